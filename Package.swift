@@ -1,0 +1,49 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "cachectl",
+    products: [
+        .executable(name: "cachectl", targets: ["cachectl"]),
+        .library(name: "CacheClient", targets: ["CacheClient"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CHiredis",
+            pkgConfig: "hiredis",
+            providers: [.apt(["libhiredis-dev"])]
+        ),
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .target(
+            name: "CacheClient",
+            dependencies: ["CHiredis", "CSQLite"]
+        ),
+        .executableTarget(
+            name: "cachectl",
+            dependencies: [
+                "CacheClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "CacheClientTests",
+            dependencies: ["CacheClient"]
+        ),
+        .testTarget(
+            name: "cachectlTests",
+            dependencies: ["CacheClient"]
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["CacheClient"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,36 @@
+/// The operations every backend implements: Redis, the snapshot file and `dummy:`.
+///
+/// Keys are entry keys (without the key prefix); each backend applies `configuration`.
+/// Writes count themselves in the app counters (`sets`, `deletes`) in the same round trip or
+/// transaction as the write; reads never count, except through `recordReads`.
+public protocol CacheBackend: AnyObject {
+    /// Prefixes, counters key, timeouts and default lifetime.
+    var configuration: CacheConfiguration { get }
+    /// `redis`, `snapshot` or `dummy`.
+    var kind: String { get }
+    /// Where the data lives, with any password redacted.
+    var endpointDescription: String { get }
+
+    /// Reads entries with their remaining lifetime; nil for each key that is missing.
+    func entries(_ keys: [String]) throws -> [Entry?]
+    /// Tells which keys exist.
+    func exists(_ keys: [String]) throws -> [Bool]
+    /// Writes one entry with its lifetime and tag memberships atomically.
+    ///
+    /// With `ifAbsent`, nothing is written when the key exists; returns whether it was written.
+    func write(_ entry: Entry, ifAbsent: Bool) throws -> Bool
+    /// Writes a batch of entries and their tag memberships in as few round trips as the backend
+    /// allows; with `onlyMissing`, existing keys are left as they are (and get no tags).
+    /// Returns, per entry, whether it was written.
+    func write(batch: [Entry], onlyMissing: Bool) throws -> [Bool]
+    /// Deletes entries (and their tag memberships where the backend knows them); returns how many existed.
+    func delete(_ keys: [String]) throws -> Int
+    /// One round trip, timed.
+    func ping() throws -> PingReport
+    /// Counters, sizes and server figures.
+    func statistics() throws -> BackendStatistics
+    /// Adds reads made by an application to the `hits` and `misses` counters.
+    func recordReads(hits: Int, misses: Int) throws
+    /// Sets every app counter to zero.
+    func resetCounters() throws
+}

@@ -1,0 +1,41 @@
+/// The one error type of CacheClient: what failed, why, and what the user can do about it.
+///
+/// `kind` says which class of failure this is; the executable maps each kind to one exit code.
+public struct CacheError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The classes of failure, each with its own exit code in the command-line tool.
+    public enum Kind: String, Sendable, Equatable {
+        /// The request itself is wrong (bad option, unknown URL scheme, unsupported feature).
+        case usage
+        /// Input data is malformed: a manifest line, a damaged or foreign snapshot file, a migrate conflict.
+        case badInput
+        /// The backend cannot be reached (connection refused, timeout, connection lost).
+        case unreachable
+        /// A local file could not be read or written (permissions, disk full).
+        case io
+        /// Someone else holds the resource (a lock); trying again later may work.
+        case busy
+        /// The server refused the credentials.
+        case authentication
+        /// The server answered with an error, or some items of a batch failed.
+        case failed
+    }
+
+    /// The class of failure.
+    public var kind: Kind
+    /// A full sentence of the form "what failed: why".
+    public var message: String
+    /// What the user can do about it, when there is something.
+    public var hint: String?
+
+    /// Creates an error of `kind` with a message and an optional hint.
+    public init(_ kind: Kind, _ message: String, hint: String? = nil) {
+        self.kind = kind
+        self.message = message
+        self.hint = hint
+    }
+
+    public var description: String {
+        if let hint { return "\(message) (\(hint))" }
+        return message
+    }
+}

@@ -1,0 +1,40 @@
+/// Names and limits shared by every backend: prefixes, the counters key, timeouts, default TTL.
+public struct CacheConfiguration: Sendable, Equatable {
+    /// Prepended to every entry key in the store (`rag_materials:` for an app that chose one).
+    public var keyPrefix: String
+    /// Prepended to a tag's name to name its index set.
+    public var tagPrefix: String
+    /// The hash holding the app counters.
+    public var statsKey: String
+    /// Seconds to wait for a connection or a reply.
+    public var timeout: Double
+    /// The lifetime of entries written without one (`CACHE_DEFAULT_TIMEOUT`).
+    public var defaultExpiry: Expiry
+
+    /// Creates a configuration; the defaults match the seed applications' layout.
+    public init(
+        keyPrefix: String = "",
+        tagPrefix: String = "cache:tag:",
+        statsKey: String = "cache:stats",
+        timeout: Double = 5,
+        defaultExpiry: Expiry = .seconds(300)
+    ) {
+        self.keyPrefix = keyPrefix
+        self.tagPrefix = tagPrefix
+        self.statsKey = statsKey
+        self.timeout = timeout
+        self.defaultExpiry = defaultExpiry
+    }
+
+    /// The full store key of an entry key.
+    public func storeKey(_ key: String) -> String { keyPrefix + key }
+
+    /// The entry key of a full store key, or nil when it lies outside the key prefix.
+    public func entryKey(_ storeKey: String) -> String? {
+        guard storeKey.hasPrefix(keyPrefix) else { return nil }
+        return String(storeKey.dropFirst(keyPrefix.count))
+    }
+
+    /// The name of a tag's index set.
+    public func tagSetKey(_ tag: String) -> String { tagPrefix + tag }
+}

@@ -1,0 +1,196 @@
+import Foundation
+
+/// Credentials for a Redis server: a password, optionally with an ACL user name.
+public struct RedisCredentials: Sendable, Equatable {
+    /// The ACL user, or nil for the default user.
+    public var username: String?
+    /// The password, or nil for none.
+    public var password: String?
+
+    /// Creates credentials.
+    public init(username: String? = nil, password: String? = nil) {
+        self.username = username
+        self.password = password
+    }
+}
+
+/// A backend named by a URL, resolved but not yet opened.
+public enum Endpoint: Sendable, Equatable {
+    /// One Redis server.
+    case redis(address: RedisAddress, database: Int, credentials: RedisCredentials)
+    /// A Redis Cluster, by its seed nodes.
+    case cluster(seeds: [RedisAddress], credentials: RedisCredentials)
+    /// The snapshot file.
+    case snapshot(path: String)
+    /// A JSON Lines file of entries (`-` for stdin/stdout); a migrate endpoint only.
+    case jsonLines(path: String)
+    /// Accepts writes, stores nothing.
+    case dummy
+
+    /// The default snapshot path when nothing else is configured.
+    public static let defaultSnapshotPath = ".cachectl/cache.snapshot"
+
+    /// Parses a backend URL: `redis://`, `redis+cluster://`, `unix://`, `file:`, `jsonl:`, `dummy:` or a bare path.
+    ///
+    /// Throws `.usage` for an unknown scheme or a malformed URL, naming the URL with its password redacted.
+    public init(parsing url: String) throws {
+        let shown = Endpoint.redact(url)
+        if url == "dummy:" || url == "dummy://" {
+            self = .dummy
+            return
+        }
+        if url.hasPrefix("file:") {
+            var path = String(url.dropFirst("file:".count))
+            if path.hasPrefix("//") { path = String(path.dropFirst(2)) }
+            guard !path.isEmpty else { throw CacheError(.usage, "Invalid URL \"\(shown)\": file: needs a path, e.g. file:./cache.snapshot") }
+            self = .snapshot(path: path)
+            return
+        }
+        if url.hasPrefix("jsonl:") {
+            let path = String(url.dropFirst("jsonl:".count))
+            guard !path.isEmpty else { throw CacheError(.usage, "Invalid URL \"\(shown)\": jsonl: needs a path or -, e.g. jsonl:entries.jsonl") }
+            self = .jsonLines(path: path)
+            return
+        }
+        guard let schemeEnd = url.range(of: "://") else {
+            if let colon = url.firstIndex(of: ":"), !url[..<colon].contains("/"), url[..<colon].count > 1,
+               url[..<colon].allSatisfy({ $0.isLetter || $0 == "+" }) {
+                throw CacheError(.usage, "Unknown URL scheme \"\(url[..<colon])\" in \"\(shown)\"",
+                                 hint: "use redis://, redis+cluster://, file:PATH, jsonl:PATH or dummy:")
+            }
+            guard !url.isEmpty else { throw CacheError(.usage, "Invalid URL: it is empty") }
+            self = .snapshot(path: url)
+            return
+        }
+        let scheme = url[..<schemeEnd.lowerBound].lowercased()
+        let rest = String(url[schemeEnd.upperBound...])
+        switch scheme {
+        case "redis":
+            let (credentials, hostPart) = try Endpoint.splitCredentials(rest, shown: shown)
+            var hostPort = hostPart
+            var database = 0
+            if let slash = hostPart.firstIndex(of: "/") {
+                hostPort = String(hostPart[..<slash])
+                let dbText = hostPart[hostPart.index(after: slash)...]
+                if !dbText.isEmpty {
+                    guard let db = Int(dbText), db >= 0 else {
+                        throw CacheError(.usage, "Invalid URL \"\(shown)\": the database \"\(dbText)\" is not a number")
+                    }
+                    database = db
+                }
+            }
+            let address = try Endpoint.parseAddress(hostPort.isEmpty ? "127.0.0.1" : hostPort, shown: shown)
+            self = .redis(address: address, database: database, credentials: credentials)
+        case "unix", "redis+unix":
+            let (credentials, pathPart) = try Endpoint.splitCredentials(rest, shown: shown)
+            var path = pathPart
+            var database = 0
+            if let query = pathPart.range(of: "?db=") {
+                path = String(pathPart[..<query.lowerBound])
+                guard let db = Int(pathPart[query.upperBound...]), db >= 0 else {
+                    throw CacheError(.usage, "Invalid URL \"\(shown)\": the database is not a number")
+                }
+                database = db
+            }
+            guard !path.isEmpty else { throw CacheError(.usage, "Invalid URL \"\(shown)\": unix:// needs a socket path") }
+            self = .redis(address: .unix(path: path), database: database, credentials: credentials)
+        case "redis+cluster":
+            let (credentials, nodes) = try Endpoint.splitCredentials(rest, shown: shown)
+            let seeds = try nodes.split(separator: ",").map { try Endpoint.parseAddress(String($0), shown: shown) }
+            guard !seeds.isEmpty else { throw CacheError(.usage, "Invalid URL \"\(shown)\": name at least one seed node") }
+            self = .cluster(seeds: seeds, credentials: credentials)
+        case "rediss", "rediss+cluster":
+            throw CacheError(.usage, "TLS (\(scheme)://) is not supported yet: hiredis 0.14 on this platform has no TLS",
+                             hint: "use redis:// through a TLS tunnel such as stunnel")
+        default:
+            throw CacheError(.usage, "Unknown URL scheme \"\(scheme)\" in \"\(shown)\"",
+                             hint: "use redis://, redis+cluster://, file:PATH, jsonl:PATH or dummy:")
+        }
+    }
+
+    /// The URL as it may be printed: any password replaced by `***`.
+    public static func redact(_ url: String) -> String {
+        guard let schemeEnd = url.range(of: "://"),
+              let at = url[schemeEnd.upperBound...].lastIndex(of: "@") else { return url }
+        let userInfo = url[schemeEnd.upperBound..<at]
+        guard let colon = userInfo.firstIndex(of: ":") else {
+            // A lone userinfo is a password in the seeds' `redis://secret@host` form.
+            return url[..<schemeEnd.upperBound] + "***" + url[at...]
+        }
+        return url[..<schemeEnd.upperBound] + userInfo[..<colon] + ":***" + url[at...]
+    }
+
+    /// The endpoint as it may be printed, password redacted.
+    public var description: String {
+        switch self {
+        case .redis(let address, let database, let credentials):
+            let auth: String
+            switch (credentials.username, credentials.password) {
+            case (let user?, _?): auth = "\(user):***@"
+            case (nil, _?): auth = ":***@"
+            case (let user?, nil): auth = "\(user)@"
+            case (nil, nil): auth = ""
+            }
+            if case .unix(let path) = address { return "unix://\(auth)\(path)" + (database == 0 ? "" : "?db=\(database)") }
+            return "redis://\(auth)\(address)" + (database == 0 ? "" : "/\(database)")
+        case .cluster(let seeds, let credentials):
+            return "redis+cluster://\(credentials.password == nil ? "" : "\(credentials.username ?? ""):***@")"
+                + seeds.map(\.description).joined(separator: ",")
+        case .snapshot(let path): return "file:\(path)"
+        case .jsonLines(let path): return "jsonl:\(path)"
+        case .dummy: return "dummy:"
+        }
+    }
+
+    /// The same endpoint with the password replaced (from `--password-file` or `REDIS_PASSWORD`).
+    public func withPassword(_ password: String) -> Endpoint {
+        switch self {
+        case .redis(let address, let database, var credentials):
+            credentials.password = password
+            return .redis(address: address, database: database, credentials: credentials)
+        case .cluster(let seeds, var credentials):
+            credentials.password = password
+            return .cluster(seeds: seeds, credentials: credentials)
+        default:
+            return self
+        }
+    }
+
+    private static func splitCredentials(_ rest: String, shown: String) throws -> (RedisCredentials, String) {
+        guard let at = rest.lastIndex(of: "@") else { return (RedisCredentials(), rest) }
+        let userInfo = rest[..<at]
+        let remainder = String(rest[rest.index(after: at)...])
+        if let colon = userInfo.firstIndex(of: ":") {
+            let user = String(userInfo[..<colon]).removingPercentEncoding ?? String(userInfo[..<colon])
+            let password = String(userInfo[userInfo.index(after: colon)...])
+            return (RedisCredentials(username: user.isEmpty ? nil : user,
+                                     password: password.removingPercentEncoding ?? password), remainder)
+        }
+        let password = String(userInfo)
+        return (RedisCredentials(password: password.removingPercentEncoding ?? password), remainder)
+    }
+
+    private static func parseAddress(_ text: String, shown: String) throws -> RedisAddress {
+        var host = text
+        var port = 6379
+        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
+            host = String(text[text.index(after: text.startIndex)..<close])
+            let after = text[text.index(after: close)...]
+            if after.hasPrefix(":") {
+                guard let p = Int(after.dropFirst()), (1...65535).contains(p) else {
+                    throw CacheError(.usage, "Invalid URL \"\(shown)\": the port \"\(after.dropFirst())\" is not a number from 1 to 65535")
+                }
+                port = p
+            }
+        } else if let colon = text.lastIndex(of: ":") {
+            host = String(text[..<colon])
+            let portText = text[text.index(after: colon)...]
+            guard let p = Int(portText), (1...65535).contains(p) else {
+                throw CacheError(.usage, "Invalid URL \"\(shown)\": the port \"\(portText)\" is not a number from 1 to 65535")
+            }
+            port = p
+        }
+        guard !host.isEmpty else { throw CacheError(.usage, "Invalid URL \"\(shown)\": the host is empty") }
+        return .tcp(host: host, port: port)
+    }
+}
