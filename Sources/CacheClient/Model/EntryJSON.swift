@@ -1,0 +1,63 @@
+import Foundation
+
+/// The one entry format as JSON text:
+/// `{"key":"article:1","value":"…","ttl":300,"tags":["articles"]}`, with `value_base64`
+/// instead of `value` for bytes that are not UTF-8 and `"ttl":null` for no expiry.
+public enum EntryJSON {
+    /// One compact JSON object for an entry (no newline). `size` adds the value's byte count.
+    public static func line(_ entry: Entry, includeSize: Bool = false) -> String {
+        var out = "{\"key\":"
+        appendString(entry.key, to: &out)
+        if let text = entry.text {
+            out += ",\"value\":"
+            appendString(text, to: &out)
+        } else {
+            out += ",\"value_base64\":\""
+            out += Data(entry.value).base64EncodedString()
+            out += "\""
+        }
+        out += ",\"ttl\":"
+        out += entry.expiry.seconds.map { String($0) } ?? "null"
+        if let tags = entry.tags {
+            out += ",\"tags\":["
+            for (index, tag) in tags.enumerated() {
+                if index > 0 { out += "," }
+                appendString(tag, to: &out)
+            }
+            out += "]"
+        }
+        if includeSize { out += ",\"size\":\(entry.value.count)" }
+        out += "}"
+        return out
+    }
+
+    /// Appends `text` as a JSON string literal, escaping what JSON requires.
+    public static func appendString(_ text: String, to out: inout String) {
+        out.append("\"")
+        var plainStart = text.unicodeScalars.startIndex
+        let scalars = text.unicodeScalars
+        var index = scalars.startIndex
+        while index < scalars.endIndex {
+            let scalar = scalars[index]
+            let escape: String?
+            switch scalar {
+            case "\"": escape = "\\\""
+            case "\\": escape = "\\\\"
+            case "\n": escape = "\\n"
+            case "\r": escape = "\\r"
+            case "\t": escape = "\\t"
+            case _ where scalar.value < 0x20:
+                escape = "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
+            default: escape = nil
+            }
+            if let escape {
+                out.unicodeScalars.append(contentsOf: scalars[plainStart..<index])
+                out += escape
+                plainStart = scalars.index(after: index)
+            }
+            index = scalars.index(after: index)
+        }
+        out.unicodeScalars.append(contentsOf: scalars[plainStart..<scalars.endIndex])
+        out.append("\"")
+    }
+}

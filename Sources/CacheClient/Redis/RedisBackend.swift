@@ -1,0 +1,307 @@
+import Foundation
+
+/// The cache in one Redis server, in the seed applications' layout: entries as strings,
+/// tag indexes as sets of full keys, app counters in a hash.
+public final class RedisBackend: CacheBackend {
+    public let configuration: CacheConfiguration
+    public var kind: String { "redis" }
+    public let endpointDescription: String
+    /// The connection; extensions in other files send their commands through it.
+    let connection: RedisConnection
+    /// Script digests already loaded on this connection.
+    var loadedScripts: [String: String] = [:]
+
+    /// Connects, authenticates and selects the database, all within `configuration.timeout`.
+    public init(address: RedisAddress, database: Int, credentials: RedisCredentials, configuration: CacheConfiguration) throws {
+        self.configuration = configuration
+        endpointDescription = Endpoint.redis(address: address, database: database, credentials: credentials).description
+        connection = try RedisConnection(address: address, timeout: configuration.timeout)
+        var setup: [[RedisArgument]] = []
+        if let password = credentials.password {
+            setup.append(credentials.username.map { ["AUTH", RedisArgument($0), RedisArgument(password)] } ?? ["AUTH", RedisArgument(password)])
+        } else if let username = credentials.username {
+            // A user without a password: Redis still needs AUTH to switch user; an empty password fails clearly.
+            setup.append(["AUTH", RedisArgument(username), ""])
+        }
+        if database != 0 { setup.append(["SELECT", RedisArgument(database)]) }
+        if !setup.isEmpty {
+            for reply in try connection.pipeline(setup) { try check(reply, context: "Cannot open \(endpointDescription)") }
+        }
+    }
+
+    // MARK: - Reads
+
+    public func entries(_ keys: [String]) throws -> [Entry?] {
+        var result: [Entry?] = []
+        result.reserveCapacity(keys.count)
+        for chunk in keys.chunks(of: 500) {
+            var commands: [[RedisArgument]] = []
+            for key in chunk {
+                let storeKey = RedisArgument(configuration.storeKey(key))
+                commands.append(["GET", storeKey])
+                commands.append(["PTTL", storeKey])
+            }
+            let replies = try connection.pipeline(commands)
+            for (index, key) in chunk.enumerated() {
+                let value = replies[2 * index]
+                if let message = value.errorMessage {
+                    if message.hasPrefix("WRONGTYPE") {
+                        throw CacheError(.failed, "Cannot read \"\(key)\": it holds a \(try type(of: key)), not a cache entry (a string)")
+                    }
+                    try check(value, context: "Cannot read \"\(key)\"")
+                }
+                guard case .bulk(let bytes) = value else {
+                    result.append(nil)
+                    continue
+                }
+                let pttl = replies[2 * index + 1].integer ?? -1
+                result.append(Entry(key: key, value: bytes, expiry: pttl >= 0 ? .milliseconds(pttl) : .never, tags: nil))
+            }
+        }
+        return result
+    }
+
+    public func exists(_ keys: [String]) throws -> [Bool] {
+        var result: [Bool] = []
+        result.reserveCapacity(keys.count)
+        for chunk in keys.chunks(of: 1000) {
+            let replies = try connection.pipeline(chunk.map { ["EXISTS", RedisArgument(configuration.storeKey($0))] })
+            for reply in replies { result.append(try check(reply, context: "Cannot check keys").integer == 1) }
+        }
+        return result
+    }
+
+    // MARK: - Writes
+
+    public func write(_ entry: Entry, ifAbsent: Bool) throws -> Bool {
+        let storeKey = configuration.storeKey(entry.key)
+        var keys: [RedisArgument] = [RedisArgument(storeKey), RedisArgument(configuration.statsKey)]
+        keys += (entry.tags ?? []).uniqued().map { RedisArgument(configuration.tagSetKey($0)) }
+        let arguments = [RedisArgument(bytes: entry.value), RedisArgument(entry.expiry.milliseconds ?? -1),
+                         RedisArgument(ifAbsent ? "NX" : "")]
+        let reply = try evaluate(RedisScripts.setEntry, keys: keys, arguments: arguments)
+        return try check(reply, context: "Cannot write \"\(entry.key)\"").integer == 1
+    }
+
+    public func write(batch: [Entry], onlyMissing: Bool) throws -> [Bool] {
+        guard !batch.isEmpty else { return [] }
+        var commands: [[RedisArgument]] = []
+        commands.reserveCapacity(batch.count + 16)
+        for entry in batch {
+            var command: [RedisArgument] = ["SET", RedisArgument(configuration.storeKey(entry.key)), RedisArgument(bytes: entry.value)]
+            if let ms = entry.expiry.milliseconds { command += ["PX", RedisArgument(ms)] }
+            if onlyMissing { command.append("NX") }
+            commands.append(command)
+        }
+        var written = [Bool](repeating: !onlyMissing, count: batch.count)
+        var tagCommands: [[RedisArgument]] = []
+        if onlyMissing {
+            let replies = try connection.pipeline(commands)
+            for (index, reply) in replies.enumerated() {
+                written[index] = try check(reply, context: "Cannot write \"\(batch[index].key)\"") != .null
+            }
+            tagCommands = try tagWrites(for: batch, written: written)
+        } else {
+            tagCommands = try tagWrites(for: batch, written: written)
+        }
+        let count = written.lazy.filter { $0 }.count
+        var tail = tagCommands
+        if count > 0 { tail.append(["HINCRBY", RedisArgument(configuration.statsKey), "sets", RedisArgument(count)]) }
+        let all = onlyMissing ? tail : commands + tail
+        let replies = try connection.pipeline(all)
+        for (index, reply) in replies.enumerated() {
+            let key = !onlyMissing && index < batch.count ? "\"\(batch[index].key)\"" : "a tag index"
+            try check(reply, context: "Cannot write \(key)")
+        }
+        return written
+    }
+
+    /// One script call per tag in the batch, carrying all its members and the longest lifetime.
+    private func tagWrites(for batch: [Entry], written: [Bool]) throws -> [[RedisArgument]] {
+        var members: [String: [RedisArgument]] = [:]
+        var lifetimes: [String: Int64] = [:]
+        var order: [String] = []
+        for (index, entry) in batch.enumerated() where written[index] {
+            guard let tags = entry.tags else { continue }
+            let member = RedisArgument(configuration.storeKey(entry.key))
+            let lifetime = entry.expiry.milliseconds ?? -1
+            for tag in tags.uniqued() {
+                if members[tag] == nil {
+                    order.append(tag)
+                    members[tag] = []
+                    lifetimes[tag] = lifetime
+                }
+                members[tag]!.append(member)
+                let current = lifetimes[tag]!
+                if current >= 0 && (lifetime < 0 || lifetime > current) { lifetimes[tag] = lifetime }
+            }
+        }
+        guard !order.isEmpty else { return [] }
+        let sha = try scriptDigest(RedisScripts.addToTag)
+        return order.map { tag in
+            ["EVALSHA", RedisArgument(sha), "1", RedisArgument(configuration.tagSetKey(tag)), RedisArgument(lifetimes[tag]!)]
+                + members[tag]!
+        }
+    }
+
+    public func delete(_ keys: [String]) throws -> Int {
+        var deleted = 0
+        for chunk in keys.chunks(of: 1000) {
+            let reply = try connection.send(["UNLINK"] + chunk.map { RedisArgument(configuration.storeKey($0)) })
+            deleted += Int(try check(reply, context: "Cannot delete keys").integer ?? 0)
+        }
+        if deleted > 0 {
+            try check(try connection.send(["HINCRBY", RedisArgument(configuration.statsKey), "deletes", RedisArgument(deleted)]),
+                      context: "Cannot count the deletes")
+        }
+        return deleted
+    }
+
+    // MARK: - Server
+
+    public func ping() throws -> PingReport {
+        let latency = try timedPing()
+        let replies = try connection.pipeline([["INFO", "server"], ["ROLE"]])
+        let info = ServerStatistics(info: try check(replies[0], context: "Cannot read INFO").string ?? "")
+        let role = replies[1].array?.first?.string
+        return PingReport(backend: kind, endpoint: endpointDescription, latency: latency, version: info.version, role: role ?? info.role)
+    }
+
+    public func statistics() throws -> BackendStatistics {
+        let latency = try timedPing()
+        let replies = try connection.pipeline([["HGETALL", RedisArgument(configuration.statsKey)], ["INFO"], ["DBSIZE"]])
+        let app = AppCounters(fields: try hashIntegers(check(replies[0], context: "Cannot read \(configuration.statsKey)")))
+        let server = ServerStatistics(info: try check(replies[1], context: "Cannot read INFO").string ?? "")
+        var entries = try check(replies[2], context: "Cannot read DBSIZE").integer ?? 0
+        if !configuration.keyPrefix.isEmpty {
+            entries = try countKeys(matching: RedisGlob.escape(configuration.keyPrefix) + "*")
+        }
+        let tags = try countKeys(matching: RedisGlob.escape(configuration.tagPrefix) + "*")
+        return BackendStatistics(backend: kind, endpoint: endpointDescription, app: app, server: server, entries: entries,
+                                 tags: tags, memoryBytes: server.usedMemory, pingLatency: latency)
+    }
+
+    public func recordReads(hits: Int, misses: Int) throws {
+        var commands: [[RedisArgument]] = []
+        if hits > 0 { commands.append(["HINCRBY", RedisArgument(configuration.statsKey), "hits", RedisArgument(hits)]) }
+        if misses > 0 { commands.append(["HINCRBY", RedisArgument(configuration.statsKey), "misses", RedisArgument(misses)]) }
+        for reply in try connection.pipeline(commands) { try check(reply, context: "Cannot count reads") }
+    }
+
+    public func resetCounters() throws {
+        var command: [RedisArgument] = ["HSET", RedisArgument(configuration.statsKey)]
+        for field in AppCounters.fieldNames { command += [RedisArgument(field), "0"] }
+        try check(try connection.send(command), context: "Cannot reset \(configuration.statsKey)")
+    }
+
+    // MARK: - Helpers for this file and its extensions
+
+    /// Turns an error reply into a `CacheError`; returns other replies unchanged.
+    @discardableResult
+    func check(_ reply: RESPValue, context: String) throws -> RESPValue {
+        guard let message = reply.errorMessage else { return reply }
+        if message.hasPrefix("NOAUTH") || message.hasPrefix("WRONGPASS") || message.contains("invalid password")
+            || message.contains("without any password configured") || message.hasPrefix("NOPERM") {
+            let first = message.split(separator: ".").first.map(String.init) ?? message
+            throw CacheError(.authentication, "\(context): authentication refused (\(first))",
+                             hint: "set REDIS_PASSWORD or --password-file, and a user in the URL for ACL users")
+        }
+        throw CacheError(.failed, "\(context): Redis replied \(message)")
+    }
+
+    /// Counts keys matching a glob by SCAN (never KEYS), in large steps.
+    func countKeys(matching pattern: String) throws -> Int64 {
+        var cursor = "0"
+        var count: Int64 = 0
+        repeat {
+            let reply = try check(try connection.send(["SCAN", RedisArgument(cursor), "MATCH", RedisArgument(pattern), "COUNT", "10000"]),
+                                  context: "Cannot scan keys")
+            guard let parts = reply.array, parts.count == 2, let next = parts[0].string else {
+                throw CacheError(.failed, "Cannot scan keys: unexpected reply to SCAN")
+            }
+            cursor = next
+            count += Int64(parts[1].array?.count ?? 0)
+        } while cursor != "0"
+        return count
+    }
+
+    /// Runs a script by digest, loading it once per connection.
+    func evaluate(_ script: String, keys: [RedisArgument], arguments: [RedisArgument]) throws -> RESPValue {
+        let sha = try scriptDigest(script)
+        let command: [RedisArgument] = ["EVALSHA", RedisArgument(sha), RedisArgument(keys.count)] + keys + arguments
+        let reply = try connection.send(command)
+        if reply.errorMessage?.hasPrefix("NOSCRIPT") == true {
+            loadedScripts[script] = nil
+            return try connection.send(["EVALSHA", RedisArgument(try scriptDigest(script)), RedisArgument(keys.count)] + keys + arguments)
+        }
+        return reply
+    }
+
+    /// The SHA1 of a script, loading it with SCRIPT LOAD the first time on this connection.
+    func scriptDigest(_ script: String) throws -> String {
+        if let sha = loadedScripts[script] { return sha }
+        let reply = try check(try connection.send(["SCRIPT", "LOAD", RedisArgument(script)]), context: "Cannot load a script")
+        guard let sha = reply.string else { throw CacheError(.failed, "Cannot load a script: unexpected reply") }
+        loadedScripts[script] = sha
+        return sha
+    }
+
+    /// Seconds for one PING.
+    func timedPing() throws -> Double {
+        let start = ContinuousClock.now
+        try check(try connection.send("PING"), context: "Cannot ping \(endpointDescription)")
+        return (ContinuousClock.now - start).seconds
+    }
+
+    /// The type of a key, as TYPE reports it.
+    func type(of key: String) throws -> String {
+        try check(try connection.send(["TYPE", RedisArgument(configuration.storeKey(key))]), context: "Cannot read the type of \"\(key)\"").string ?? "unknown"
+    }
+
+    private func hashIntegers(_ reply: RESPValue) -> [String: Int64] {
+        guard let items = reply.array else { return [:] }
+        var fields: [String: Int64] = [:]
+        var index = 0
+        while index + 1 < items.count {
+            if let name = items[index].string, let value = items[index + 1].integer { fields[name] = value }
+            index += 2
+        }
+        return fields
+    }
+}
+
+/// Redis glob patterns.
+public enum RedisGlob {
+    /// Escapes the glob metacharacters of a literal so `MATCH` treats it as plain text.
+    public static func escape(_ literal: String) -> String {
+        var escaped = ""
+        for character in literal {
+            if "*?[]\\".contains(character) { escaped.append("\\") }
+            escaped.append(character)
+        }
+        return escaped
+    }
+}
+
+extension Duration {
+    /// The duration in seconds as a Double.
+    public var seconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}
+
+extension Array {
+    /// Consecutive slices of at most `size` elements.
+    func chunks(of size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
+}
+
+extension Sequence where Element: Hashable {
+    /// The elements in order, each once.
+    func uniqued() -> [Element] {
+        var seen = Set<Element>()
+        return filter { seen.insert($0).inserted }
+    }
+}

@@ -1,0 +1,43 @@
+import ArgumentParser
+import CacheClient
+
+extension Cachectl {
+    struct Delete: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Delete entries (and, in the snapshot file, their tag memberships).",
+            discussion: """
+                Deleting a key that does not exist is not an error: the report says how many existed. \
+                On Redis, stale tag memberships are left for `cachectl tags prune`.
+
+                Examples:
+                  cachectl delete article:1
+                  cachectl delete session:a session:b --format json
+                """)
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: "The keys to delete.")
+        var keys: [String]
+
+        func validate() throws {
+            guard !keys.isEmpty else { throw ValidationError("Name at least one key, e.g. cachectl delete article:1.") }
+        }
+
+        func run() throws {
+            let context = Context(global)
+            try context.renderer.check(DeleteResult.self, command: "delete")
+            let backend = try context.openBackend()
+            context.renderer.render(DeleteResult(requested: keys.count, deleted: try backend.delete(keys)))
+        }
+    }
+}
+
+/// How many of the named keys existed and are gone now.
+struct DeleteResult: Renderable {
+    let requested: Int
+    let deleted: Int
+
+    func text(style: TextStyle) -> String {
+        "deleted \(deleted) of \(requested) key\(requested == 1 ? "" : "s")\n"
+    }
+}

@@ -1,0 +1,90 @@
+import ArgumentParser
+import CacheClient
+
+extension Cachectl {
+    struct Get: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show entries: value, remaining TTL, tags (where the backend knows them) and size.",
+            discussion: """
+                Exits 1 when any key is missing (the others are still printed). Reading never counts \
+                as a hit or miss in the app counters.
+
+                Examples:
+                  cachectl get article:1
+                  cachectl get article:1 article:2 --format json
+                  cachectl get report:pdf --raw > report.pdf
+                """)
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: "The keys to read.")
+        var keys: [String]
+
+        @Flag(help: "Print only the value bytes, unchanged (one key per line when several).")
+        var raw = false
+
+        func validate() throws {
+            guard !keys.isEmpty else { throw ValidationError("Name at least one key, e.g. cachectl get article:1.") }
+        }
+
+        func run() throws {
+            let context = Context(global)
+            try context.renderer.check(GetResult.self, command: "get")
+            let backend = try context.openBackend()
+            let result = GetResult(keys: keys, entries: try backend.entries(keys))
+            if raw {
+                for (index, entry) in result.found.enumerated() {
+                    if index > 0 { Terminal.write("\n") }
+                    Terminal.write(bytes: entry.value)
+                }
+            } else {
+                context.renderer.render(result)
+            }
+            if !result.missing.isEmpty {
+                let names = result.missing.map { "\"\($0)\"" }.joined(separator: ", ")
+                throw CommandFailure(code: ExitStatus.failure, message: "not found: \(names)")
+            }
+        }
+    }
+}
+
+/// What `get` found, in the order asked, and which keys were missing.
+struct GetResult: Renderable {
+    static var formats: [OutputFormat] { [.table, .json, .jsonl] }
+    let found: [Entry]
+    let missing: [String]
+
+    init(keys: [String], entries: [Entry?]) {
+        found = entries.compactMap { $0 }
+        missing = zip(keys, entries).filter { $0.1 == nil }.map(\.0)
+    }
+
+    private enum Keys: String, CodingKey { case entries, missing }
+
+    func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: Keys.self)
+        try container.encode(found.map(EntryRecord.init), forKey: .entries)
+        try container.encode(missing, forKey: .missing)
+    }
+
+    func jsonLines() -> [String] { found.map { EntryJSON.line($0, includeSize: true) } }
+
+    func text(style: TextStyle) -> String {
+        if found.count == 1, missing.isEmpty {
+            let entry = found[0]
+            return FieldList(fields: [
+                ("key", entry.key),
+                ("value", Human.value(entry.value)),
+                ("ttl", Human.ttl(entry.expiry)),
+                ("tags", entry.tags.map { $0.isEmpty ? "-" : $0.joined(separator: ", ") } ?? "unknown (Redis indexes tag to keys only)"),
+                ("size", Human.bytes(Int64(entry.value.count))),
+            ]).render(style: style)
+        }
+        var rows = found.map { entry in
+            [entry.key, Human.ttl(entry.expiry), Human.bytes(Int64(entry.value.count)),
+             entry.tags.map { $0.joined(separator: ",") } ?? "?", Human.value(entry.value, limit: 60)]
+        }
+        rows += missing.map { [$0, "-", "-", "-", style.red("(missing)")] }
+        return Table(headers: ["KEY", "TTL", "SIZE", "TAGS", "VALUE"], rows: rows, numericColumns: [2]).render(style: style)
+    }
+}

@@ -1,0 +1,48 @@
+import CacheClient
+import Foundation
+
+/// What a command needs from its global options: the backend, the renderer, messages on stderr.
+struct Context {
+    let options: GlobalOptions
+    let environment: [String: String]
+    let renderer: Renderer
+
+    init(_ options: GlobalOptions, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.options = options
+        self.environment = environment
+        let color = !options.noColor && environment["NO_COLOR"].map(\.isEmpty) != false && Terminal.stdoutIsTerminal
+        renderer = Renderer(format: options.format, style: TextStyle(color: color))
+    }
+
+    /// Prefixes, counters key, timeout and default lifetime.
+    func configuration() throws -> CacheConfiguration {
+        CacheConfiguration(keyPrefix: options.keyPrefix, tagPrefix: options.tagPrefix, statsKey: options.statsKey,
+                           timeout: options.timeout, defaultExpiry: try EndpointResolution.defaultExpiry(environment: environment))
+    }
+
+    /// The endpoint from `--url`, the environment or the default snapshot file.
+    func resolve(url: String? = nil) throws -> EndpointResolution {
+        let resolution = try EndpointResolution.resolve(url: url ?? options.url, environment: environment,
+                                                        passwordFile: options.passwordFile)
+        debug("using \(resolution.endpoint.description) (from \(resolution.source))")
+        return resolution
+    }
+
+    /// Opens the backend the options and environment name.
+    func openBackend() throws -> any CacheBackend {
+        try Backends.open(resolve().endpoint, configuration: configuration())
+    }
+
+    /// A message for people on stderr (summaries, warnings), silenced by `--quiet`.
+    func note(_ message: String) {
+        if !options.quiet { Terminal.writeError(message + "\n") }
+    }
+
+    /// Detail for `--verbose`.
+    func debug(_ message: String) {
+        if options.verbose { Terminal.writeError("cachectl: " + message + "\n") }
+    }
+
+    /// Whether a person is at the terminal (progress bars, confirmations).
+    var interactive: Bool { Terminal.stderrIsTerminal && Terminal.stdinIsTerminal }
+}

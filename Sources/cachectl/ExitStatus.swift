@@ -1,0 +1,62 @@
+import ArgumentParser
+import CacheClient
+import Foundation
+
+/// The one place errors become exit codes (see the EXIT STATUS table in `cachectl --help`).
+enum ExitStatus {
+    static let success: Int32 = 0
+    static let failure: Int32 = 1
+    static let usage: Int32 = 64
+    static let badInput: Int32 = 65
+    static let unreachable: Int32 = 69
+    static let ioError: Int32 = 74
+    static let busy: Int32 = 75
+    static let authentication: Int32 = 77
+
+    /// The exit code of a library error.
+    static func code(for kind: CacheError.Kind) -> Int32 {
+        switch kind {
+        case .usage: return usage
+        case .badInput: return badInput
+        case .unreachable: return unreachable
+        case .io: return ioError
+        case .busy: return busy
+        case .authentication: return authentication
+        case .failed: return failure
+        }
+    }
+
+    /// Prints the error (as text, or as a JSON object on stderr in JSON mode) and exits.
+    static func exit(with error: Error, json: Bool) -> Never {
+        let code: Int32
+        let message: String
+        switch error {
+        case let error as CacheError:
+            code = self.code(for: error.kind)
+            message = error.description
+        case let error as CommandFailure:
+            code = error.code
+            message = error.message
+        default:
+            let parserCode = Cachectl.exitCode(for: error).rawValue
+            // Help, version and completion scripts are printed by the parser itself.
+            guard parserCode != 0, json else { Cachectl.exit(withError: error) }
+            code = parserCode == 1 ? usage : parserCode
+            message = Cachectl.message(for: error)
+        }
+        if json {
+            let object = ["error": ["code": AnyEncodable(Int(code)), "message": AnyEncodable(message)]]
+            Terminal.writeError(JSONText.compact(object) + "\n")
+        } else if !message.isEmpty {
+            Terminal.writeError("cachectl: \(message)\n")
+        }
+        Foundation.exit(code)
+    }
+}
+
+/// A command's own verdict after it printed its result: an exit code and one line for stderr
+/// (an assertion failed, keys were missing, some items failed).
+struct CommandFailure: Error {
+    let code: Int32
+    let message: String
+}

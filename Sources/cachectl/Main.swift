@@ -1,0 +1,64 @@
+import ArgumentParser
+import CacheClient
+import Foundation
+
+/// Parses, runs, and turns every failure into one line and an exit code.
+@main
+enum Main {
+    static func main() {
+        let arguments = ArgumentOrder.movingGlobalOptions(Array(CommandLine.arguments.dropFirst()))
+        let jsonErrors = ArgumentOrder.wantsJSON(arguments)
+        do {
+            var command = try Cachectl.parseAsRoot(arguments)
+            try command.run()
+        } catch {
+            ExitStatus.exit(with: error, json: jsonErrors)
+        }
+    }
+}
+
+/// Lets global options stand before the subcommand (`cachectl --url X get k`) by moving them
+/// after the subcommand's name, where each subcommand's `GlobalOptions` parses them.
+enum ArgumentOrder {
+    static func movingGlobalOptions(_ arguments: [String]) -> [String] {
+        var leading: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            let name = argument.split(separator: "=", maxSplits: 1).first.map(String.init) ?? argument
+            if GlobalOptions.valueOptions.contains(name) {
+                leading.append(argument)
+                if !argument.contains("="), index + 1 < arguments.count {
+                    leading.append(arguments[index + 1])
+                    index += 1
+                }
+            } else if GlobalOptions.flagOptions.contains(argument) {
+                leading.append(argument)
+            } else {
+                break
+            }
+            index += 1
+        }
+        guard !leading.isEmpty, index < arguments.count else { return arguments }
+        // Walk down the subcommand names so the options land after the deepest one.
+        var command: ParsableCommand.Type = Cachectl.self
+        var path: [String] = []
+        while index < arguments.count,
+              let sub = command.configuration.subcommands.first(where: { $0._commandName == arguments[index] }) {
+            path.append(arguments[index])
+            command = sub
+            index += 1
+        }
+        guard !path.isEmpty else { return arguments }
+        return path + leading + arguments[index...]
+    }
+
+    static func wantsJSON(_ arguments: [String]) -> Bool {
+        for (index, argument) in arguments.enumerated() {
+            if argument == "--" { break }
+            if argument == "--format=json" || argument == "--format=jsonl" { return true }
+            if argument == "--format", index + 1 < arguments.count, ["json", "jsonl"].contains(arguments[index + 1]) { return true }
+        }
+        return false
+    }
+}

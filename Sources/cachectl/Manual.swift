@@ -1,0 +1,40 @@
+/// The long text of `cachectl --help` and the man page: backends, environment, exit codes, formats.
+enum Manual {
+    static let discussion = """
+        BACKENDS
+          redis://[user[:password]@]host[:port][/db]   one Redis server (db 0 by default)
+          unix:///path/to/redis.sock[?db=N]             one Redis server on a unix socket
+          file:PATH or a bare path                      the snapshot file (no server needed)
+          dummy:                                        accepts writes, stores nothing, every read misses
+          rediss:// (TLS) and redis+cluster:// are refused with exit 64 until supported.
+
+        The backend is chosen by, first match wins: --url; CACHECTL_URL; CACHE_BACKEND=redis (or \
+        CACHE_BACKEND unset while REDIS_URL or REDIS_HOST is set) with REDIS_URL, or \
+        REDIS_HOST/REDIS_PORT/REDIS_DB/REDIS_PASSWORD; CACHE_BACKEND=locmem|memory|file with \
+        CACHECTL_SNAPSHOT; CACHE_BACKEND=dummy; otherwise the snapshot file at $CACHECTL_SNAPSHOT or \
+        ./.cachectl/cache.snapshot. CACHE_DEFAULT_TIMEOUT (seconds, default 300) is the TTL when none \
+        is given. Keep passwords off the command line with REDIS_PASSWORD or --password-file; URLs \
+        are always printed with the password replaced by ***.
+
+        REDIS LAYOUT
+          entry        a string at <key-prefix><key>, expiry = TTL
+          tag index    a set at <tag-prefix><tag> (default cache:tag:) of full entry keys; it lives \
+        at least as long as its longest-living member
+          counters     a hash at cache:stats with hits, misses, sets, deletes, tag_invalidations
+
+        OUTPUT
+          --format table (default) is for people. --format json prints one object with "schema": 1 \
+        and snake_case fields; durations are seconds, sizes bytes, TTLs seconds (null = no expiry). \
+        In JSON mode an error is a JSON object on stderr: {"error": {"code": 69, "message": "..."}}.
+
+        EXIT STATUS
+          0   success
+          1   an assertion failed, a key was missing, or some items failed
+          64  usage error (bad option, unknown URL scheme, missing scope)
+          65  bad input data (malformed manifest, damaged or foreign snapshot file, migrate conflict)
+          69  backend unreachable
+          74  local file I/O error (permissions, disk full)
+          75  busy (lock held), try again
+          77  authentication refused
+        """
+}

@@ -1,0 +1,60 @@
+import CacheClient
+import Foundation
+
+/// Human forms of numbers for tables; JSON keeps raw seconds and bytes.
+enum Human {
+    static func bytes(_ count: Int64?) -> String {
+        guard let count else { return "-" }
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var value = Double(count)
+        var unit = 0
+        while value >= 1024, unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        return unit == 0 ? "\(count) B" : String(format: "%.1f %@", value, units[unit])
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        if seconds < 0.001 { return String(format: "%.0f µs", seconds * 1_000_000) }
+        if seconds < 1 { return String(format: "%.2f ms", seconds * 1000) }
+        if seconds < 60 { return String(format: "%.2f s", seconds) }
+        return ttl(Int64(seconds.rounded()))
+    }
+
+    static func ttl(_ expiry: Expiry) -> String {
+        guard let seconds = expiry.seconds else { return "none" }
+        return ttl(seconds)
+    }
+
+    static func ttl(_ seconds: Int64) -> String {
+        if seconds < 60 { return "\(seconds)s" }
+        var parts: [String] = []
+        var rest = seconds
+        for (unit, size) in [("d", Int64(86400)), ("h", 3600), ("m", 60), ("s", 1)] where rest >= size || (unit == "s" && rest > 0) {
+            parts.append("\(rest / size)\(unit)")
+            rest %= size
+        }
+        return parts.joined(separator: " ")
+    }
+
+    static func count(_ value: Int64?) -> String {
+        guard let value else { return "-" }
+        return value.formatted(.number.grouping(.automatic).locale(Locale(identifier: "en_US")))
+    }
+
+    static func percent(_ value: Double?) -> String {
+        guard let value else { return "-" }
+        return String(format: "%.2f %%", value)
+    }
+
+    /// The value for a table cell: text when printable, else a note of its size.
+    static func value(_ bytes: [UInt8], limit: Int? = nil) -> String {
+        guard let text = String(validating: bytes, as: UTF8.self),
+              !text.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\t" }) else {
+            return "<binary, \(bytes.count) bytes>"
+        }
+        if let limit, text.count > limit { return String(text.prefix(limit - 1)).replacingOccurrences(of: "\n", with: "⏎") + "…" }
+        return limit == nil ? text : text.replacingOccurrences(of: "\n", with: "⏎")
+    }
+}
