@@ -19,7 +19,10 @@ extension EntryJSON {
     /// that are not UTF-8. A missing `ttl` means `defaultExpiry`, `null` means no expiry.
     /// Unknown fields are ignored, so `get --format jsonl` output reads back as a manifest.
     public static func decode(line: [UInt8], defaultExpiry: Expiry) throws(EntryFormatError) -> Entry {
-        guard String(validating: line, as: UTF8.self) != nil else { throw EntryFormatError("not valid UTF-8") }
+        // Most manifests are ASCII: checking that is much cheaper than building a String to validate.
+        guard line.allSatisfy({ $0 < 0x80 }) || String(validating: line, as: UTF8.self) != nil else {
+            throw EntryFormatError("not valid UTF-8")
+        }
         return try line.withUnsafeBufferPointer { (buffer) throws(EntryFormatError) -> Entry in
             var scanner = JSONScanner(bytes: buffer)
             return try scanner.entry(defaultExpiry: defaultExpiry)
@@ -48,14 +51,23 @@ private struct JSONScanner {
         var base64: [UInt8]?
         var expiry: Expiry?
         var tags: [String]?
-        var seen = Set<String>()
+        var seen: UInt8 = 0  // bits of the known fields read so far
         skipWhitespace()
         if peek() == UInt8(ascii: "}") { index += 1 } else {
             while true {
                 skipWhitespace()
                 guard peek() == UInt8(ascii: "\"") else { throw EntryFormatError("expected a field name in quotes at column \(index + 1)") }
                 let field = try string()
-                guard seen.insert(field).inserted else { throw EntryFormatError("field \"\(field)\" appears twice") }
+                let bit: UInt8 = switch field {
+                case "key": 1
+                case "value": 2
+                case "value_base64": 4
+                case "ttl": 8
+                case "tags": 16
+                default: 0
+                }
+                guard seen & bit == 0 else { throw EntryFormatError("field \"\(field)\" appears twice") }
+                seen |= bit
                 skipWhitespace()
                 guard peek() == UInt8(ascii: ":") else { throw EntryFormatError("expected ':' after \"\(field)\" at column \(index + 1)") }
                 index += 1
@@ -68,7 +80,7 @@ private struct JSONScanner {
                     key = text
                 case "value":
                     if peek() == UInt8(ascii: "\"") {
-                        value = Array(try string().utf8)
+                        value = try stringBytes()
                     } else {
                         var compact: [UInt8] = []
                         try skipValue(into: &compact)
@@ -164,15 +176,35 @@ private struct JSONScanner {
 
     /// Reads a string literal, decoding escapes.
     private mutating func string() throws(EntryFormatError) -> String {
+        let (start, end, hasEscape) = try stringBounds()
+        let raw = UnsafeBufferPointer(rebasing: bytes[start..<end])
+        guard hasEscape else { return String(decoding: raw, as: UTF8.self) }
+        var out: [UInt8] = []
+        try unescape(raw, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Reads a string literal as its UTF-8 bytes, decoding escapes, without building a String.
+    private mutating func stringBytes() throws(EntryFormatError) -> [UInt8] {
+        let (start, end, hasEscape) = try stringBounds()
+        let raw = UnsafeBufferPointer(rebasing: bytes[start..<end])
+        guard hasEscape else { return Array(raw) }
+        var out: [UInt8] = []
+        out.reserveCapacity(raw.count)
+        try unescape(raw, into: &out)
+        return out
+    }
+
+    /// Moves past a string literal; returns where its contents start and end and whether it has escapes.
+    private mutating func stringBounds() throws(EntryFormatError) -> (Int, Int, Bool) {
         index += 1  // opening quote
         let start = index
         var hasEscape = false
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                defer { index += 1 }
-                let raw = UnsafeBufferPointer(rebasing: bytes[start..<index])
-                return hasEscape ? try unescape(raw) : String(decoding: raw, as: UTF8.self)
+                index += 1
+                return (start, index - 1, hasEscape)
             }
             if byte == UInt8(ascii: "\\") {
                 hasEscape = true
@@ -185,41 +217,44 @@ private struct JSONScanner {
         throw EntryFormatError("unterminated string")
     }
 
-    private func unescape(_ raw: UnsafeBufferPointer<UInt8>) throws(EntryFormatError) -> String {
-        var scalars = String.UnicodeScalarView()
-        var utf8: [UInt8] = []
-        var i = 0
-        func flush() {
-            if !utf8.isEmpty {
-                scalars.append(contentsOf: String(decoding: utf8, as: UTF8.self).unicodeScalars)
-                utf8.removeAll(keepingCapacity: true)
-            }
-        }
+    /// Decodes the escapes of a string literal's contents, appending UTF-8 bytes.
+    private func unescape(_ raw: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) throws(EntryFormatError) {
         func hex4(_ at: Int) throws(EntryFormatError) -> UInt32 {
-            guard at + 4 <= raw.count, let value = UInt32(String(decoding: raw[at..<at + 4], as: UTF8.self), radix: 16) else {
-                throw EntryFormatError("invalid \\u escape in a string")
+            guard at + 4 <= raw.count else { throw EntryFormatError("invalid \\u escape in a string") }
+            var value: UInt32 = 0
+            for offset in 0..<4 {
+                let byte = raw[at + offset]
+                let digit: UInt8
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+                default: throw EntryFormatError("invalid \\u escape in a string")
+                }
+                value = value << 4 | UInt32(digit)
             }
             return value
         }
+        var i = 0
+        var plain = 0
         while i < raw.count {
-            let byte = raw[i]
-            guard byte == UInt8(ascii: "\\") else {
-                utf8.append(byte)
+            guard raw[i] == UInt8(ascii: "\\") else {
                 i += 1
                 continue
             }
+            if plain < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: raw[plain..<i])) }
             guard i + 1 < raw.count else { throw EntryFormatError("invalid escape at the end of a string") }
             let code = raw[i + 1]
             i += 2
             switch code {
-            case UInt8(ascii: "\""): utf8.append(0x22)
-            case UInt8(ascii: "\\"): utf8.append(0x5C)
-            case UInt8(ascii: "/"): utf8.append(0x2F)
-            case UInt8(ascii: "b"): utf8.append(0x08)
-            case UInt8(ascii: "f"): utf8.append(0x0C)
-            case UInt8(ascii: "n"): utf8.append(0x0A)
-            case UInt8(ascii: "r"): utf8.append(0x0D)
-            case UInt8(ascii: "t"): utf8.append(0x09)
+            case UInt8(ascii: "\""): out.append(0x22)
+            case UInt8(ascii: "\\"): out.append(0x5C)
+            case UInt8(ascii: "/"): out.append(0x2F)
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "t"): out.append(0x09)
             case UInt8(ascii: "u"):
                 var value = try hex4(i)
                 i += 4
@@ -233,14 +268,13 @@ private struct JSONScanner {
                     i += 6
                 }
                 guard let scalar = Unicode.Scalar(value) else { throw EntryFormatError("invalid \\u escape in a string") }
-                flush()
-                scalars.append(scalar)
+                out.append(contentsOf: UTF8.encode(scalar)!)
             default:
                 throw EntryFormatError("invalid escape \\\(Character(Unicode.Scalar(code))) in a string")
             }
+            plain = i
         }
-        flush()
-        return String(scalars)
+        if plain < raw.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: raw[plain..<raw.count])) }
     }
 
     private mutating func literal(_ word: StaticString) throws(EntryFormatError) {

@@ -85,62 +85,80 @@ public final class RedisBackend: CacheBackend {
 
     public func write(batch: [Entry], onlyMissing: Bool) throws -> [Bool] {
         guard !batch.isEmpty else { return [] }
-        var commands: [[RedisArgument]] = []
-        commands.reserveCapacity(batch.count + 16)
+        // The protocol is encoded straight into one buffer: at warmup rates, an array per
+        // argument and a copy per command cost more than the network.
+        var sets = RedisCommandBuffer(capacity: batch.count * 96 + batch.reduce(0) { $0 + $1.value.count })
         for entry in batch {
-            var command: [RedisArgument] = ["SET", RedisArgument(configuration.storeKey(entry.key)), RedisArgument(bytes: entry.value)]
-            if let ms = entry.expiry.milliseconds { command += ["PX", RedisArgument(ms)] }
-            if onlyMissing { command.append("NX") }
-            commands.append(command)
+            let ms = entry.expiry.milliseconds
+            sets.begin(arguments: 3 + (ms == nil ? 0 : 2) + (onlyMissing ? 1 : 0))
+            sets.add("SET")
+            sets.add(configuration.keyPrefix, entry.key)
+            sets.add(entry.value)
+            if let ms {
+                sets.add("PX")
+                sets.add(ms)
+            }
+            if onlyMissing { sets.add("NX") }
         }
-        var written = [Bool](repeating: !onlyMissing, count: batch.count)
-        var tagCommands: [[RedisArgument]] = []
+        var written = [Bool](repeating: true, count: batch.count)
+        var tail = RedisCommandBuffer()
         if onlyMissing {
-            let replies = try connection.pipeline(commands)
+            let replies = try connection.pipeline(sets)
             for (index, reply) in replies.enumerated() {
                 written[index] = try check(reply, context: "Cannot write \"\(batch[index].key)\"") != .null
             }
-            tagCommands = try tagWrites(for: batch, written: written)
         } else {
-            tagCommands = try tagWrites(for: batch, written: written)
+            tail = sets
         }
+        let setCount = tail.count
+        try appendTagWrites(for: batch, written: written, to: &tail)
         let count = written.lazy.filter { $0 }.count
-        var tail = tagCommands
         if count > 0 { tail.append(["HINCRBY", RedisArgument(configuration.statsKey), "sets", RedisArgument(count)]) }
-        let all = onlyMissing ? tail : commands + tail
-        let replies = try connection.pipeline(all)
+        var replies = try connection.pipeline(tail)
+        if replies[setCount...].contains(where: { $0.errorMessage?.hasPrefix("NOSCRIPT") == true }) {
+            // The server lost its scripts (SCRIPT FLUSH, restart behind a proxy): load again, resend the tag writes.
+            loadedScripts = [:]
+            var retry = RedisCommandBuffer()
+            try appendTagWrites(for: batch, written: written, to: &retry)
+            let again = try connection.pipeline(retry)
+            replies.replaceSubrange(setCount..<(setCount + again.count), with: again)
+        }
         for (index, reply) in replies.enumerated() {
-            let key = !onlyMissing && index < batch.count ? "\"\(batch[index].key)\"" : "a tag index"
+            let key = index < setCount ? "\"\(batch[index].key)\"" : "a tag index"
             try check(reply, context: "Cannot write \(key)")
         }
         return written
     }
 
     /// One script call per tag in the batch, carrying all its members and the longest lifetime.
-    private func tagWrites(for batch: [Entry], written: [Bool]) throws -> [[RedisArgument]] {
-        var members: [String: [RedisArgument]] = [:]
-        var lifetimes: [String: Int64] = [:]
-        var order: [String] = []
+    private func appendTagWrites(for batch: [Entry], written: [Bool], to buffer: inout RedisCommandBuffer) throws {
+        var slots: [String: Int] = [:]
+        var tags: [(tag: String, lifetime: Int64, members: [Int])] = []
         for (index, entry) in batch.enumerated() where written[index] {
-            guard let tags = entry.tags else { continue }
-            let member = RedisArgument(configuration.storeKey(entry.key))
+            guard let entryTags = entry.tags, !entryTags.isEmpty else { continue }
             let lifetime = entry.expiry.milliseconds ?? -1
-            for tag in tags.uniqued() {
-                if members[tag] == nil {
-                    order.append(tag)
-                    members[tag] = []
-                    lifetimes[tag] = lifetime
+            for (position, tag) in entryTags.enumerated() {
+                if position > 0, entryTags[..<position].contains(tag) { continue }
+                if let slot = slots[tag] {
+                    tags[slot].members.append(index)
+                    let current = tags[slot].lifetime
+                    if current >= 0 && (lifetime < 0 || lifetime > current) { tags[slot].lifetime = lifetime }
+                } else {
+                    slots[tag] = tags.count
+                    tags.append((tag, lifetime, [index]))
                 }
-                members[tag]!.append(member)
-                let current = lifetimes[tag]!
-                if current >= 0 && (lifetime < 0 || lifetime > current) { lifetimes[tag] = lifetime }
             }
         }
-        guard !order.isEmpty else { return [] }
+        guard !tags.isEmpty else { return }
         let sha = try scriptDigest(RedisScripts.addToTag)
-        return order.map { tag in
-            ["EVALSHA", RedisArgument(sha), "1", RedisArgument(configuration.tagSetKey(tag)), RedisArgument(lifetimes[tag]!)]
-                + members[tag]!
+        for (tag, lifetime, members) in tags {
+            buffer.begin(arguments: 5 + members.count)
+            buffer.add("EVALSHA")
+            buffer.add(sha)
+            buffer.add("1")
+            buffer.add(configuration.tagPrefix, tag)
+            buffer.add(lifetime)
+            for index in members { buffer.add(configuration.keyPrefix, batch[index].key) }
         }
     }
 

@@ -94,6 +94,23 @@ public final class RedisConnection {
         return replies
     }
 
+    /// Sends every command of an encoded buffer in one append and reads their replies, in order.
+    public func pipeline(_ buffer: RedisCommandBuffer) throws -> [RESPValue] {
+        guard buffer.count > 0 else { return [] }
+        let status = buffer.bytes.withUnsafeBufferPointer { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { redisAppendFormattedCommand(context, $0.baseAddress!, $0.count) }
+        }
+        if status != REDIS_OK { throw transportError() }
+        var replies: [RESPValue] = []
+        replies.reserveCapacity(buffer.count)
+        for _ in 0..<buffer.count {
+            var raw: UnsafeMutableRawPointer?
+            if redisGetReply(context, &raw) != REDIS_OK || raw == nil { throw transportError() }
+            replies.append(Self.convertAndFree(raw!))
+        }
+        return replies
+    }
+
     // MARK: - C boundary
 
     private func withArgv<R>(

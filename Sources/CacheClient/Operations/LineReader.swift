@@ -1,0 +1,118 @@
+import Foundation
+
+/// Reads a file descriptor line by line through one fixed buffer (read(2)), so a manifest of any
+/// size is streamed and never held in memory whole.
+///
+/// Lines end at `\n`; a `\r` before it is dropped. A last line without a newline is still a line.
+public final class LineReader {
+    private let descriptor: Int32
+    private let ownsDescriptor: Bool
+    /// The input's name in messages: a path, or `-` for standard input.
+    public let name: String
+    private var buffer: [UInt8]
+    private var start = 0
+    private var end = 0
+    private var atEnd = false
+    /// The number of the line last returned, from 1.
+    public private(set) var lineNumber = 0
+
+    /// Reads from an open descriptor; `closing` closes it when the reader goes away.
+    /// `name` appears in I/O error messages.
+    public init(descriptor: Int32, name: String, closing: Bool = false, bufferSize: Int = 1 << 20) {
+        self.descriptor = descriptor
+        self.name = name
+        ownsDescriptor = closing
+        buffer = [UInt8](repeating: 0, count: max(bufferSize, 4096))
+    }
+
+    /// Opens a file for reading; throws `.io` naming the file and the reason.
+    public convenience init(path: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw CacheError(.io, "Cannot read \(path): \(String(cString: strerror(errno)))") }
+        self.init(descriptor: fd, name: path, closing: true)
+    }
+
+    deinit {
+        if ownsDescriptor { close(descriptor) }
+    }
+
+    /// The next line without its line ending, or nil at the end of the input.
+    public func next() throws -> [UInt8]? {
+        var line: [UInt8]?
+        try nextLine { line = Array($0) }
+        return line
+    }
+
+    /// Calls `body` with the next line's bytes (valid only during the call); false at the end of the input.
+    @discardableResult
+    public func nextLine(_ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Bool {
+        var scanFrom = start
+        while true {
+            let found: Int? = buffer.withUnsafeBufferPointer { bytes in
+                guard scanFrom < end else { return nil }
+                let base = bytes.baseAddress! + scanFrom
+                guard let hit = memchr(base, 0x0A, end - scanFrom) else { return nil }
+                return scanFrom + (UnsafeRawPointer(hit) - UnsafeRawPointer(base))
+            }
+            if let newline = found {
+                lineNumber += 1
+                var lineEnd = newline
+                if lineEnd > start, buffer[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+                let lineStart = start
+                start = newline + 1
+                try buffer.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[lineStart..<lineEnd])) }
+                return true
+            }
+            if atEnd {
+                guard start < end else { return false }
+                lineNumber += 1
+                var lineEnd = end
+                if buffer[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+                let lineStart = start
+                start = end
+                try buffer.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[lineStart..<lineEnd])) }
+                return true
+            }
+            scanFrom = end
+            try fill(scanFrom: &scanFrom)
+        }
+    }
+
+    /// Moves the unread part to the front (growing the buffer for a very long line) and reads more.
+    private func fill(scanFrom: inout Int) throws {
+        if start > 0 {
+            let pending = end - start
+            if pending > 0 {
+                buffer.withUnsafeMutableBytes { raw in
+                    _ = memmove(raw.baseAddress!, raw.baseAddress! + start, pending)
+                }
+            }
+            scanFrom -= start
+            end = pending
+            start = 0
+        }
+        if end == buffer.count { buffer.append(contentsOf: [UInt8](repeating: 0, count: buffer.count)) }
+        while true {
+            let count = buffer.withUnsafeMutableBytes { raw in
+                read(descriptor, raw.baseAddress! + end, raw.count - end)
+            }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw CacheError(.io, "Cannot read \(name): \(String(cString: strerror(errno)))")
+            }
+            if count == 0 { atEnd = true } else { end += count }
+            return
+        }
+    }
+
+    /// Starts again from the beginning (for a second pass over a regular file).
+    public func rewind() throws {
+        guard lseek(descriptor, 0, SEEK_SET) == 0 else {
+            throw CacheError(.io, "Cannot read \(name) again: \(String(cString: strerror(errno)))")
+        }
+        start = 0
+        end = 0
+        atEnd = false
+        lineNumber = 0
+    }
+}

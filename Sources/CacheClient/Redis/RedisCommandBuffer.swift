@@ -1,0 +1,102 @@
+/// Commands encoded as RESP into one growing byte buffer, for large pipelines: no array per
+/// argument, no copy per command, one append to the connection per batch.
+public struct RedisCommandBuffer {
+    /// The encoded protocol.
+    public private(set) var bytes: [UInt8] = []
+    /// Commands encoded so far (each gets one reply).
+    public private(set) var count = 0
+
+    /// An empty buffer with room for about `capacity` bytes.
+    public init(capacity: Int = 0) {
+        bytes.reserveCapacity(capacity)
+    }
+
+    /// Starts a command of `arguments` arguments; add exactly that many next.
+    public mutating func begin(arguments: Int) {
+        count += 1
+        bytes.append(UInt8(ascii: "*"))
+        appendDecimal(arguments)
+        bytes.append(0x0D)
+        bytes.append(0x0A)
+    }
+
+    /// Adds one argument: raw bytes.
+    public mutating func add(_ argument: [UInt8]) {
+        header(argument.count)
+        bytes.append(contentsOf: argument)
+        trailer()
+    }
+
+    /// Adds one argument: text as UTF-8.
+    public mutating func add(_ argument: String) {
+        var text = argument
+        text.withUTF8 { utf8 in
+            header(utf8.count)
+            bytes.append(contentsOf: utf8)
+        }
+        trailer()
+    }
+
+    /// Adds one argument made of two texts, e.g. a key prefix and a key, without building the joined string.
+    public mutating func add(_ prefix: String, _ text: String) {
+        guard !prefix.isEmpty else { return add(text) }
+        var first = prefix
+        var second = text
+        first.withUTF8 { a in
+            second.withUTF8 { b in
+                header(a.count + b.count)
+                bytes.append(contentsOf: a)
+                bytes.append(contentsOf: b)
+            }
+        }
+        trailer()
+    }
+
+    /// Adds one argument: a decimal integer.
+    public mutating func add(_ number: Int64) {
+        var digits: [UInt8] = []
+        digits.reserveCapacity(20)
+        var value = number.magnitude
+        repeat {
+            digits.append(UInt8(ascii: "0") + UInt8(value % 10))
+            value /= 10
+        } while value > 0
+        if number < 0 { digits.append(UInt8(ascii: "-")) }
+        header(digits.count)
+        bytes.append(contentsOf: digits.reversed())
+        trailer()
+    }
+
+    /// Adds a whole command given as arguments.
+    public mutating func append(_ arguments: [RedisArgument]) {
+        begin(arguments: arguments.count)
+        for argument in arguments { add(argument.bytes) }
+    }
+
+    private mutating func header(_ length: Int) {
+        bytes.append(UInt8(ascii: "$"))
+        appendDecimal(length)
+        bytes.append(0x0D)
+        bytes.append(0x0A)
+    }
+
+    private mutating func trailer() {
+        bytes.append(0x0D)
+        bytes.append(0x0A)
+    }
+
+    private mutating func appendDecimal(_ value: Int) {
+        if value < 10 {
+            bytes.append(UInt8(ascii: "0") + UInt8(value))
+            return
+        }
+        var divisor = 1
+        while divisor <= value / 10 { divisor *= 10 }
+        var rest = value
+        while divisor > 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+            rest %= divisor
+            divisor /= 10
+        }
+    }
+}

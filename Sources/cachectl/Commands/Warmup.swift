@@ -1,0 +1,231 @@
+import ArgumentParser
+import CacheClient
+import Foundation
+
+extension Cachectl {
+    struct Warmup: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Fill the cache from a manifest, a generator or an HTTP API, fast and safely.",
+            discussion: """
+                Sources (exactly one):
+                  --from FILE      JSON Lines in the entry format, or CSV with the header row \
+                key,value,ttl,tags (tags separated by |, RFC 4180 quoting, empty ttl = default, \
+                none = no expiry); chosen by the extension (.csv, .jsonl/.json/.ndjson) or --input-format.
+                  --from -         the same on standard input.
+                  --command CMD    runs CMD with /bin/sh -c and reads JSON Lines from its stdout; a \
+                non-zero exit fails the run (exit 1) with the last line of its stderr.
+                  --url-template URL --keys FILE   an HTTP GET per key of FILE (one key a line) to URL \
+                with {key} replaced by the percent-encoded key; the body is the value. A non-2xx answer \
+                or a transport error counts as a failed item.
+
+                Validation: by default the whole input is checked before anything is written. A file \
+                is read twice (check, then write). Standard input and a generator's output cannot be \
+                read twice, so they are first copied to a temporary file in $TMPDIR (removed at once; \
+                it needs room for the input), then checked and written; a generator that fails writes \
+                nothing. A malformed record is reported as FILE:LINE: reason (<stdin>, <generator>) and \
+                the run exits 65 with nothing written. --skip-invalid writes the valid entries, reports \
+                each invalid one on stderr and exits 1.
+
+                Writes go in pipelined batches of --batch entries, parsed on one thread while the \
+                previous batch is written. --ttl applies to entries that give none (else \
+                CACHE_DEFAULT_TIMEOUT, 300 s); --tag adds tags to every entry. --only-missing never \
+                overwrites an existing key and adds tags only for entries it wrote, so a run can be \
+                repeated safely.
+
+                For cron: --lock-file PATH takes an OS lock (flock); a second run exits 75 at once \
+                naming the lock file, or waits with --wait. --max-duration stops cleanly, reports what \
+                was not attempted and exits 1. A lost connection is retried 3 times with backoff; then \
+                the run exits 69 with the counts written, failed and not attempted — run again with \
+                --only-missing to complete the job.
+
+                Output: a progress bar on stderr when it is a terminal (not with -q); the result is one \
+                summary line (written, skipped, failed, seconds, entries/s), or with --format json an \
+                object with schema, written, skipped, failed, invalid, not_attempted, total, seconds, \
+                entries_per_second, source, endpoint, stopped and errors (the first 100 {line, key, reason}).
+
+                Examples:
+                  cachectl warmup --from articles.jsonl --ttl 1h --tag articles
+                  cachectl warmup --from products.csv --only-missing --lock-file /run/lock/warmup.lock
+                  export-articles | cachectl warmup --from - --skip-invalid
+                  cachectl warmup --command 'python3 gen.py --all' --max-duration 10m --format json
+                  cachectl warmup --url-template 'http://api.local/articles/{key}' --keys ids.txt --concurrency 16
+                """)
+
+        @OptionGroup var global: GlobalOptions
+
+        @Option(help: ArgumentHelp("A manifest file, or - for standard input.", valueName: "file"))
+        var from: String?
+
+        @Option(help: ArgumentHelp("The manifest format when the extension does not tell: jsonl or csv.", valueName: "format"))
+        var inputFormat: EntryInputFormat?
+
+        @Option(help: ArgumentHelp("A generator run with /bin/sh -c whose stdout is JSON Lines.", valueName: "command"))
+        var command: String?
+
+        @Option(help: ArgumentHelp("An HTTP URL with {key}, fetched once per key of --keys.", valueName: "url"))
+        var urlTemplate: String?
+
+        @Option(help: ArgumentHelp("The keys to fetch with --url-template, one a line.", valueName: "file"))
+        var keys: String?
+
+        @Option(help: "HTTP requests in flight with --url-template.")
+        var concurrency = 8
+
+        @Option(help: "Entries per pipelined batch.")
+        var batch = 1000
+
+        @Option(help: ArgumentHelp("Lifetime of entries that give none: seconds, 5m, 1h, 1d or none.", valueName: "ttl"))
+        var ttl: TTLArgument?
+
+        @Option(name: .customLong("tag"), help: ArgumentHelp("Add every entry to this tag (repeatable).", valueName: "tag"))
+        var tags: [String] = []
+
+        @Flag(help: "Never overwrite an existing key.")
+        var onlyMissing = false
+
+        @Flag(help: "Write the valid entries even when some records are malformed (exit 1).")
+        var skipInvalid = false
+
+        @Option(help: ArgumentHelp("Hold an exclusive lock on this file while running.", valueName: "path"))
+        var lockFile: String?
+
+        @Flag(help: "With --lock-file, wait for the lock instead of exiting 75.")
+        var wait = false
+
+        @Option(help: ArgumentHelp("Stop cleanly after this long, e.g. 90s, 5m, 1h.", valueName: "duration"))
+        var maxDuration: DurationArgument?
+
+        func validate() throws {
+            let sources = [from != nil, command != nil, urlTemplate != nil].filter { $0 }.count
+            guard sources == 1 else {
+                throw ValidationError("Give exactly one source: --from FILE, --command CMD or --url-template URL --keys FILE.")
+            }
+            if (urlTemplate == nil) != (keys == nil) {
+                throw ValidationError("--url-template and --keys go together: the template is fetched once per key.")
+            }
+            if let urlTemplate, !urlTemplate.contains("{key}") {
+                throw ValidationError("--url-template must contain {key}, e.g. 'http://api.local/articles/{key}'.")
+            }
+            guard batch > 0 else { throw ValidationError("--batch must be a positive number of entries, e.g. 1000.") }
+            guard (1...1000).contains(concurrency) else { throw ValidationError("--concurrency must be from 1 to 1000.") }
+            if wait, lockFile == nil { throw ValidationError("--wait needs --lock-file: it waits for that lock.") }
+            if let empty = tags.first(where: \.isEmpty) { throw ValidationError("--tag \"\(empty)\" is empty: a tag needs a name.") }
+            if inputFormat != nil, from == nil { throw ValidationError("--input-format applies to --from only.") }
+        }
+
+        func run() throws {
+            let context = Context(global)
+            try context.renderer.check(WarmupResult.self, command: "warmup")
+            let lock = try lockFile.map { try FileLock(path: $0, wait: wait) }
+            defer { lock?.release() }
+            var warmup = CacheClient.Warmup(source: try source(),
+                                            defaults: EntryDefaults(expiry: try ttl?.expiry ?? context.configuration().defaultExpiry, tags: tags))
+            warmup.onlyMissing = onlyMissing
+            warmup.batchSize = batch
+            warmup.skipInvalid = skipInvalid
+            warmup.maxDuration = maxDuration?.duration
+            warmup.httpTimeout = max(global.timeout, 30)
+            let bar = ProgressBar(label: "warmup", quiet: global.quiet)
+            let report = try warmup.run(open: context.openBackend, progress: bar.update)
+            bar.finish()
+            let name = warmup.source.inputName
+            for issue in report.issues {
+                Terminal.writeError("\(name):\(issue.line.map(String.init) ?? "?"): " + (issue.key.map { "\"\($0)\": " } ?? "") + issue.reason + "\n")
+            }
+            let hidden = report.invalid + report.failed - report.issues.count
+            if hidden > 0 { Terminal.writeError("… and \(hidden) more\n") }
+            context.renderer.render(WarmupResult(report: report))
+            try verdict(report, name: name)
+        }
+
+        private func verdict(_ report: WarmupReport, name: String) throws {
+            switch report.stop {
+            case .invalidInput:
+                throw CacheError(.badInput, "\(name): \(report.invalid) malformed record\(report.invalid == 1 ? "" : "s"); nothing was written",
+                                 hint: "fix the input, or pass --skip-invalid to write the valid entries")
+            case .maxDuration:
+                throw CommandFailure(code: ExitStatus.failure,
+                                     message: "stopped after --max-duration: \(report.notAttempted) entries not attempted (run again with --only-missing to finish)")
+            case .unreachable(let reason):
+                throw CommandFailure(code: ExitStatus.unreachable,
+                                     message: "\(reason); written \(report.written), failed \(report.failed), not attempted \(report.notAttempted) (run again with --only-missing to finish)")
+            case nil:
+                if report.failed > 0 || report.invalid > 0 {
+                    throw CommandFailure(code: ExitStatus.failure,
+                                         message: "\(report.failed) failed, \(report.invalid) invalid (listed above)")
+                }
+            }
+        }
+
+        private func source() throws -> WarmupSource {
+            if let command { return .command(command) }
+            if let urlTemplate, let keys { return .http(urlTemplate: urlTemplate, keysPath: keys, concurrency: concurrency) }
+            let path = from ?? "-"
+            guard let format = inputFormat ?? EntryInputFormat(path: path) ?? (path == "-" ? .jsonLines : nil) else {
+                throw CacheError(.usage, "Cannot tell the format of \(path) from its extension",
+                                 hint: "name it .jsonl or .csv, or pass --input-format jsonl|csv")
+            }
+            return path == "-" ? .standardInput(format: format) : .file(path: path, format: format)
+        }
+    }
+}
+
+extension EntryInputFormat: ExpressibleByArgument {}
+
+/// A `--max-duration` value: `90`, `90s`, `5m`, `1h`.
+struct DurationArgument: ExpressibleByArgument, Sendable {
+    let duration: Duration
+
+    init?(argument: String) {
+        guard let ms = Duration.milliseconds(parsing: argument.lowercased()), ms > 0 else { return nil }
+        duration = .milliseconds(ms)
+    }
+}
+
+/// What `warmup` did: one summary line, or the report as JSON.
+struct WarmupResult: Renderable {
+    let report: WarmupReport
+
+    private enum Keys: String, CodingKey {
+        case written, skipped, failed, invalid, notAttempted = "not_attempted", total, seconds
+        case entriesPerSecond = "entries_per_second", source, endpoint, stopped, errors
+    }
+    private enum IssueKeys: String, CodingKey { case line, key, reason }
+
+    func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: Keys.self)
+        try container.encode(report.written, forKey: .written)
+        try container.encode(report.skipped, forKey: .skipped)
+        try container.encode(report.failed, forKey: .failed)
+        try container.encode(report.invalid, forKey: .invalid)
+        try container.encode(report.notAttempted, forKey: .notAttempted)
+        try container.encode(report.total, forKey: .total)
+        try container.encode(report.seconds, forKey: .seconds)
+        try container.encode(report.entriesPerSecond, forKey: .entriesPerSecond)
+        try container.encode(report.source, forKey: .source)
+        try container.encode(report.endpoint, forKey: .endpoint)
+        let stopped: String? = switch report.stop {
+        case .invalidInput: "invalid_input"
+        case .maxDuration: "max_duration"
+        case .unreachable: "unreachable"
+        case nil: nil
+        }
+        try container.encode(Nullable(stopped), forKey: .stopped)
+        var errors = container.nestedUnkeyedContainer(forKey: .errors)
+        for issue in report.issues {
+            var item = errors.nestedContainer(keyedBy: IssueKeys.self)
+            try item.encode(Nullable(issue.line), forKey: .line)
+            try item.encodeIfPresent(issue.key, forKey: .key)
+            try item.encode(issue.reason, forKey: .reason)
+        }
+    }
+
+    func text(style: TextStyle) -> String {
+        var parts = ["written \(Human.count(Int64(report.written)))", "skipped \(Human.count(Int64(report.skipped)))",
+                     "failed \(Human.count(Int64(report.failed)))"]
+        if report.invalid > 0 { parts.append("invalid \(Human.count(Int64(report.invalid)))") }
+        if report.notAttempted > 0 { parts.append("not attempted \(Human.count(Int64(report.notAttempted)))") }
+        let rate = Human.count(Int64(report.entriesPerSecond.rounded()))
+        return "warmup: " + parts.joined(separator: ", ") + String(format: " in %.2f s", report.seconds) + " (\(rate) entries/s)\n"
+    }
+}
