@@ -136,6 +136,18 @@ private struct JSONScanner {
             guard let expiry = Expiry(parsing: try string()) else { throw problem }
             return expiry
         }
+        // The common case, a plain integer of seconds, without building a String.
+        var whole: Int64 = 0
+        var end = index
+        while end < bytes.count, end - index < 15, bytes[end] >= UInt8(ascii: "0"), bytes[end] <= UInt8(ascii: "9") {
+            whole = whole * 10 + Int64(bytes[end] - UInt8(ascii: "0"))
+            end += 1
+        }
+        if end > index, end < bytes.count, bytes[end] == UInt8(ascii: ",") || bytes[end] == UInt8(ascii: "}")
+            || bytes[end] == UInt8(ascii: " "), bytes[index] != UInt8(ascii: "0") {
+            index = end
+            return .seconds(whole)
+        }
         var text: [UInt8] = []
         try number(into: &text)
         let string = String(decoding: text, as: UTF8.self)

@@ -87,10 +87,76 @@ public struct Warmup: Sendable {
         }
 
         progress(OperationProgress(done: 0, total: report.total))
+        func account(_ written: [Bool]) {
+            let count = written.lazy.filter { $0 }.count
+            report.written += count
+            report.skipped += written.count - count
+        }
+        func refused(_ batch: WarmupBatch, _ error: CacheError) {
+            // The server refused the batch (e.g. out of memory): count it, keep going.
+            for (entry, line) in zip(batch.entries, batch.lines) {
+                record(WarmupIssue(line: line, key: entry.key, reason: error.message), in: &report, failed: true)
+            }
+        }
+        /// Writes one batch and waits for it, retrying a lost connection; false when it gave up.
+        func writeWaiting(_ batch: WarmupBatch, after failure: CacheError? = nil) -> Bool {
+            var attempt = 0
+            var lastError = failure
+            while true {
+                if let error = lastError {
+                    attempt += 1
+                    guard attempt <= retries else {
+                        report.stop = .unreachable(error.description)
+                        return false
+                    }
+                    Thread.sleep(forTimeInterval: (retryDelay * (1 << (attempt - 1))).seconds)
+                    guard let reopened = try? open() else { continue }
+                    backend = reopened
+                }
+                do {
+                    account(try backend.write(batch: batch.entries, onlyMissing: onlyMissing))
+                    return true
+                } catch let error as CacheError where error.kind == .unreachable {
+                    lastError = error
+                } catch let error as CacheError {
+                    refused(batch, error)
+                    return true
+                } catch {
+                    refused(batch, CacheError(.failed, "\(error)"))
+                    return true
+                }
+            }
+        }
+        // While the server works on one batch, the next is already on its way (Redis, overwriting writes).
+        var inFlight: [(batch: WarmupBatch, pending: PendingBatch)] = []
+        /// Settles the in-flight batches down to `keep`; false when the connection is gone for good.
+        func settle(keeping keep: Int) -> Bool {
+            while inFlight.count > keep {
+                let (batch, pending) = inFlight.removeFirst()
+                do {
+                    guard let pipelined = backend as? PipelinedBatchWriting else { throw CacheError(.unreachable, "reconnected") }
+                    account(try pipelined.receive(pending))
+                } catch let error as CacheError where error.kind == .unreachable {
+                    // What reached the server is unknown: write every unanswered batch again, in order (SET is idempotent).
+                    let unanswered = [batch] + inFlight.map(\.batch)
+                    inFlight.removeAll()
+                    for (index, again) in unanswered.enumerated() where !writeWaiting(again, after: index == 0 ? error : nil) {
+                        return false
+                    }
+                } catch let error as CacheError {
+                    refused(batch, error)
+                } catch {
+                    refused(batch, CacheError(.failed, "\(error)"))
+                }
+            }
+            return true
+        }
         batches: while let produced = queue.pop() {
             let batch: WarmupBatch
             switch produced {
-            case .failure(let error): throw error
+            case .failure(let error):
+                _ = settle(keeping: 0)
+                throw error
             case .batch(let next): batch = next
             }
             if let deadline, ContinuousClock.now >= deadline {
@@ -98,33 +164,31 @@ public struct Warmup: Sendable {
                 break
             }
             for issue in batch.failures { record(issue, in: &report, failed: true) }
-            var attempt = 0
-            while !batch.entries.isEmpty {
-                do {
-                    let written = try backend.write(batch: batch.entries, onlyMissing: onlyMissing)
-                    let count = written.lazy.filter { $0 }.count
-                    report.written += count
-                    report.skipped += written.count - count
-                    break
-                } catch let error as CacheError where error.kind == .unreachable {
-                    attempt += 1
-                    guard attempt <= retries else {
-                        report.stop = .unreachable(error.description)
-                        break batches
+            if !batch.entries.isEmpty {
+                if !onlyMissing, let pipelined = backend as? PipelinedBatchWriting {
+                    do {
+                        inFlight.append((batch, try pipelined.send(batch: batch.entries)))
+                        guard settle(keeping: 1) else { break batches }
+                    } catch let error as CacheError where error.kind == .unreachable {
+                        // What reached the server is unknown: write the unanswered batches and this one again, in order.
+                        let unanswered = inFlight.map(\.batch) + [batch]
+                        inFlight.removeAll()
+                        for (index, again) in unanswered.enumerated() where !writeWaiting(again, after: index == 0 ? error : nil) {
+                            break batches
+                        }
+                    } catch {
+                        refused(batch, error as? CacheError ?? CacheError(.failed, "\(error)"))
                     }
-                    Thread.sleep(forTimeInterval: (retryDelay * (1 << (attempt - 1))).seconds)
-                    if let reopened = try? open() { backend = reopened }
-                } catch let error as CacheError where error.kind == .failed {
-                    // The server refused the batch (e.g. out of memory): count it, keep going.
-                    for (entry, line) in zip(batch.entries, batch.lines) {
-                        record(WarmupIssue(line: line, key: entry.key, reason: error.message), in: &report, failed: true)
-                    }
-                    break
+                } else {
+                    guard settle(keeping: 0), writeWaiting(batch) else { break batches }
                 }
             }
             progress(OperationProgress(done: report.written + report.skipped + report.failed, total: report.total,
                                        failed: report.failed))
         }
+        _ = settle(keeping: 0)  // batches sent before a stop still count
+        progress(OperationProgress(done: report.written + report.skipped + report.failed, total: report.total,
+                                   failed: report.failed))
         return completed()
     }
 
@@ -163,14 +227,18 @@ public struct Warmup: Sendable {
                 close(copy)
                 throw error
             }
-            return LineReader(descriptor: copy, name: "<stdin>", closing: true)
+            let lines = LineReader(descriptor: copy, name: "<stdin>", closing: true)
+            try lines.rewind()
+            return lines
         case .command(let command):
             let copy = try Spool.temporaryFile()
             do { try Generator.spool(command, into: copy) } catch {
                 close(copy)
                 throw error
             }
-            return LineReader(descriptor: copy, name: "<generator>", closing: true)
+            let lines = LineReader(descriptor: copy, name: "<generator>", closing: true)
+            try lines.rewind()
+            return lines
         case .http:
             preconditionFailure("HTTP sources read a key list")
         }

@@ -10,6 +10,8 @@ public final class RedisBackend: CacheBackend {
     let connection: RedisConnection
     /// Script digests already loaded on this connection.
     var loadedScripts: [String: String] = [:]
+    /// The encoding buffer of batch writes, kept so its memory is reused from batch to batch.
+    private var batchBuffer = RedisCommandBuffer()
 
     /// Connects, authenticates and selects the database, all within `configuration.timeout`.
     public init(address: RedisAddress, database: Int, credentials: RedisCredentials, configuration: CacheConfiguration) throws {
@@ -85,9 +87,28 @@ public final class RedisBackend: CacheBackend {
 
     public func write(batch: [Entry], onlyMissing: Bool) throws -> [Bool] {
         guard !batch.isEmpty else { return [] }
-        // The protocol is encoded straight into one buffer: at warmup rates, an array per
-        // argument and a copy per command cost more than the network.
-        var sets = RedisCommandBuffer(capacity: batch.count * 96 + batch.reduce(0) { $0 + $1.value.count })
+        guard onlyMissing else {
+            let pending = try send(batch: batch)
+            return try receive(pending)
+        }
+        var sets = setCommands(for: batch, onlyMissing: true)
+        let replies = try connection.pipeline(sets)
+        var written = [Bool](repeating: true, count: batch.count)
+        for (index, reply) in replies.enumerated() {
+            written[index] = try check(reply, context: "Cannot write \"\(batch[index].key)\"") != .null
+        }
+        sets = RedisCommandBuffer()
+        try appendTagWrites(for: batch, written: written, to: &sets)
+        let count = written.lazy.filter { $0 }.count
+        if count > 0 { sets.append(["HINCRBY", RedisArgument(configuration.statsKey), "sets", RedisArgument(count)]) }
+        try checkTail(try connection.pipeline(sets), setCount: 0, batch: batch, written: written)
+        return written
+    }
+
+    /// SET commands for a batch, encoded straight into one buffer: at warmup rates, an array
+    /// per argument and a copy per command cost more than the network.
+    private func setCommands(for batch: [Entry], onlyMissing: Bool, reusing buffer: RedisCommandBuffer? = nil) -> RedisCommandBuffer {
+        var sets = buffer ?? RedisCommandBuffer(capacity: batch.count * 96 + batch.reduce(0) { $0 + $1.value.count })
         for entry in batch {
             let ms = entry.expiry.milliseconds
             sets.begin(arguments: 3 + (ms == nil ? 0 : 2) + (onlyMissing ? 1 : 0))
@@ -100,23 +121,14 @@ public final class RedisBackend: CacheBackend {
             }
             if onlyMissing { sets.add("NX") }
         }
-        var written = [Bool](repeating: true, count: batch.count)
-        var tail = RedisCommandBuffer()
-        if onlyMissing {
-            let replies = try connection.pipeline(sets)
-            for (index, reply) in replies.enumerated() {
-                written[index] = try check(reply, context: "Cannot write \"\(batch[index].key)\"") != .null
-            }
-        } else {
-            tail = sets
-        }
-        let setCount = tail.count
-        try appendTagWrites(for: batch, written: written, to: &tail)
-        let count = written.lazy.filter { $0 }.count
-        if count > 0 { tail.append(["HINCRBY", RedisArgument(configuration.statsKey), "sets", RedisArgument(count)]) }
-        var replies = try connection.pipeline(tail)
+        return sets
+    }
+
+    /// Checks the replies after the SETs (tag writes, the counter), reloading the script once if the server lost it.
+    private func checkTail(_ replies: [RESPValue], setCount: Int, batch: [Entry], written: [Bool]) throws {
+        var replies = replies
         if replies[setCount...].contains(where: { $0.errorMessage?.hasPrefix("NOSCRIPT") == true }) {
-            // The server lost its scripts (SCRIPT FLUSH, restart behind a proxy): load again, resend the tag writes.
+            // The server lost its scripts (SCRIPT FLUSH, a restart): load again and resend the tag writes.
             loadedScripts = [:]
             var retry = RedisCommandBuffer()
             try appendTagWrites(for: batch, written: written, to: &retry)
@@ -127,7 +139,6 @@ public final class RedisBackend: CacheBackend {
             let key = index < setCount ? "\"\(batch[index].key)\"" : "a tag index"
             try check(reply, context: "Cannot write \(key)")
         }
-        return written
     }
 
     /// One script call per tag in the batch, carrying all its members and the longest lifetime.
@@ -321,5 +332,24 @@ extension Sequence where Element: Hashable {
     func uniqued() -> [Element] {
         var seen = Set<Element>()
         return filter { seen.insert($0).inserted }
+    }
+}
+
+extension RedisBackend: PipelinedBatchWriting {
+    public func send(batch: [Entry]) throws -> PendingBatch {
+        var commands = setCommands(for: batch, onlyMissing: false, reusing: batchBuffer)
+        defer { batchBuffer = commands; batchBuffer.removeAll() }
+        let written = [Bool](repeating: true, count: batch.count)
+        try appendTagWrites(for: batch, written: written, to: &commands)
+        commands.append(["HINCRBY", RedisArgument(configuration.statsKey), "sets", RedisArgument(batch.count)])
+        try connection.send(commands)
+        return PendingBatch(entries: batch, replies: commands.count)
+    }
+
+    public func receive(_ pending: PendingBatch) throws -> [Bool] {
+        let replies = try connection.receive(count: pending.replies)
+        let written = [Bool](repeating: true, count: pending.entries.count)
+        try checkTail(replies, setCount: pending.entries.count, batch: pending.entries, written: written)
+        return written
     }
 }

@@ -11,6 +11,12 @@ public struct RedisCommandBuffer {
         bytes.reserveCapacity(capacity)
     }
 
+    /// Empties the buffer, keeping its memory for the next batch.
+    public mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+        count = 0
+    }
+
     /// Starts a command of `arguments` arguments; add exactly that many next.
     public mutating func begin(arguments: Int) {
         count += 1

@@ -111,6 +111,46 @@ public final class RedisConnection {
         return replies
     }
 
+    /// Sends every command of an encoded buffer without waiting for the replies; read them
+    /// later, in order, with `receive(count:)`. The server queues its replies meanwhile.
+    public func send(_ buffer: RedisCommandBuffer) throws {
+        guard buffer.count > 0 else { return }
+        // Anything hiredis still holds goes first; then the buffer goes straight to the socket,
+        // sparing hiredis's output buffer a copy and its growth for every large batch.
+        var done: Int32 = 0
+        repeat {
+            if redisBufferWrite(context, &done) != REDIS_OK { throw transportError() }
+        } while done == 0
+        let fd = context.pointee.fd
+        try buffer.bytes.withUnsafeBytes { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let count = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+                if count < 0 {
+                    let code = errno
+                    if code == EINTR { continue }
+                    let what = code == EAGAIN || code == EWOULDBLOCK ? "Redis at \(address) did not answer in time"
+                                                                     : "Lost the connection to Redis at \(address)"
+                    throw CacheError(.unreachable, "\(what): \(String(cString: strerror(code)))",
+                                     hint: "raise --timeout if the server is busy")
+                }
+                offset += count
+            }
+        }
+    }
+
+    /// Reads the next `count` replies of commands sent earlier.
+    public func receive(count: Int) throws -> [RESPValue] {
+        var replies: [RESPValue] = []
+        replies.reserveCapacity(count)
+        for _ in 0..<count {
+            var raw: UnsafeMutableRawPointer?
+            if redisGetReply(context, &raw) != REDIS_OK || raw == nil { throw transportError() }
+            replies.append(Self.convertAndFree(raw!))
+        }
+        return replies
+    }
+
     // MARK: - C boundary
 
     private func withArgv<R>(
