@@ -294,7 +294,7 @@ struct SnapshotBackendTests {
     }
 
     enum ForeignFile: String, CaseIterable, Sendable {
-        case randomBytes, textFile, empty, truncatedHeader, otherSQLiteFromCLI, otherSQLiteInWAL, newerFormat, directory
+        case randomBytes, textFile, empty, truncatedHeader, otherSQLiteFromCLI, otherSQLiteInWAL, newerFormat, ourIDWithoutMeta, directory
     }
 
     @Test("a foreign file is refused and left exactly as it was", arguments: ForeignFile.allCases)
@@ -332,6 +332,9 @@ struct SnapshotBackendTests {
             _ = try SnapshotBackend(path: path).write(Entry(key: "k", value: bytes("v"), expiry: .never), ifAbsent: false)
             let database = try SQLiteDatabase(path: path, create: false, busyTimeoutMilliseconds: 1000)
             try database.execute("PRAGMA user_version = 2")
+        case .ourIDWithoutMeta:
+            let database = try SQLiteDatabase(path: path, create: true, busyTimeoutMilliseconds: 1000)
+            try database.executeScript("PRAGMA application_id = 1667326824; PRAGMA user_version = 1; CREATE TABLE t(x);")
         case .directory:
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
         }
@@ -349,7 +352,9 @@ struct SnapshotBackendTests {
         #expect(message.contains(path))
         if foreign == .newerFormat {
             #expect(message.contains("newer cachectl"))
-        } else if foreign != .truncatedHeader {
+        } else if foreign == .truncatedHeader || foreign == .ourIDWithoutMeta {
+            #expect(message.contains("damaged"))
+        } else {
             #expect(message.contains("it is not a cachectl snapshot file"))
         }
         #expect(try directory.contents() == contentsBefore, "no -wal, -shm or -journal file left behind")

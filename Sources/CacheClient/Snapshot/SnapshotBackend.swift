@@ -278,18 +278,27 @@ public final class SnapshotBackend: CacheBackend {
         let (app, entryCount, tagCount) = try read(empty: (AppCounters(), Int64(0), Int64(0))) { database in
             var fields: [String: Int64] = [:]
             try database.query("SELECT name, value FROM counters") { fields[$0.text(0)] = $0.integer(1) }
-            let now = nowMilliseconds()
-            let entryCount: Int64
-            if let range = Self.keyRange(prefix: configuration.keyPrefix) {
-                entryCount = try database.scalar("""
-                    SELECT count(*) FROM entries WHERE key >= ?1 AND key < ?2 AND \(Self.liveCondition(nowParameter: 3))
-                    """, [range.lower, range.upper, .integer(now)])?.integerValue ?? 0
+            // All rows minus the expired ones: a plain count walks the smallest index without
+            // looking at rows, and the expired ones are a short range of `entries_by_expiry`
+            // (writers purge them), whereas testing each row's expiry would read all of them.
+            let now = SQLiteValue.integer(nowMilliseconds())
+            let rows: Int64, expired: Int64
+            if let bounds = Self.keyRange(prefix: configuration.keyPrefix) {
+                rows = try database.scalar("SELECT count(*) FROM entries WHERE key >= ?1 AND key < ?2",
+                                           [bounds.lower, bounds.upper])?.integerValue ?? 0
+                expired = try database.scalar("""
+                    SELECT count(*) FROM entries INDEXED BY entries_by_expiry
+                    WHERE expires_at <= ?1 AND key >= ?2 AND key < ?3
+                    """, [now, bounds.lower, bounds.upper])?.integerValue ?? 0
             } else {
-                entryCount = try database.scalar(
-                    "SELECT count(*) FROM entries WHERE \(Self.liveCondition(nowParameter: 1))",
-                    [.integer(now)])?.integerValue ?? 0
+                rows = try database.scalar("SELECT count(*) FROM entries")?.integerValue ?? 0
+                expired = try database.scalar(
+                    "SELECT count(*) FROM entries INDEXED BY entries_by_expiry WHERE expires_at <= ?1",
+                    [now])?.integerValue ?? 0
             }
-            let tagCount = try database.scalar("SELECT count(DISTINCT tag) FROM tags")?.integerValue ?? 0
+            let entryCount = rows - expired
+            // DISTINCT in a subquery walks the primary key in tag order; count(DISTINCT) would sort.
+            let tagCount = try database.scalar("SELECT count(*) FROM (SELECT DISTINCT tag FROM tags)")?.integerValue ?? 0
             return (AppCounters(fields: fields), entryCount, tagCount)
         }
         let latency = try ping().latency
@@ -399,9 +408,6 @@ public final class SnapshotBackend: CacheBackend {
         let applicationID = try database.scalar("PRAGMA application_id")?.integerValue ?? 0
         let version = try database.scalar("PRAGMA user_version")?.integerValue ?? 0
         try checkIdentity(path: path, applicationID: applicationID, version: version)
-        // Our files are WAL already; this only repairs one another tool switched back.
-        try database.execute("PRAGMA journal_mode = WAL")
-        try database.execute("PRAGMA synchronous = NORMAL")
         let format: String?
         do {
             format = try database.scalar("SELECT value FROM meta WHERE name = 'format'")?.textValue
@@ -411,6 +417,10 @@ public final class SnapshotBackend: CacheBackend {
         guard format == formatName else {
             throw damaged(path, "its meta table does not name the format \(formatName)")
         }
+        // Only now that the file is known to be ours may anything change it. Our files are WAL
+        // already; this only repairs one that another tool switched back.
+        try database.execute("PRAGMA journal_mode = WAL")
+        try database.execute("PRAGMA synchronous = NORMAL")
         return database
     }
 
