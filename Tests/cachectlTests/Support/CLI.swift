@@ -67,8 +67,6 @@ package enum ProcessRunner {
         environment: [String: String] = [:],
         timeout: Duration = .seconds(60)
     ) throws -> ProcessOutput {
-        ignoreSIGPIPE
-
         let process = Process()
         process.executableURL = executable
         process.arguments = args
@@ -81,45 +79,51 @@ package enum ProcessRunner {
         process.standardError = stderrPipe
         process.standardInput = stdinPipe ?? FileHandle.nullDevice
 
-        do {
-            try process.run()
-        } catch {
-            throw ProcessRunnerError("Cannot start \(executable.path): \(error.localizedDescription)")
-        }
+        let exited = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in exited.signal() }
+        try launch(process)
 
-        let group = DispatchGroup()
+        // Dedicated threads, not GCD: with many tests in parallel on two cores, blocked readers
+        // starve the global queue and every child appears to take a second.
         let stdoutData = Collected()
         let stderrData = Collected()
-        DispatchQueue.global().async(group: group) {
+        let drained = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
             stdoutData.data = stdoutPipe.fileHandleForReading.readDataToEndOfFile()
+            drained.signal()
         }
-        DispatchQueue.global().async(group: group) {
+        Thread.detachNewThread {
             stderrData.data = stderrPipe.fileHandleForReading.readDataToEndOfFile()
+            drained.signal()
         }
         if let stdin, let stdinPipe {
-            // A child that exits without reading all its input must not kill the test run.
-            try? stdinPipe.fileHandleForWriting.write(contentsOf: stdin)
-            try? stdinPipe.fileHandleForWriting.close()
-        }
-
-        let timedOut = Collected()
-        let watchdog = DispatchWorkItem {
-            if process.isRunning {
-                timedOut.data = Data([1])
-                process.terminate()
+            // On its own thread too, so a child that never reads cannot block the timeout.
+            Thread.detachNewThread {
+                // A child that exits early makes the write fail with EPIPE instead of killing
+                // the test run; the blocked SIGPIPE dies with this thread.
+                var pipeSignal = sigset_t()
+                sigemptyset(&pipeSignal)
+                sigaddset(&pipeSignal, SIGPIPE)
+                pthread_sigmask(SIG_BLOCK, &pipeSignal, nil)
+                try? stdinPipe.fileHandleForWriting.write(contentsOf: stdin)
+                try? stdinPipe.fileHandleForWriting.close()
             }
         }
+
         let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
-        DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: watchdog)
-
-        process.waitUntilExit()
-        watchdog.cancel()
-        group.wait()
-
-        if !timedOut.data.isEmpty {
+        if exited.wait(timeout: .now() + seconds) == .timedOut {
+            process.terminate()
+            if exited.wait(timeout: .now() + 5) == .timedOut {
+                kill(process.processIdentifier, SIGKILL)
+                exited.wait()
+            }
+            // The reader threads are left to finish on their own: a grandchild may hold the pipes.
             throw ProcessRunnerError(
                 "\(executable.lastPathComponent) \(args.joined(separator: " ")) did not finish within \(timeout)")
         }
+        drained.wait()
+        drained.wait()
+        process.waitUntilExit()
         return (stdoutData.data, stderrData.data, process.terminationStatus)
     }
 
@@ -142,13 +146,40 @@ package enum ProcessRunner {
         throw ProcessRunnerError("Executable \"\(name)\" is not found in PATH (\(path)).")
     }
 
-    private static let ignoreSIGPIPE: Void = { signal(SIGPIPE, SIG_IGN) }()
+    /// Starts `process` from a fresh thread with no blocked signals.
+    ///
+    /// Foundation spawns the child with the calling thread's signal mask, and the threads Swift
+    /// Testing runs tests on block SIGTERM, SIGINT and more: a child started from them could not
+    /// be stopped, and tests of cachectl's own signal handling would test nothing.
+    private static func launch(_ process: Process) throws {
+        let launch = Launch(process)
+        let done = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            var none = sigset_t()
+            sigemptyset(&none)
+            pthread_sigmask(SIG_SETMASK, &none, nil)
+            do { try launch.process.run() } catch { launch.error = error }
+            done.signal()
+        }
+        done.wait()
+        if let error = launch.error {
+            let path = process.executableURL?.path ?? "?"
+            throw ProcessRunnerError("Cannot start \(path): \(error.localizedDescription)")
+        }
+    }
 }
 
 /// Why a child process could not be run to completion.
 package struct ProcessRunnerError: Error, CustomStringConvertible {
     package let description: String
     package init(_ description: String) { self.description = description }
+}
+
+/// A process handed to the launching thread, and what went wrong there; read only after it finished.
+private final class Launch: @unchecked Sendable {
+    let process: Process
+    var error: (any Error)?
+    init(_ process: Process) { self.process = process }
 }
 
 /// Bytes written by exactly one reader thread and read only after that thread has been joined.

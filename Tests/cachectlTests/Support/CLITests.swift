@@ -26,3 +26,23 @@ struct ProcessRunnerTests {
         #expect(result.stderr.text == "oops\n")
     }
 }
+
+extension ProcessRunnerTests {
+    @Test("stops a child that outlives its timeout")
+    func timeout() throws {
+        let started = ContinuousClock.now
+        #expect(throws: ProcessRunnerError.self) {
+            try ProcessRunner.run("sleep", ["30"], timeout: .milliseconds(300))
+        }
+        #expect(ContinuousClock.now - started < .seconds(10))
+    }
+}
+
+extension ProcessRunnerTests {
+    @Test("starts the child with no blocked signals, so it can be stopped")
+    func signalsReachTheChild() throws {
+        let status = try ProcessRunner.run("cat", ["/proc/self/status"]).stdout.text
+        let blocked = status.split(separator: "\n").first { $0.hasPrefix("SigBlk:") }
+        #expect(blocked.map { $0.hasSuffix("0000000000000000") } == true, "\(blocked ?? "no SigBlk line")")
+    }
+}
