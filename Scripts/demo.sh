@@ -19,7 +19,7 @@ mkdir -p .cachectl
 rm -f "$snapshot" "$snapshot-wal" "$snapshot-shm"
 
 cachectl() {
-    echo "\$ cachectl $*" >&2
+    { printf "$ cachectl"; printf " %q" "$@"; echo; } >&2
     "$bin" --url "file:$snapshot" "$@"
 }
 
