@@ -125,6 +125,9 @@ main() {
         echo "| --- | ---: | ---: | ---: | ---: |"
         printf '%s\n' "${rows[@]}"
     } | tee .build/bench.md
+
+    # Warmup throughput against `redis-cli --pipe`, snapshot fill rate and peak RSS (own server, own table).
+    Scripts/bench-warmup.sh | tee -a .build/bench.md
 }
 
 main "$@"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The main job on the snapshot file, no server needed: a few writes, a read, the stats.
-# (Later: a warmup from a sample manifest.)
+# The main job on the snapshot file, no server needed: warm the cache from the sample manifest
+# Scripts/demo/articles.jsonl (3,000 articles with TTLs and tags, made by
+# Scripts/generate-manifest.py 3000), then a few writes, a read and the stats.
 #
 #   Scripts/demo.sh            uses the release binary (make demo builds it first)
 #   CACHECTL_BIN=… Scripts/demo.sh
@@ -23,6 +24,8 @@ cachectl() {
     "$bin" --url "file:$snapshot" "$@"
 }
 
+cachectl warmup --from Scripts/demo/articles.jsonl --tag demo
+cachectl warmup --from Scripts/demo/articles.jsonl --only-missing
 cachectl set article:1 '{"title":"Hello"}' --ttl 5m --tag articles --tag article:1
 cachectl set article:2 '{"title":"World"}' --ttl 5m --tag articles --tag article:2
 cachectl set homepage '<h1>Hello, world</h1>' --ttl 1h --tag pages
