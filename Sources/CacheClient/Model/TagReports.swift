@@ -88,7 +88,7 @@ public enum FlushScope: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .pattern(let glob): return "keys matching \(glob)"
         case .prefix(let prefix): return "keys starting with \(prefix)"
-        case .all: return "all keys"
+        case .all: return "keys (all)"
         }
     }
 
