@@ -173,13 +173,362 @@ _cachectl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    help)
+    get|set|delete|ping|stats|invalidate-tag|tags|flush|help)
         # Offer subcommand argument completions
         "_cachectl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'get set delete ping stats invalidate-tag tags flush help' -- "${cur}"))
+        ;;
+    esac
+}
+
+_cachectl_get() {
+    repeating_flags=()
+    non_repeating_flags=(--quiet -q --verbose -v --no-color --raw --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --stats-key)
+    __cachectl_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--url')
+        return
+        ;;
+    '--password-file')
+        return
+        ;;
+    '--format')
+        __cachectl_add_completions -W 'table'$'\n''json'$'\n''jsonl'$'\n''prometheus'
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--key-prefix')
+        return
+        ;;
+    '--tag-prefix')
+        return
+        ;;
+    '--stats-key')
+        return
+        ;;
+    esac
+}
+
+_cachectl_set() {
+    repeating_flags=()
+    non_repeating_flags=(--quiet -q --verbose -v --no-color --if-absent --version -h --help)
+    repeating_options=(--tag)
+    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --stats-key --file --ttl)
+    __cachectl_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '--url')
+        return
+        ;;
+    '--password-file')
+        return
+        ;;
+    '--format')
+        __cachectl_add_completions -W 'table'$'\n''json'$'\n''jsonl'$'\n''prometheus'
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--key-prefix')
+        return
+        ;;
+    '--tag-prefix')
+        return
+        ;;
+    '--stats-key')
+        return
+        ;;
+    '--file')
+        return
+        ;;
+    '--ttl')
+        __cachectl_add_completions -W '60'$'\n''5m'$'\n''1h'$'\n''1d'$'\n''none'
+        return
+        ;;
+    '--tag')
+        return
+        ;;
+    esac
+}
+
+_cachectl_delete() {
+    repeating_flags=()
+    non_repeating_flags=(--quiet -q --verbose -v --no-color --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --stats-key)
+    __cachectl_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--url')
+        return
+        ;;
+    '--password-file')
+        return
+        ;;
+    '--format')
+        __cachectl_add_completions -W 'table'$'\n''json'$'\n''jsonl'$'\n''prometheus'
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--key-prefix')
+        return
+        ;;
+    '--tag-prefix')
+        return
+        ;;
+    '--stats-key')
+        return
+        ;;
+    esac
+}
+
+_cachectl_ping() {
+    repeating_flags=()
+    non_repeating_flags=(--quiet -q --verbose -v --no-color --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --stats-key)
+    __cachectl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--url')
+        return
+        ;;
+    '--password-file')
+        return
+        ;;
+    '--format')
+        __cachectl_add_completions -W 'table'$'\n''json'$'\n''jsonl'$'\n''prometheus'
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--key-prefix')
+        return
+        ;;
+    '--tag-prefix')
+        return
+        ;;
+    '--stats-key')
+        return
+        ;;
+    esac
+}
+
+_cachectl_stats() {
+    repeating_flags=()
+    non_repeating_flags=(--quiet -q --verbose -v --no-color --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --stats-key)
+    __cachectl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--url')
+        return
+        ;;
+    '--password-file')
+        return
+        ;;
+    '--format')
+        __cachectl_add_completions -W 'table'$'\n''json'$'\n''jsonl'$'\n''prometheus'
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--key-prefix')
+        return
+        ;;
+    '--tag-prefix')
+        return
+        ;;
+    '--stats-key')
+        return
+        ;;
+    esac
+}
+
+_cachectl_invalidate-tag() {
+    repeating_flags=()
+    non_repeating_flags=(--quiet -q --verbose -v --no-color --dry-run --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --stats-key --limit)
+    __cachectl_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--url')
+        return
+        ;;
+    '--password-file')
+        return
+        ;;
+    '--format')
+        __cachectl_add_completions -W 'table'$'\n''json'$'\n''jsonl'$'\n''prometheus'
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--key-prefix')
+        return
+        ;;
+    '--tag-prefix')
+        return
+        ;;
+    '--stats-key')
+        return
+        ;;
+    '--limit')
+        return
+        ;;
+    esac
+}
+
+_cachectl_tags() {
+    repeating_flags=()
+    non_repeating_flags=(--quiet -q --verbose -v --no-color --orphans --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --stats-key --pattern)
+    __cachectl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--url')
+        return
+        ;;
+    '--password-file')
+        return
+        ;;
+    '--format')
+        __cachectl_add_completions -W 'table'$'\n''json'$'\n''jsonl'$'\n''prometheus'
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--key-prefix')
+        return
+        ;;
+    '--tag-prefix')
+        return
+        ;;
+    '--stats-key')
+        return
+        ;;
+    '--pattern')
+        return
+        ;;
+    esac
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    prune)
+        # Offer subcommand argument completions
+        "_cachectl_tags_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'prune' -- "${cur}"))
+        ;;
+    esac
+}
+
+_cachectl_tags_prune() {
+    repeating_flags=()
+    non_repeating_flags=(--quiet -q --verbose -v --no-color --dry-run --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --stats-key --pattern)
+    __cachectl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--url')
+        return
+        ;;
+    '--password-file')
+        return
+        ;;
+    '--format')
+        __cachectl_add_completions -W 'table'$'\n''json'$'\n''jsonl'$'\n''prometheus'
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--key-prefix')
+        return
+        ;;
+    '--tag-prefix')
+        return
+        ;;
+    '--stats-key')
+        return
+        ;;
+    '--pattern')
+        return
+        ;;
+    esac
+}
+
+_cachectl_flush() {
+    repeating_flags=()
+    non_repeating_flags=(--quiet -q --verbose -v --no-color --all -y --yes --dry-run --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --stats-key --pattern --prefix --limit)
+    __cachectl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--url')
+        return
+        ;;
+    '--password-file')
+        return
+        ;;
+    '--format')
+        __cachectl_add_completions -W 'table'$'\n''json'$'\n''jsonl'$'\n''prometheus'
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--key-prefix')
+        return
+        ;;
+    '--tag-prefix')
+        return
+        ;;
+    '--stats-key')
+        return
+        ;;
+    '--pattern')
+        return
+        ;;
+    '--prefix')
+        return
+        ;;
+    '--limit')
+        return
         ;;
     esac
 }
