@@ -74,7 +74,10 @@ extension SnapshotBackend: TagIndexing {
             return reports
         }
         if try dryRun || existingDatabase() == nil { return try read(empty: [], body) }
-        return try transaction(body)
+        // Not `transaction`: its purge of expired entries would take their tag rows first and
+        // leave this report saying nothing was stale.
+        let database = try writableDatabase()
+        return try database.writeTransaction { try body(database) }
     }
 
     // MARK: flush
