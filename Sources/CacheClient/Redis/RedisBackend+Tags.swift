@@ -1,15 +1,15 @@
 import Foundation
 
-/// Tag invalidation, tag listing and pruning, and scoped flushes over SCAN, SPOP and pipelined UNLINK.
+/// Tag invalidation, tag listing and pruning, and scoped flushes over SCAN, SSCAN and pipelined UNLINK.
 ///
 /// Invalidation first RENAMEs the tag set to `<tag-set>:invalidating:<uuid>` in one atomic step, then
-/// drains that private copy with SPOP in batches, UNLINKing each batch in the same round trip as
-/// the next SPOP. A writer that tags a key while this runs creates a fresh tag set, which survives:
+/// walks that private copy with SSCAN in batches, UNLINKing each batch in the same round trip as
+/// the next SSCAN step, and UNLINKs the copy last. A writer that tags a key while this runs creates a fresh tag set, which survives:
 /// no membership is lost between reading the members and deleting the set. Memory stays bounded by
 /// the batch size, whatever the size of the tag. A run killed half-way leaves the temporary set
-/// holding exactly the members still to delete; `tags` shows it and `tags prune` finishes it.
+/// behind (some of its members already deleted); `tags` shows it and `tags prune` finishes it.
 extension RedisBackend: TagIndexing {
-    /// Members popped and keys unlinked per round trip.
+    /// Members read and keys unlinked per round trip.
     static let tagBatch = 2000
     /// SCAN COUNT for flushes and tag listing: large steps, few round trips.
     static let scanCount = 5000
@@ -44,25 +44,33 @@ extension RedisBackend: TagIndexing {
         return TagInvalidation(tag: tag, existed: true, deleted: deleted, members: members, seconds: secondsSince(start), dryRun: false)
     }
 
-    /// Pops every member of `setKey` in batches and UNLINKs them, each UNLINK riding in the same
-    /// round trip as the next SPOP; returns the members popped and the keys that existed.
+    /// Walks the members of `setKey` with SSCAN and UNLINKs them, each batch's UNLINK riding in
+    /// the same round trip as the next SSCAN step, then UNLINKs the set itself; returns the members
+    /// seen and the keys that existed.
+    ///
+    /// SSCAN rather than SPOP: popping at random from a large set makes the server hunt through an
+    /// ever sparser hash table. Nobody else writes to the private set, so SSCAN sees every member
+    /// exactly once. (Deleting on the server with a script was measured too: no faster, and it
+    /// would touch undeclared keys, which a cluster forbids.)
     private func drain(_ setKey: String, context: String) throws -> (members: Int, deleted: Int) {
         let set = RedisArgument(setKey)
-        let pop: [RedisArgument] = ["SPOP", set, RedisArgument(Self.tagBatch)]
+        var cursor = RedisArgument("0")
         var pending: [RedisArgument] = []
         var members = 0
         var deleted = 0
-        while true {
-            let commands = pending.isEmpty ? [pop] : [["UNLINK"] + pending, pop]
+        repeat {
+            let step: [RedisArgument] = ["SSCAN", set, cursor, "COUNT", RedisArgument(Self.tagBatch)]
+            let commands = pending.isEmpty ? [step] : [["UNLINK"] + pending, step]
             let replies = try connection.pipeline(commands)
             if !pending.isEmpty { deleted += Int(try check(replies[0], context: context).integer ?? 0) }
-            let popped = try check(replies[replies.count - 1], context: context).array ?? []
-            if popped.isEmpty { break }
-            members += popped.count
-            pending = popped.compactMap { $0.bytes.map { RedisArgument(bytes: $0) } }
-        }
-        // SPOP removed the set with its last member; this only clears a set emptied by an expiry race.
-        try check(try connection.send(["UNLINK", set]), context: context)
+            let (next, batch) = try scanReply(replies[replies.count - 1], context: context)
+            cursor = RedisArgument(bytes: next)
+            members += batch.count
+            pending = batch.map { RedisArgument(bytes: $0) }
+        } while cursor.bytes != Array("0".utf8)
+        let replies = try connection.pipeline(pending.isEmpty ? [["UNLINK", set]] : [["UNLINK"] + pending, ["UNLINK", set]])
+        if !pending.isEmpty { deleted += Int(try check(replies[0], context: context).integer ?? 0) }
+        try check(replies[replies.count - 1], context: context)
         return (members, deleted)
     }
 

@@ -7,7 +7,7 @@ extension Cachectl {
             abstract: "Delete every entry of each tag, and the tag's index.",
             discussion: """
                 On Redis the tag set is first renamed to <tag-set>:invalidating:<uuid> in one atomic \
-                step, then drained in batches (SPOP, pipelined UNLINK), so a key tagged by another \
+                step, then drained in batches (SSCAN, pipelined UNLINK), so a key tagged by another \
                 client meanwhile lands in a fresh tag set and stays indexed, and a tag of a million \
                 members runs in bounded memory. If a run is killed half-way, `cachectl tags` shows the \
                 leftover as an interrupted invalidation and `cachectl tags prune` finishes it. A tag \
