@@ -79,7 +79,8 @@ public final class RedisBackend: CacheBackend {
         keys += (entry.tags ?? []).uniqued().map { RedisArgument(configuration.tagSetKey($0)) }
         let arguments = [RedisArgument(bytes: entry.value), RedisArgument(entry.expiry.milliseconds ?? -1),
                          RedisArgument(ifAbsent ? "NX" : "")]
-        let reply = try evaluate(RedisScripts.setEntry, keys: keys, arguments: arguments)
+        // EVAL rather than EVALSHA: one write is one round trip, not a SCRIPT LOAD first.
+        let reply = try connection.send(["EVAL", RedisArgument(RedisScripts.setEntry), RedisArgument(keys.count)] + keys + arguments)
         return try check(reply, context: "Cannot write \"\(entry.key)\"").integer == 1
     }
 
@@ -169,7 +170,8 @@ public final class RedisBackend: CacheBackend {
 
     public func statistics() throws -> BackendStatistics {
         let latency = try timedPing()
-        let replies = try connection.pipeline([["HGETALL", RedisArgument(configuration.statsKey)], ["INFO"], ["DBSIZE"]])
+        let replies = try connection.pipeline([["HGETALL", RedisArgument(configuration.statsKey)], ["INFO"], ["DBSIZE"],
+                                               ["EXISTS", RedisArgument(configuration.statsKey)]])
         let app = AppCounters(fields: try hashIntegers(check(replies[0], context: "Cannot read \(configuration.statsKey)")))
         let server = ServerStatistics(info: try check(replies[1], context: "Cannot read INFO").string ?? "")
         var entries = try check(replies[2], context: "Cannot read DBSIZE").integer ?? 0
@@ -177,6 +179,10 @@ public final class RedisBackend: CacheBackend {
             entries = try countKeys(matching: RedisGlob.escape(configuration.keyPrefix) + "*")
         }
         let tags = try countKeys(matching: RedisGlob.escape(configuration.tagPrefix) + "*")
+        // Tag sets and the counters hash are bookkeeping, not entries, even when they share the key prefix.
+        if configuration.tagPrefix.hasPrefix(configuration.keyPrefix) { entries -= tags }
+        if configuration.statsKey.hasPrefix(configuration.keyPrefix), replies[3].integer == 1 { entries -= 1 }
+        entries = max(0, entries)
         return BackendStatistics(backend: kind, endpoint: endpointDescription, app: app, server: server, entries: entries,
                                  tags: tags, memoryBytes: server.usedMemory, pingLatency: latency)
     }
