@@ -7,7 +7,7 @@ import cachectlTests
 struct FlushTests {
     @Test("--pattern deletes exactly the matching entries, never tag sets or counters")
     func pattern() throws {
-        try RedisNamespace.with { ns in
+        try TagNamespace.with { ns in
             let raw = try ns.connection()
             try ns.seed((0..<12_000).map { "session:\($0)" }, tags: ["sessions"], on: raw)
             try ns.seed((0..<100).map { "user:\($0)" } + ["session", "sessions:x", "user:*lit"], tags: [], on: raw)
@@ -35,7 +35,7 @@ struct FlushTests {
 
     @Test("an empty pattern or prefix is a usage error")
     func emptyScope() throws {
-        try RedisNamespace.with { ns in
+        try TagNamespace.with { ns in
             let backend = try ns.backend()
             #expect(throws: CacheError(.usage, "--pattern must not be empty", hint: "use --all to flush everything")) {
                 try backend.flush(scope: .pattern(""), dryRun: false, listLimit: 0)
@@ -46,7 +46,7 @@ struct FlushTests {
 
     @Test("the binary refuses without a scope and, without a terminal, without --yes; nothing is deleted")
     func refusals() throws {
-        try RedisNamespace.with { ns in
+        try TagNamespace.with { ns in
             let raw = try ns.connection()
             try ns.seed((0..<20).map { "k\($0)" }, tags: [], on: raw)
 
@@ -72,7 +72,7 @@ struct FlushTests {
 
     @Test("global options before the subcommand reach tags prune and invalidate-tag")
     func globalOptionsFirst() throws {
-        try RedisNamespace.with { ns in
+        try TagNamespace.with { ns in
             let raw = try ns.connection()
             try ns.seed(["a", "b"], tags: ["t"], on: raw)
             try raw.send(["UNLINK", RedisArgument(ns.key("a"))])

@@ -22,7 +22,7 @@ private final class WrittenKeys: @unchecked Sendable {
 struct TagTests {
     @Test("invalidate-tag deletes exactly the tag's entries and the tag set, and counts once")
     func exactDeletion() throws {
-        try RedisNamespace.with { ns in
+        try TagNamespace.with { ns in
             let raw = try ns.connection()
             try ns.seed((0..<50).map { "article:\($0)" }, tags: ["articles"], on: raw)
             try ns.seed((0..<10).map { "author:\($0)" }, tags: ["authors"], on: raw)
@@ -43,7 +43,7 @@ struct TagTests {
 
     @Test("a missing tag deletes nothing and is not an error; an empty tag name is a usage error")
     func missingTag() throws {
-        try RedisNamespace.with { ns in
+        try TagNamespace.with { ns in
             let backend = try ns.backend()
             let report = try backend.invalidate(tag: "nope", dryRun: false, listLimit: 10)
             #expect(!report.existed && report.deleted == 0)
@@ -53,7 +53,7 @@ struct TagTests {
 
     @Test("a dry run lists the live members and changes nothing")
     func dryRun() throws {
-        try RedisNamespace.with { ns in
+        try TagNamespace.with { ns in
             let raw = try ns.connection()
             try ns.seed((0..<300).map { "k\($0)" }, tags: ["t"], on: raw)
             try raw.send(["SADD", RedisArgument(ns.tagSet("t")), RedisArgument(ns.key("stale"))])
@@ -67,7 +67,7 @@ struct TagTests {
 
     @Test("members tagged while the invalidation runs stay in the tag's index", arguments: 1...6)
     func concurrentWriters(run: Int) throws {
-        try RedisNamespace.with { ns in
+        try TagNamespace.with { ns in
             let raw = try ns.connection()
             try ns.seed((0..<20_000).map { "old:\($0)" }, tags: ["hot"], on: raw)
             let written = WrittenKeys()
@@ -120,7 +120,7 @@ struct TagTests {
 
     @Test("tags lists member counts and orphans; prune removes only stale members")
     func listAndPrune() throws {
-        try RedisNamespace.with { ns in
+        try TagNamespace.with { ns in
             let raw = try ns.connection()
             try ns.seed((0..<5).map { "a\($0)" }, tags: ["alpha"], on: raw)
             try ns.seed((0..<3).map { "b\($0)" }, tags: ["beta", "user:1"], on: raw)
@@ -146,7 +146,7 @@ struct TagTests {
 
     @Test("an interrupted invalidation is listed as such and finished by prune")
     func interrupted() throws {
-        try RedisNamespace.with { ns in
+        try TagNamespace.with { ns in
             let raw = try ns.connection()
             try ns.seed((0..<10).map { "x\($0)" }, tags: ["gamma"], on: raw)
             let temporary = ns.tagSet("gamma") + ":invalidating:" + UUID().uuidString.lowercased()

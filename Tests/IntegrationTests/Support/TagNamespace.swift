@@ -3,7 +3,7 @@ import Foundation
 
 /// A private corner of the test server: every key a test writes starts with `t-<uuid>:`, so
 /// tests never see each other's keys and `remove()` deletes exactly what the test made.
-struct RedisNamespace {
+struct TagNamespace {
     let id = "t-\(UUID().uuidString.lowercased())"
     let address: RedisAddress
     let configuration: CacheConfiguration
@@ -75,8 +75,8 @@ struct RedisNamespace {
     }
 
     /// Runs `body` with a fresh namespace and removes it afterwards, also when `body` throws.
-    static func with<T>(_ body: (RedisNamespace) throws -> T) throws -> T {
-        let namespace = try RedisNamespace()
+    static func with<T>(_ body: (TagNamespace) throws -> T) throws -> T {
+        let namespace = try TagNamespace()
         defer { namespace.remove() }
         return try body(namespace)
     }
