@@ -86,9 +86,9 @@ public enum FlushScope: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .pattern(let glob): return "keys matching \(glob)"
-        case .prefix(let prefix): return "keys starting with \(prefix)"
-        case .all: return "keys (all)"
+        case .pattern(let glob): return "matching \"\(glob)\""
+        case .prefix(let prefix): return "starting with \"\(prefix)\""
+        case .all: return "(all)"
         }
     }
 

@@ -61,13 +61,13 @@ extension Cachectl {
             try context.renderer.check(FlushResult.self, command: "flush")
             guard let scope else { return }
             if !dryRun && !yes && !context.interactive {
-                throw CacheError(.usage, "Refusing to flush \(scope) without confirmation: stdin is not a terminal; nothing was deleted",
+                throw CacheError(.usage, "Refusing to flush keys \(scope) without confirmation: stdin is not a terminal; nothing was deleted",
                                  hint: "add --yes to flush anyway, or --dry-run to see what would go")
             }
             let backend = try context.openTagIndex()
             if !dryRun && !yes {
                 let count = try backend.count(scope: scope)
-                if count > 0, !Confirmation.ask("Delete \(Human.count(Int64(count))) \(scope) from \(backend.endpointDescription)?") {
+                if count > 0, !Confirmation.ask("Delete \(Human.count(count, "key")) \(scope) from \(backend.endpointDescription)?") {
                     throw CommandFailure(code: ExitStatus.failure, message: "not confirmed; nothing was deleted")
                 }
             }

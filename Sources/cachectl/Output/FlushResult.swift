@@ -25,7 +25,7 @@ struct FlushResult: Renderable {
     }
 
     func text(style: TextStyle) -> String {
-        let count = Human.count(Int64(report.deleted))
+        let count = Human.count(report.deleted, "key")
         guard report.dryRun else { return "deleted \(count) \(report.scope) in \(Human.duration(report.seconds))\n" }
         return "would delete \(count) \(report.scope):\n" + KeyList.text(report.keys, total: report.deleted)
             + style.dim("dry run: nothing was deleted") + "\n"

@@ -43,6 +43,11 @@ enum Human {
         return value.formatted(.number.grouping(.automatic).locale(Locale(identifier: "en_US")))
     }
 
+    /// "1 key", "2,000 keys".
+    static func count(_ value: Int, _ noun: String) -> String {
+        "\(count(Int64(value))) \(noun)\(value == 1 ? "" : "s")"
+    }
+
     static func percent(_ value: Double?) -> String {
         guard let value else { return "-" }
         return String(format: "%.2f %%", value)
