@@ -27,11 +27,29 @@ enum Manual {
         and snake_case fields; durations are seconds, sizes bytes, TTLs seconds (null = no expiry). \
         In JSON mode an error is a JSON object on stderr: {"error": {"code": 69, "message": "..."}}.
 
+        SNAPSHOT FILE FORMAT (version 1)
+          The snapshot file is an SQLite 3 database in WAL mode (PATH-wal and PATH-shm may sit \
+        beside it while in use); any SQLite library can read it. PRAGMA application_id is \
+        1667326824 (0x63616368, "cach"); PRAGMA user_version is the format version, 1 (a higher \
+        version is refused). Tables:
+          meta(name TEXT PRIMARY KEY, value TEXT NOT NULL)
+              rows format=cachectl-snapshot, version=1, created_at
+          entries(key TEXT PRIMARY KEY, value BLOB NOT NULL, expires_at INTEGER)
+              key = key prefix + entry key; value = the bytes;
+              expires_at = unix time in ms, NULL = never (past = absent)
+          tags(tag TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (tag, key))
+              tag name -> full key of a member entry
+          counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL)
+              hits, misses, sets, deletes, tag_invalidations
+          Writers change the file only in BEGIN IMMEDIATE transactions: concurrent processes queue \
+        for the lock, and a process killed at any instant leaves the old or the new state. A file \
+        that is not such a database (or is damaged) is refused with exit 65 and never modified.
+
         EXIT STATUS
           0   success
           1   an assertion failed, a key was missing, or some items failed
           64  usage error (bad option, unknown URL scheme, missing scope)
-          65  bad input data (malformed manifest, damaged or foreign snapshot file, migrate conflict)
+          65  bad input (malformed manifest, damaged/foreign snapshot, migrate conflict)
           69  backend unreachable
           74  local file I/O error (permissions, disk full)
           75  busy (lock held), try again

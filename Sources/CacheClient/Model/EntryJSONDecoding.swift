@@ -1,0 +1,326 @@
+import Foundation
+
+/// Why one line of the entry format could not be read; the caller adds `FILE:LINE:`.
+public struct EntryFormatError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What is wrong, e.g. `"ttl" must be a positive number of seconds or null`.
+    public var reason: String
+
+    /// Creates an error with a reason.
+    public init(_ reason: String) { self.reason = reason }
+
+    public var description: String { reason }
+}
+
+extension EntryJSON {
+    /// Reads one line of the entry format into an entry.
+    ///
+    /// A string `value` becomes its UTF-8 bytes; any other JSON value becomes its compact JSON
+    /// text (whitespace outside strings removed, key order kept); `value_base64` carries bytes
+    /// that are not UTF-8. A missing `ttl` means `defaultExpiry`, `null` means no expiry.
+    /// Unknown fields are ignored, so `get --format jsonl` output reads back as a manifest.
+    public static func decode(line: [UInt8], defaultExpiry: Expiry) throws(EntryFormatError) -> Entry {
+        guard String(validating: line, as: UTF8.self) != nil else { throw EntryFormatError("not valid UTF-8") }
+        return try line.withUnsafeBufferPointer { (buffer) throws(EntryFormatError) -> Entry in
+            var scanner = JSONScanner(bytes: buffer)
+            return try scanner.entry(defaultExpiry: defaultExpiry)
+        }
+    }
+
+    /// Reads one line of the entry format given as text.
+    public static func decode(line: String, defaultExpiry: Expiry) throws(EntryFormatError) -> Entry {
+        try decode(line: Array(line.utf8), defaultExpiry: defaultExpiry)
+    }
+}
+
+/// A small JSON reader for one entry object: fast, and precise about what is wrong.
+private struct JSONScanner {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var index = 0
+
+    init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    mutating func entry(defaultExpiry: Expiry) throws(EntryFormatError) -> Entry {
+        skipWhitespace()
+        guard peek() == UInt8(ascii: "{") else { throw EntryFormatError("expected a JSON object such as {\"key\": \"k\", \"value\": \"v\"}") }
+        index += 1
+        var key: String?
+        var value: [UInt8]?
+        var base64: [UInt8]?
+        var expiry: Expiry?
+        var tags: [String]?
+        var seen = Set<String>()
+        skipWhitespace()
+        if peek() == UInt8(ascii: "}") { index += 1 } else {
+            while true {
+                skipWhitespace()
+                guard peek() == UInt8(ascii: "\"") else { throw EntryFormatError("expected a field name in quotes at column \(index + 1)") }
+                let field = try string()
+                guard seen.insert(field).inserted else { throw EntryFormatError("field \"\(field)\" appears twice") }
+                skipWhitespace()
+                guard peek() == UInt8(ascii: ":") else { throw EntryFormatError("expected ':' after \"\(field)\" at column \(index + 1)") }
+                index += 1
+                skipWhitespace()
+                switch field {
+                case "key":
+                    guard peek() == UInt8(ascii: "\"") else { throw EntryFormatError("\"key\" must be a string") }
+                    let text = try string()
+                    guard !text.isEmpty else { throw EntryFormatError("\"key\" is empty") }
+                    key = text
+                case "value":
+                    if peek() == UInt8(ascii: "\"") {
+                        value = Array(try string().utf8)
+                    } else {
+                        var compact: [UInt8] = []
+                        try skipValue(into: &compact)
+                        value = compact
+                    }
+                case "value_base64":
+                    guard peek() == UInt8(ascii: "\"") else { throw EntryFormatError("\"value_base64\" must be a string") }
+                    guard let data = Data(base64Encoded: try string()) else {
+                        throw EntryFormatError("\"value_base64\" is not valid base64")
+                    }
+                    base64 = Array(data)
+                case "ttl":
+                    expiry = try ttl()
+                case "tags":
+                    tags = try tagList()
+                default:
+                    var ignored: [UInt8] = []
+                    try skipValue(into: &ignored)
+                }
+                skipWhitespace()
+                if peek() == UInt8(ascii: ",") {
+                    index += 1
+                    continue
+                }
+                guard peek() == UInt8(ascii: "}") else { throw EntryFormatError("expected ',' or '}' at column \(index + 1)") }
+                index += 1
+                break
+            }
+        }
+        skipWhitespace()
+        guard index == bytes.count else { throw EntryFormatError("unexpected text after the object at column \(index + 1)") }
+        guard let key else { throw EntryFormatError("missing \"key\"") }
+        if value != nil, base64 != nil { throw EntryFormatError("give \"value\" or \"value_base64\", not both") }
+        guard let bytes = value ?? base64 else { throw EntryFormatError("missing \"value\" (or \"value_base64\") for key \"\(key)\"") }
+        return Entry(key: key, value: bytes, expiry: expiry ?? defaultExpiry, tags: tags)
+    }
+
+    private func peek() -> UInt8? { index < bytes.count ? bytes[index] : nil }
+
+    private mutating func skipWhitespace() {
+        while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x09 || bytes[index] == 0x0A || bytes[index] == 0x0D {
+            index += 1
+        }
+    }
+
+    private mutating func ttl() throws(EntryFormatError) -> Expiry {
+        let problem = EntryFormatError("\"ttl\" must be a positive number of seconds or null")
+        if peek() == UInt8(ascii: "n") {
+            try literal("null")
+            return .never
+        }
+        if peek() == UInt8(ascii: "\"") {
+            guard let expiry = Expiry(parsing: try string()) else { throw problem }
+            return expiry
+        }
+        var text: [UInt8] = []
+        try number(into: &text)
+        let string = String(decoding: text, as: UTF8.self)
+        if let whole = Int64(string) {
+            guard whole > 0, whole < Int64.max / 1000 else { throw problem }
+            return .seconds(whole)
+        }
+        guard let seconds = Double(string), seconds > 0, seconds < 1e15 else { throw problem }
+        return .milliseconds(max(1, Int64((seconds * 1000).rounded(.up))))
+    }
+
+    private mutating func tagList() throws(EntryFormatError) -> [String] {
+        let problem = EntryFormatError("\"tags\" must be an array of non-empty strings")
+        guard peek() == UInt8(ascii: "[") else { throw problem }
+        index += 1
+        var tags: [String] = []
+        skipWhitespace()
+        if peek() == UInt8(ascii: "]") {
+            index += 1
+            return tags
+        }
+        while true {
+            skipWhitespace()
+            guard peek() == UInt8(ascii: "\"") else { throw problem }
+            let tag = try string()
+            guard !tag.isEmpty else { throw problem }
+            tags.append(tag)
+            skipWhitespace()
+            if peek() == UInt8(ascii: ",") {
+                index += 1
+                continue
+            }
+            guard peek() == UInt8(ascii: "]") else { throw problem }
+            index += 1
+            return tags
+        }
+    }
+
+    /// Reads a string literal, decoding escapes.
+    private mutating func string() throws(EntryFormatError) -> String {
+        index += 1  // opening quote
+        let start = index
+        var hasEscape = false
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                defer { index += 1 }
+                let raw = UnsafeBufferPointer(rebasing: bytes[start..<index])
+                return hasEscape ? try unescape(raw) : String(decoding: raw, as: UTF8.self)
+            }
+            if byte == UInt8(ascii: "\\") {
+                hasEscape = true
+                index += 2
+                continue
+            }
+            if byte < 0x20 { throw EntryFormatError("control character inside a string at column \(index + 1)") }
+            index += 1
+        }
+        throw EntryFormatError("unterminated string")
+    }
+
+    private func unescape(_ raw: UnsafeBufferPointer<UInt8>) throws(EntryFormatError) -> String {
+        var scalars = String.UnicodeScalarView()
+        var utf8: [UInt8] = []
+        var i = 0
+        func flush() {
+            if !utf8.isEmpty {
+                scalars.append(contentsOf: String(decoding: utf8, as: UTF8.self).unicodeScalars)
+                utf8.removeAll(keepingCapacity: true)
+            }
+        }
+        func hex4(_ at: Int) throws(EntryFormatError) -> UInt32 {
+            guard at + 4 <= raw.count, let value = UInt32(String(decoding: raw[at..<at + 4], as: UTF8.self), radix: 16) else {
+                throw EntryFormatError("invalid \\u escape in a string")
+            }
+            return value
+        }
+        while i < raw.count {
+            let byte = raw[i]
+            guard byte == UInt8(ascii: "\\") else {
+                utf8.append(byte)
+                i += 1
+                continue
+            }
+            guard i + 1 < raw.count else { throw EntryFormatError("invalid escape at the end of a string") }
+            let code = raw[i + 1]
+            i += 2
+            switch code {
+            case UInt8(ascii: "\""): utf8.append(0x22)
+            case UInt8(ascii: "\\"): utf8.append(0x5C)
+            case UInt8(ascii: "/"): utf8.append(0x2F)
+            case UInt8(ascii: "b"): utf8.append(0x08)
+            case UInt8(ascii: "f"): utf8.append(0x0C)
+            case UInt8(ascii: "n"): utf8.append(0x0A)
+            case UInt8(ascii: "r"): utf8.append(0x0D)
+            case UInt8(ascii: "t"): utf8.append(0x09)
+            case UInt8(ascii: "u"):
+                var value = try hex4(i)
+                i += 4
+                if (0xD800...0xDBFF).contains(value) {
+                    guard i + 6 <= raw.count, raw[i] == UInt8(ascii: "\\"), raw[i + 1] == UInt8(ascii: "u") else {
+                        throw EntryFormatError("unpaired surrogate in a \\u escape")
+                    }
+                    let low = try hex4(i + 2)
+                    guard (0xDC00...0xDFFF).contains(low) else { throw EntryFormatError("unpaired surrogate in a \\u escape") }
+                    value = 0x10000 + ((value - 0xD800) << 10) + (low - 0xDC00)
+                    i += 6
+                }
+                guard let scalar = Unicode.Scalar(value) else { throw EntryFormatError("invalid \\u escape in a string") }
+                flush()
+                scalars.append(scalar)
+            default:
+                throw EntryFormatError("invalid escape \\\(Character(Unicode.Scalar(code))) in a string")
+            }
+        }
+        flush()
+        return String(scalars)
+    }
+
+    private mutating func literal(_ word: StaticString) throws(EntryFormatError) {
+        let count = word.utf8CodeUnitCount
+        guard index + count <= bytes.count,
+              memcmp(bytes.baseAddress! + index, word.utf8Start, count) == 0 else {
+            throw EntryFormatError("invalid JSON value at column \(index + 1)")
+        }
+        index += count
+    }
+
+    private mutating func number(into out: inout [UInt8]) throws(EntryFormatError) {
+        let start = index
+        while index < bytes.count, let byte = Optional(bytes[index]),
+              (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+")
+                || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") {
+            index += 1
+        }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+        guard index > start, Double(text) != nil, !text.hasPrefix("+"), !text.hasPrefix("."), !text.hasSuffix(".") else {
+            throw EntryFormatError("invalid JSON value at column \(start + 1)")
+        }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
+    }
+
+    /// Validates one JSON value and appends its compact text.
+    private mutating func skipValue(into out: inout [UInt8], depth: Int = 0) throws(EntryFormatError) {
+        guard depth < 512 else { throw EntryFormatError("JSON nested too deeply") }
+        skipWhitespace()
+        guard let byte = peek() else { throw EntryFormatError("missing value at the end of the line") }
+        switch byte {
+        case UInt8(ascii: "\""):
+            let start = index
+            _ = try string()
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            let close = byte == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
+            out.append(byte)
+            index += 1
+            skipWhitespace()
+            if peek() == close {
+                out.append(close)
+                index += 1
+                return
+            }
+            while true {
+                skipWhitespace()
+                if byte == UInt8(ascii: "{") {
+                    guard peek() == UInt8(ascii: "\"") else { throw EntryFormatError("expected a field name in quotes at column \(index + 1)") }
+                    let start = index
+                    _ = try string()
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
+                    skipWhitespace()
+                    guard peek() == UInt8(ascii: ":") else { throw EntryFormatError("expected ':' at column \(index + 1)") }
+                    out.append(UInt8(ascii: ":"))
+                    index += 1
+                }
+                try skipValue(into: &out, depth: depth + 1)
+                skipWhitespace()
+                if peek() == UInt8(ascii: ",") {
+                    out.append(UInt8(ascii: ","))
+                    index += 1
+                    continue
+                }
+                guard peek() == close else { throw EntryFormatError("expected ',' or '\(Character(Unicode.Scalar(close)))' at column \(index + 1)") }
+                out.append(close)
+                index += 1
+                return
+            }
+        case UInt8(ascii: "t"):
+            try literal("true")
+            out.append(contentsOf: "true".utf8)
+        case UInt8(ascii: "f"):
+            try literal("false")
+            out.append(contentsOf: "false".utf8)
+        case UInt8(ascii: "n"):
+            try literal("null")
+            out.append(contentsOf: "null".utf8)
+        default:
+            try number(into: &out)
+        }
+    }
+}

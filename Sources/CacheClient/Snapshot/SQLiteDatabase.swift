@@ -1,0 +1,373 @@
+import CSQLite
+import Foundation
+
+/// A value bound to a statement parameter or read from a result column.
+enum SQLiteValue: Equatable, Sendable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByNilLiteral {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text(String)
+    /// Text bound byte for byte, even when not valid UTF-8: the upper bound of a key range is
+    /// the prefix followed by 0xFF, which sorts after every UTF-8 continuation of the prefix.
+    case rawText([UInt8])
+    case blob([UInt8])
+
+    init(stringLiteral value: String) { self = .text(value) }
+    init(integerLiteral value: Int64) { self = .integer(value) }
+    init(nilLiteral: ()) { self = .null }
+
+    /// `.integer`, or `.null` for nil: the shape of a nullable INTEGER column such as `expires_at`.
+    static func integer(_ value: Int64?) -> SQLiteValue {
+        value.map { .integer($0) } ?? .null
+    }
+
+    /// The integer, when this is one.
+    var integerValue: Int64? {
+        if case .integer(let value) = self { return value }
+        return nil
+    }
+
+    /// The text, when this is text.
+    var textValue: String? {
+        if case .text(let value) = self { return value }
+        return nil
+    }
+}
+
+/// One result row, valid only inside the `query` callback that receives it.
+///
+/// The statement pointer stays private: the row can be read, never kept past the callback in a
+/// useful state, which is what keeps C pointers inside this file.
+struct SQLiteRow {
+    fileprivate let statement: OpaquePointer
+
+    /// The number of columns.
+    var count: Int32 { sqlite3_column_count(statement) }
+
+    /// Whether the column holds NULL.
+    func isNull(_ column: Int32) -> Bool {
+        sqlite3_column_type(statement, column) == SQLITE_NULL
+    }
+
+    /// The column as an integer (0 for NULL).
+    func integer(_ column: Int32) -> Int64 {
+        sqlite3_column_int64(statement, column)
+    }
+
+    /// The column as an integer, nil for NULL.
+    func optionalInteger(_ column: Int32) -> Int64? {
+        isNull(column) ? nil : sqlite3_column_int64(statement, column)
+    }
+
+    /// The column as UTF-8 text ("" for NULL).
+    func text(_ column: Int32) -> String {
+        // Fetch the pointer before the length: the order SQLite documents for conversions.
+        guard let bytes = sqlite3_column_text(statement, column) else { return "" }
+        let count = Int(sqlite3_column_bytes(statement, column))
+        return String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self)
+    }
+
+    /// The column as bytes (empty for NULL or a zero-length blob).
+    func blob(_ column: Int32) -> [UInt8] {
+        guard let bytes = sqlite3_column_blob(statement, column) else { return [] }
+        let count = Int(sqlite3_column_bytes(statement, column))
+        return [UInt8](UnsafeRawBufferPointer(start: bytes, count: count))
+    }
+
+    /// The column as a Swift value of its storage class.
+    func value(_ column: Int32) -> SQLiteValue {
+        switch sqlite3_column_type(statement, column) {
+        case SQLITE_INTEGER: return .integer(integer(column))
+        case SQLITE_FLOAT: return .real(sqlite3_column_double(statement, column))
+        case SQLITE_TEXT: return .text(text(column))
+        case SQLITE_BLOB: return .blob(blob(column))
+        default: return .null
+        }
+    }
+}
+
+/// One connection to one SQLite file: the only code in the project that touches the SQLite C API.
+///
+/// Statements run often (point reads and writes, batch writes) are prepared once and kept, keyed by
+/// their SQL text, so a batch of thousands of writes parses each statement once. Every SQLite
+/// failure becomes a `CacheError` naming the file: damage is `.badInput`, locks are `.busy`, the
+/// file system's refusals are `.io`.
+final class SQLiteDatabase {
+    /// The file this connection uses, as given.
+    let path: String
+    private let handle: OpaquePointer
+    private var cache: [String: OpaquePointer] = [:]
+    /// Cached statements being stepped right now; a nested use of the same SQL gets its own statement.
+    private var active: Set<String> = []
+    private var transactionDepth = 0
+    private let busyTimeoutMilliseconds: Int32
+
+    /// Opens `path`, creating it only when `create` is set; waits up to `busyTimeoutMilliseconds`
+    /// for other connections' locks.
+    init(path: String, create: Bool, busyTimeoutMilliseconds: Int32) throws {
+        self.path = path
+        self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
+        var opened: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX
+        let code = sqlite3_open_v2(path, &opened, flags, nil)
+        guard code == SQLITE_OK, let opened else {
+            let error = opened.map { Self.error(code: code, handle: $0, path: path, doing: "open") }
+                ?? CacheError(.io, "Cannot open the snapshot file \(path): out of memory")
+            sqlite3_close_v2(opened)
+            throw error
+        }
+        handle = opened
+        sqlite3_extended_result_codes(handle, 0)
+        sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
+    }
+
+    deinit {
+        for statement in cache.values { sqlite3_finalize(statement) }
+        // A clean close checkpoints the WAL into the file and removes the -wal and -shm files.
+        sqlite3_close_v2(handle)
+    }
+
+    /// Runs one statement to completion; returns how many rows it changed.
+    @discardableResult
+    func execute(_ sql: String, _ bindings: [SQLiteValue] = []) throws -> Int {
+        try withStatement(sql, bindings) { statement in
+            while true {
+                let code = sqlite3_step(statement)
+                if code == SQLITE_DONE { break }
+                if code != SQLITE_ROW { throw failure(code, doing: "write") }
+            }
+            return Int(sqlite3_changes(handle))
+        }
+    }
+
+    /// Runs a query and calls `row` for each result row, in order.
+    func query(_ sql: String, _ bindings: [SQLiteValue] = [], row: (SQLiteRow) throws -> Void) throws {
+        try withStatement(sql, bindings) { statement in
+            while true {
+                let code = sqlite3_step(statement)
+                if code == SQLITE_DONE { return }
+                guard code == SQLITE_ROW else { throw failure(code, doing: "read") }
+                try row(SQLiteRow(statement: statement))
+            }
+        }
+    }
+
+    /// Runs a query and returns its first row converted by `convert`, or nil when it has none.
+    func first<T>(_ sql: String, _ bindings: [SQLiteValue] = [], _ convert: (SQLiteRow) throws -> T) throws -> T? {
+        try withStatement(sql, bindings) { statement in
+            let code = sqlite3_step(statement)
+            if code == SQLITE_DONE { return nil }
+            guard code == SQLITE_ROW else { throw failure(code, doing: "read") }
+            return try convert(SQLiteRow(statement: statement))
+        }
+    }
+
+    /// The first column of the first row, or nil when the query returns no row.
+    func scalar(_ sql: String, _ bindings: [SQLiteValue] = []) throws -> SQLiteValue? {
+        try first(sql, bindings) { $0.value(0) }
+    }
+
+    /// Runs several statements without bindings (schema set-up); nothing is cached.
+    func executeScript(_ sql: String) throws {
+        var message: UnsafeMutablePointer<CChar>?
+        let code = sqlite3_exec(handle, sql, nil, nil, &message)
+        sqlite3_free(message)
+        if code != SQLITE_OK { throw failure(code, doing: "write") }
+    }
+
+    /// Runs `body` in a write transaction: committed when it returns, rolled back when it throws.
+    ///
+    /// The outermost level is `BEGIN IMMEDIATE`, which takes the write lock up front so two
+    /// processes never both read and then both try to upgrade (the deadlock that loses writes under
+    /// deferred transactions). Nested calls become savepoints.
+    func writeTransaction<T>(_ body: () throws -> T) throws -> T {
+        if transactionDepth > 0 { return try savepoint(body) }
+        try beginImmediate()
+        transactionDepth += 1
+        defer { transactionDepth -= 1 }
+        let result: T
+        do {
+            result = try body()
+            try execute("COMMIT")
+        } catch {
+            rollback()
+            throw error
+        }
+        return result
+    }
+
+    /// Runs `body` in a read transaction, so several queries see one consistent state of the file.
+    func readTransaction<T>(_ body: () throws -> T) throws -> T {
+        if transactionDepth > 0 { return try body() }
+        try execute("BEGIN DEFERRED")
+        transactionDepth += 1
+        defer { transactionDepth -= 1 }
+        let result: T
+        do {
+            result = try body()
+            try execute("COMMIT")
+        } catch {
+            rollback()
+            throw error
+        }
+        return result
+    }
+
+    /// Whether a transaction is open on this connection.
+    var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+
+    private func beginImmediate() throws {
+        // The busy handler already waits `busy_timeout` inside BEGIN; SQLite still answers BUSY
+        // without waiting in a few cases (e.g. while another connection recovers the WAL), so try
+        // again until the same deadline.
+        let deadline = Date().addingTimeInterval(Double(busyTimeoutMilliseconds) / 1000)
+        while true {
+            do {
+                try execute("BEGIN IMMEDIATE")
+                return
+            } catch let error as CacheError where error.kind == .busy && Date() < deadline {
+                usleep(10_000)
+            }
+        }
+    }
+
+    private func savepoint<T>(_ body: () throws -> T) throws -> T {
+        let name = "nested\(transactionDepth)"
+        try execute("SAVEPOINT \(name)")
+        transactionDepth += 1
+        defer { transactionDepth -= 1 }
+        do {
+            let result = try body()
+            try execute("RELEASE \(name)")
+            return result
+        } catch {
+            _ = try? execute("ROLLBACK TO \(name)")
+            _ = try? execute("RELEASE \(name)")
+            throw error
+        }
+    }
+
+    private func rollback() {
+        // SQLite rolls back by itself after some errors (disk full, I/O); ROLLBACK would then fail.
+        guard isInTransaction else { return }
+        _ = sqlite3_exec(handle, "ROLLBACK", nil, nil, nil)
+    }
+
+    private func withStatement<T>(_ sql: String, _ bindings: [SQLiteValue], _ body: (OpaquePointer) throws -> T) throws -> T {
+        let statement: OpaquePointer
+        let cached: Bool
+        if !active.contains(sql), let existing = cache[sql] {
+            statement = existing
+            cached = true
+        } else {
+            let reuse = !active.contains(sql)
+            statement = try prepare(sql, persistent: reuse)
+            cached = reuse
+            if reuse { cache[sql] = statement }
+        }
+        if cached { active.insert(sql) }
+        defer {
+            // Reset at once: a statement left mid-result keeps its read transaction open, which
+            // would block checkpoints and pin an old snapshot for this connection.
+            if cached {
+                sqlite3_reset(statement)
+                sqlite3_clear_bindings(statement)
+                active.remove(sql)
+            } else {
+                sqlite3_finalize(statement)
+            }
+        }
+        try bind(bindings, to: statement)
+        return try body(statement)
+    }
+
+    private func prepare(_ sql: String, persistent: Bool) throws -> OpaquePointer {
+        var statement: OpaquePointer?
+        let flags = persistent ? UInt32(SQLITE_PREPARE_PERSISTENT) : 0
+        let code = sqlite3_prepare_v3(handle, sql, -1, flags, &statement, nil)
+        guard code == SQLITE_OK, let statement else {
+            sqlite3_finalize(statement)
+            throw failure(code, doing: "read")
+        }
+        return statement
+    }
+
+    private func bind(_ bindings: [SQLiteValue], to statement: OpaquePointer) throws {
+        // SQLite copies bound buffers (SQLITE_TRANSIENT): Swift's buffers are only valid inside
+        // `withUnsafeBytes`, and the statement is stepped after that returns.
+        let transient = cachectl_sqlite_transient()
+        for (offset, value) in bindings.enumerated() {
+            let index = Int32(offset + 1)
+            let code: Int32
+            switch value {
+            case .null:
+                code = sqlite3_bind_null(statement, index)
+            case .integer(let number):
+                code = sqlite3_bind_int64(statement, index, number)
+            case .real(let number):
+                code = sqlite3_bind_double(statement, index, number)
+            case .text(var text):
+                code = text.withUTF8 { bytes in
+                    guard let base = bytes.baseAddress else {
+                        // A nil pointer would bind NULL; an empty key or tag must stay the empty string.
+                        return sqlite3_bind_text(statement, index, "", 0, transient)
+                    }
+                    return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+                        sqlite3_bind_text(statement, index, $0, Int32(bytes.count), transient)
+                    }
+                }
+            case .rawText(let bytes):
+                code = bytes.withUnsafeBufferPointer { buffer in
+                    guard let base = buffer.baseAddress else { return sqlite3_bind_text(statement, index, "", 0, transient) }
+                    return base.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
+                        sqlite3_bind_text(statement, index, $0, Int32(buffer.count), transient)
+                    }
+                }
+            case .blob(let bytes):
+                if bytes.isEmpty {
+                    // A nil pointer would bind NULL; an empty value is a zero-length blob.
+                    code = sqlite3_bind_zeroblob(statement, index, 0)
+                } else {
+                    code = bytes.withUnsafeBytes { raw in
+                        sqlite3_bind_blob64(statement, index, raw.baseAddress, sqlite3_uint64(raw.count), transient)
+                    }
+                }
+            }
+            if code != SQLITE_OK { throw failure(code, doing: "write") }
+        }
+    }
+
+    private func failure(_ code: Int32, doing action: String) -> CacheError {
+        Self.error(code: code, handle: handle, path: path, doing: action)
+    }
+
+    /// Turns an SQLite result code into the library's error, naming the file.
+    private static func error(code: Int32, handle: OpaquePointer, path: String, doing action: String) -> CacheError {
+        let message = String(cString: sqlite3_errmsg(handle))
+        let systemErrno = sqlite3_system_errno(handle)
+        let reason = systemErrno != 0 && (code & 0xFF == SQLITE_CANTOPEN || code & 0xFF == SQLITE_IOERR)
+            ? String(cString: strerror(systemErrno)) : message
+        switch code & 0xFF {
+        case SQLITE_CORRUPT, SQLITE_NOTADB:
+            return CacheError(.badInput, "Refusing to use \(path): the snapshot file is damaged (\(message))",
+                              hint: "move it aside; the next write starts a new, empty snapshot")
+        case SQLITE_BUSY, SQLITE_LOCKED:
+            return CacheError(.busy, "The snapshot file \(path) is locked by another process (\(message))",
+                              hint: "try again, or raise --timeout")
+        case SQLITE_CANTOPEN:
+            return CacheError(.io, "Cannot open the snapshot file \(path): \(reason)")
+        case SQLITE_PERM, SQLITE_READONLY, SQLITE_AUTH:
+            return CacheError(.io, "Cannot \(action) the snapshot file \(path): \(reason)",
+                              hint: "check the permissions of the file and its directory")
+        case SQLITE_FULL:
+            return CacheError(.io, "Cannot \(action) the snapshot file \(path): the disk is full")
+        case SQLITE_IOERR, SQLITE_PROTOCOL:
+            return CacheError(.io, "Cannot \(action) the snapshot file \(path): \(reason)")
+        default:
+            return CacheError(.failed, "Cannot \(action) the snapshot file \(path): \(message)")
+        }
+    }
+
+    /// The version of the SQLite library in use, e.g. `3.40.1`.
+    static var libraryVersion: String { String(cString: sqlite3_libversion()) }
+}
