@@ -38,11 +38,13 @@ let package = Package(
         ),
         .testTarget(
             name: "cachectlTests",
-            dependencies: ["CacheClient"]
+            // Depending on the executable makes `swift test` build `cachectl` next to the test bundle.
+            dependencies: ["CacheClient", "cachectl"]
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["CacheClient"]
+            // cachectlTests brings the process runner (`CLI`) and, through it, the built binary.
+            dependencies: ["CacheClient", "cachectlTests"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# Benchmarks cachectl against reference commands measured in the same run, and prints a
+# markdown table of medians and ratios (also written to .build/bench.md). Only the ratios mean
+# anything: the machine is shared and noisy, so absolute times move from run to run.
+#
+#   Scripts/bench.sh                 BENCH_RUNS=50 Scripts/bench.sh
+#
+# To add a row, add one bench_row line in main (see bench_row below).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source Scripts/lib/redis-servers.sh
+
+runs=${BENCH_RUNS:-30}
+entries=${BENCH_SNAPSHOT_ENTRIES:-1000000}
+work=.build/bench
+mkdir -p "$work"
+rows=()
+
+# bench_row NAME CACHECTL_COMMAND REFERENCE_COMMAND GOAL
+#   Commands are split on spaces (hyperfine --shell=none: no shell start-up in the figures; quote
+#   words with '…' if needed). GOAL is the highest acceptable ratio cachectl/reference, e.g. 1.0.
+#   A command that fails gives a row of "error" (the reason goes to stderr); the table goes on.
+bench_row() {
+    local name=$1 command=$2 reference=$3 goal=$4
+    local json="$work/$(echo "$name" | tr -c 'A-Za-z0-9\n' '-').json"
+    echo "bench: $name" >&2
+    local cmd
+    for cmd in "$command" "$reference"; do
+        if ! (eval "$cmd") >/dev/null 2>"$work/last-error"; then
+            echo "bench: $name: \`$cmd\` failed: $(head -c 300 "$work/last-error" | tr '\n' ' ')" >&2
+            rows+=("| $name | error | error | error | ≤ ${goal}× |")
+            return 0
+        fi
+    done
+    if ! hyperfine --shell=none --warmup 3 --runs "$runs" --style none --export-json "$json" \
+        "$command" "$reference" >/dev/null 2>"$work/last-error"; then
+        echo "bench: $name: hyperfine failed: $(head -c 300 "$work/last-error" | tr '\n' ' ')" >&2
+        rows+=("| $name | error | error | error | ≤ ${goal}× |")
+        return 0
+    fi
+    rows+=("$(python3 - "$json" "$name" "$goal" <<'PY'
+import json, sys
+path, name, goal = sys.argv[1], sys.argv[2], sys.argv[3]
+ours, reference = (r["median"] * 1000 for r in json.load(open(path))["results"])
+ratio = ours / reference
+verdict = "" if ratio <= float(goal) else " ✗"
+print(f"| {name} | {ours:.2f} | {reference:.2f} | {ratio:.2f}×{verdict} | ≤ {goal}× |")
+PY
+)")
+}
+
+# fill_snapshot PATH COUNT: a snapshot file in the documented format (see man cachectl, FILES),
+# written straight through SQLite because a million `cachectl set` runs would take an hour.
+# Expiry is left NULL (no expiry); one entry in ten carries a tag.
+fill_snapshot() {
+    python3 - "$1" "$2" <<'PY'
+import datetime, sqlite3, sys
+path, count = sys.argv[1], int(sys.argv[2])
+db = sqlite3.connect(path, isolation_level=None)
+db.executescript("""
+PRAGMA application_id = 1667326824;
+PRAGMA user_version = 1;
+PRAGMA journal_mode = WAL;
+CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE entries(key TEXT PRIMARY KEY, value BLOB NOT NULL, expires_at INTEGER) WITHOUT ROWID;
+CREATE INDEX entries_by_expiry ON entries(expires_at);
+CREATE TABLE tags(tag TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (tag, key)) WITHOUT ROWID;
+CREATE INDEX tags_by_key ON tags(key, tag);
+CREATE TABLE counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+""")
+created = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+db.execute("BEGIN")
+db.executemany("INSERT INTO meta VALUES (?, ?)",
+               [("format", "cachectl-snapshot"), ("version", "1"), ("created_at", created)])
+db.executemany("INSERT INTO entries VALUES (?, ?, NULL)",
+               ((f"article:{i}", b'{"title":"Article %d","body":"%s"}' % (i, b"x" * 64)) for i in range(count)))
+db.execute("INSERT INTO entries VALUES ('bench:key', X'76616c7565', NULL)")
+db.executemany("INSERT INTO tags VALUES (?, ?)",
+               ((f"group:{i % 1000}", f"article:{i}") for i in range(0, count, 10)))
+db.executemany("INSERT INTO counters VALUES (?, 0)",
+               [(n,) for n in ("hits", "misses", "sets", "deletes", "tag_invalidations")])
+db.execute("COMMIT")
+db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+db.close()
+PY
+}
+
+main() {
+    Scripts/install-deps.sh --with-bench
+    echo "bench: building release" >&2
+    swift build -c release --static-swift-stdlib >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; exit 1; }
+    local bin
+    bin="$(swift build -c release --static-swift-stdlib --show-bin-path)/cachectl"
+
+    tmp=$(mktemp -d /tmp/cachectl-bench.XXXXXX)
+    trap 'stop_redis_servers; rm -rf "$tmp"' EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    start_redis BENCH "$tmp"
+    local port=$REDIS_PORT_BENCH url="redis://127.0.0.1:$REDIS_PORT_BENCH"
+    redis-cli -p "$port" SET bench:key value >/dev/null
+
+    # The filled file is kept between runs (filling takes a while); each run works on a copy.
+    local template="$work/snapshot-v1-$entries.snapshot" snapshot="$tmp/bench.snapshot"
+    if [[ ! -s $template ]]; then
+        echo "bench: filling a snapshot with $entries entries" >&2
+        rm -f "$template"
+        local started=$SECONDS
+        fill_snapshot "$template.partial" "$entries"
+        mv "$template.partial" "$template"
+        echo "bench: filled in $((SECONDS - started))s" >&2
+    fi
+    cp "$template" "$snapshot"
+
+    bench_row "start-up" "$bin --version" "redis-cli --version" 1.0
+    bench_row "get one key (redis)" "$bin --url $url get bench:key" "redis-cli -p $port GET bench:key" 1.0
+    bench_row "set one key (redis)" "$bin --url $url set bench:key value" "redis-cli -p $port SET bench:key value" 1.0
+    bench_row "snapshot get, $entries entries" "$bin --url file:$snapshot get bench:key" "$bin --version" 2.0
+    bench_row "snapshot set, $entries entries" "$bin --url file:$snapshot set bench:key value" "$bin --version" 2.0
+
+    {
+        echo "cachectl $("$bin" --version 2>/dev/null || echo '?'), $(redis-server --version | cut -d' ' -f1-3), $(nproc) cores, $runs runs, median ms"
+        echo
+        echo "| benchmark | cachectl | reference | ratio | goal |"
+        echo "| --- | ---: | ---: | ---: | ---: |"
+        printf '%s\n' "${rows[@]}"
+    } | tee .build/bench.md
+}
+
+main "$@"

@@ -1,0 +1,39 @@
+import Foundation
+
+/// The private redis-servers that `Scripts/test.sh` (`make test`) starts for these suites.
+///
+/// Integration suites never skip silently: a missing variable fails the test with a message
+/// saying how to provide it.
+enum TestEnvironment {
+    /// `redis://127.0.0.1:PORT` of a server without a password (`CACHECTL_TEST_REDIS_URL`).
+    static var redisURL: String { get throws { try value(of: "CACHECTL_TEST_REDIS_URL") } }
+
+    /// Unix socket path of that same server (`CACHECTL_TEST_REDIS_SOCKET`).
+    static var redisSocket: String { get throws { try value(of: "CACHECTL_TEST_REDIS_SOCKET") } }
+
+    /// `redis://127.0.0.1:PORT` of a server that requires a password; the URL holds none
+    /// (`CACHECTL_TEST_REDIS_AUTH_URL`).
+    static var redisAuthURL: String { get throws { try value(of: "CACHECTL_TEST_REDIS_AUTH_URL") } }
+
+    /// The password of the `redisAuthURL` server (`CACHECTL_TEST_REDIS_PASSWORD`).
+    static var redisPassword: String { get throws { try value(of: "CACHECTL_TEST_REDIS_PASSWORD") } }
+
+    private static func value(of name: String) throws -> String {
+        let environment = ProcessInfo.processInfo.environment
+        if let value = environment[name], !value.isEmpty { return value }
+        if environment["CACHECTL_REQUIRE_INTEGRATION"] == "1" {
+            throw MissingTestServer(
+                "\(name) is not set although CACHECTL_REQUIRE_INTEGRATION=1: "
+                    + "the script running the tests must start redis-server and export it (see Scripts/test.sh)")
+        }
+        throw MissingTestServer(
+            "\(name) is not set: run make test (it starts redis-server) or set CACHECTL_TEST_REDIS_URL, "
+                + "CACHECTL_TEST_REDIS_SOCKET, CACHECTL_TEST_REDIS_AUTH_URL and CACHECTL_TEST_REDIS_PASSWORD")
+    }
+}
+
+/// Thrown, and so recorded as the test's failure, when a test server is not configured.
+struct MissingTestServer: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,163 @@
+function __cachectl_should_offer_completions_for_flags_or_options -a expected_commands
+    set -l non_repeating_flags_or_options $argv[2..]
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __cachectl_parse_tokens
+    test "$commands" = "$expected_commands"; and return $non_repeating_flags_or_options_absent
+end
+
+function __cachectl_should_offer_completions_for_positional -a expected_commands positional_index_comparison expected_positional_index
+    set -l non_repeating_flags_or_options
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __cachectl_parse_tokens
+    test "$commands" = "$expected_commands" -a \( "$positional_index" "$positional_index_comparison" "$expected_positional_index" \)
+end
+
+function __cachectl_parse_tokens -S
+    set -l unparsed_tokens (__cachectl_tokens -pc)
+    switch $unparsed_tokens[1]
+    case 'cachectl'
+        __cachectl_parse_subcommand 0 'version' 'h/help'
+        switch $unparsed_tokens[1]
+        case 'get'
+            __cachectl_parse_subcommand -r 1 'url=' 'password-file=' 'format=' 'timeout=' 'q/quiet' 'v/verbose' 'no-color' 'key-prefix=' 'tag-prefix=' 'stats-key=' 'raw' 'version' 'h/help'
+        case 'set'
+            __cachectl_parse_subcommand 2 'url=' 'password-file=' 'format=' 'timeout=' 'q/quiet' 'v/verbose' 'no-color' 'key-prefix=' 'tag-prefix=' 'stats-key=' 'file=' 'ttl=' 'tag=+' 'if-absent' 'version' 'h/help'
+        case 'delete'
+            __cachectl_parse_subcommand -r 1 'url=' 'password-file=' 'format=' 'timeout=' 'q/quiet' 'v/verbose' 'no-color' 'key-prefix=' 'tag-prefix=' 'stats-key=' 'version' 'h/help'
+        case 'ping'
+            __cachectl_parse_subcommand 0 'url=' 'password-file=' 'format=' 'timeout=' 'q/quiet' 'v/verbose' 'no-color' 'key-prefix=' 'tag-prefix=' 'stats-key=' 'version' 'h/help'
+        case 'stats'
+            __cachectl_parse_subcommand 0 'url=' 'password-file=' 'format=' 'timeout=' 'q/quiet' 'v/verbose' 'no-color' 'key-prefix=' 'tag-prefix=' 'stats-key=' 'version' 'h/help'
+        case 'help'
+            __cachectl_parse_subcommand -r 1 'version'
+        end
+    end
+end
+
+function __cachectl_tokens
+    if test (string split -m 1 -f 1 -- . "$FISH_VERSION") -gt 3
+        commandline --tokens-raw $argv
+    else
+        commandline -o $argv
+    end
+end
+
+function __cachectl_parse_subcommand -S -a positional_count
+    argparse -s r -- $argv
+    set -l option_specs $argv[2..]
+    set -l is_repeating_positional $_flag_r
+    set -el _flag_r
+    set -a commands $unparsed_tokens[1]
+    set positional_index 0
+    while true
+        set -e unparsed_tokens[1]
+        argparse -sn "$commands" $option_specs -- $unparsed_tokens 2> /dev/null
+        set unparsed_tokens $argv
+        set positional_index (math $positional_index + 1)
+        for non_repeating_flag_or_option in $non_repeating_flags_or_options
+            if set -ql "_flag_$(string replace -a - _ -- $non_repeating_flag_or_option)"
+                set non_repeating_flags_or_options_absent 1
+                break
+            end
+        end
+        test (count $unparsed_tokens) -eq 0 -o \( -z "$is_repeating_positional" -a "$positional_index" -gt "$positional_count" \) && break
+    end
+end
+
+function __cachectl_complete_directories
+    set -l token (commandline -t)
+    string match -- '*/' $token
+    set -l subdirs $token*/
+    printf %s\n $subdirs
+end
+
+function __cachectl_custom_completion
+    set -x SAP_SHELL fish
+    set -x SAP_SHELL_VERSION $FISH_VERSION
+    set -l tokens (__cachectl_tokens -p)
+    if test -z "$(__cachectl_tokens -t)"
+        set -l index (count (__cachectl_tokens -pc))
+        set tokens $tokens[..$index] \'\' $tokens[(math $index + 1)..]
+    end
+    command $tokens[1] $argv $tokens
+end
+
+complete -c 'cachectl' -f
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl" version' -l 'version' -d 'Show the version.'
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_positional "cachectl" -eq 1' -fa 'get' -d 'Show entries: value, remaining TTL, tags (where the backend knows them) and size.'
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_positional "cachectl" -eq 1' -fa 'set' -d 'Write an entry: value, TTL and tag memberships in one atomic step.'
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_positional "cachectl" -eq 1' -fa 'delete' -d 'Delete entries (and, in the snapshot file, their tag memberships).'
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_positional "cachectl" -eq 1' -fa 'ping' -d 'Check the backend: connect, time one round trip, show server version and role.'
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_positional "cachectl" -eq 1' -fa 'stats' -d 'Show hit rate, counters, entries, tags, memory and latency, labelled by source.'
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_positional "cachectl" -eq 1' -fa 'help' -d 'Show subcommand help information.'
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl get" url' -l 'url' -d 'The cache: redis://[user[:password]@]host[:port][/db], unix:///path.sock, file:PATH, dummy:.' -rfka ''
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl get" password-file' -l 'password-file' -d 'Read the Redis password from the first line of this file (keeps it off the command line).' -rfka ''
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl get" format' -l 'format' -d 'Output format: table, json, jsonl or prometheus (where the command supports it).' -rfka 'table json jsonl prometheus'
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl get" timeout' -l 'timeout' -d 'Seconds to wait for a connection or a reply.' -rfka ''
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl get" q quiet' -l 'quiet' -s 'q' -d 'Print nothing but results and errors (no progress, no summaries on stderr).'
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl get" v verbose' -l 'verbose' -s 'v' -d 'Explain on stderr which backend is used and why.'
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl get" no-color' -l 'no-color' -d 'Never color the output (NO_COLOR does the same).'
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl get" key-prefix' -l 'key-prefix' -d 'Prefix of every entry key in the store, e.g. rag_materials:.' -rfka ''
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl get" tag-prefix' -l 'tag-prefix' -d 'Prefix of tag index sets.' -rfka ''
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl get" stats-key' -l 'stats-key' -d 'The hash holding the app counters.' -rfka ''
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl get" raw' -l 'raw' -d 'Print only the value bytes, unchanged (one key per line when several).'
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl get" version' -l 'version' -d 'Show the version.'
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl get" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl set" url' -l 'url' -d 'The cache: redis://[user[:password]@]host[:port][/db], unix:///path.sock, file:PATH, dummy:.' -rfka ''
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl set" password-file' -l 'password-file' -d 'Read the Redis password from the first line of this file (keeps it off the command line).' -rfka ''
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl set" format' -l 'format' -d 'Output format: table, json, jsonl or prometheus (where the command supports it).' -rfka 'table json jsonl prometheus'
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl set" timeout' -l 'timeout' -d 'Seconds to wait for a connection or a reply.' -rfka ''
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl set" q quiet' -l 'quiet' -s 'q' -d 'Print nothing but results and errors (no progress, no summaries on stderr).'
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl set" v verbose' -l 'verbose' -s 'v' -d 'Explain on stderr which backend is used and why.'
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl set" no-color' -l 'no-color' -d 'Never color the output (NO_COLOR does the same).'
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl set" key-prefix' -l 'key-prefix' -d 'Prefix of every entry key in the store, e.g. rag_materials:.' -rfka ''
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl set" tag-prefix' -l 'tag-prefix' -d 'Prefix of tag index sets.' -rfka ''
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl set" stats-key' -l 'stats-key' -d 'The hash holding the app counters.' -rfka ''
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl set" file' -l 'file' -d 'Read the value from this file ("-" for standard input).' -rfka ''
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl set" ttl' -l 'ttl' -d 'Lifetime: seconds, 30s, 5m, 1h, 1d or none.' -rfka '60 5m 1h 1d none'
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl set"' -l 'tag' -d 'Add the entry to this tag (repeatable).' -rfka ''
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl set" if-absent' -l 'if-absent' -d 'Write only when the key does not exist yet.'
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl set" version' -l 'version' -d 'Show the version.'
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl set" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl delete" url' -l 'url' -d 'The cache: redis://[user[:password]@]host[:port][/db], unix:///path.sock, file:PATH, dummy:.' -rfka ''
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl delete" password-file' -l 'password-file' -d 'Read the Redis password from the first line of this file (keeps it off the command line).' -rfka ''
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl delete" format' -l 'format' -d 'Output format: table, json, jsonl or prometheus (where the command supports it).' -rfka 'table json jsonl prometheus'
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl delete" timeout' -l 'timeout' -d 'Seconds to wait for a connection or a reply.' -rfka ''
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl delete" q quiet' -l 'quiet' -s 'q' -d 'Print nothing but results and errors (no progress, no summaries on stderr).'
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl delete" v verbose' -l 'verbose' -s 'v' -d 'Explain on stderr which backend is used and why.'
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl delete" no-color' -l 'no-color' -d 'Never color the output (NO_COLOR does the same).'
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl delete" key-prefix' -l 'key-prefix' -d 'Prefix of every entry key in the store, e.g. rag_materials:.' -rfka ''
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl delete" tag-prefix' -l 'tag-prefix' -d 'Prefix of tag index sets.' -rfka ''
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl delete" stats-key' -l 'stats-key' -d 'The hash holding the app counters.' -rfka ''
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl delete" version' -l 'version' -d 'Show the version.'
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl delete" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl ping" url' -l 'url' -d 'The cache: redis://[user[:password]@]host[:port][/db], unix:///path.sock, file:PATH, dummy:.' -rfka ''
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl ping" password-file' -l 'password-file' -d 'Read the Redis password from the first line of this file (keeps it off the command line).' -rfka ''
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl ping" format' -l 'format' -d 'Output format: table, json, jsonl or prometheus (where the command supports it).' -rfka 'table json jsonl prometheus'
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl ping" timeout' -l 'timeout' -d 'Seconds to wait for a connection or a reply.' -rfka ''
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl ping" q quiet' -l 'quiet' -s 'q' -d 'Print nothing but results and errors (no progress, no summaries on stderr).'
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl ping" v verbose' -l 'verbose' -s 'v' -d 'Explain on stderr which backend is used and why.'
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl ping" no-color' -l 'no-color' -d 'Never color the output (NO_COLOR does the same).'
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl ping" key-prefix' -l 'key-prefix' -d 'Prefix of every entry key in the store, e.g. rag_materials:.' -rfka ''
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl ping" tag-prefix' -l 'tag-prefix' -d 'Prefix of tag index sets.' -rfka ''
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl ping" stats-key' -l 'stats-key' -d 'The hash holding the app counters.' -rfka ''
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl ping" version' -l 'version' -d 'Show the version.'
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl ping" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl stats" url' -l 'url' -d 'The cache: redis://[user[:password]@]host[:port][/db], unix:///path.sock, file:PATH, dummy:.' -rfka ''
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl stats" password-file' -l 'password-file' -d 'Read the Redis password from the first line of this file (keeps it off the command line).' -rfka ''
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl stats" format' -l 'format' -d 'Output format: table, json, jsonl or prometheus (where the command supports it).' -rfka 'table json jsonl prometheus'
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl stats" timeout' -l 'timeout' -d 'Seconds to wait for a connection or a reply.' -rfka ''
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl stats" q quiet' -l 'quiet' -s 'q' -d 'Print nothing but results and errors (no progress, no summaries on stderr).'
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl stats" v verbose' -l 'verbose' -s 'v' -d 'Explain on stderr which backend is used and why.'
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl stats" no-color' -l 'no-color' -d 'Never color the output (NO_COLOR does the same).'
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl stats" key-prefix' -l 'key-prefix' -d 'Prefix of every entry key in the store, e.g. rag_materials:.' -rfka ''
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl stats" tag-prefix' -l 'tag-prefix' -d 'Prefix of tag index sets.' -rfka ''
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl stats" stats-key' -l 'stats-key' -d 'The hash holding the app counters.' -rfka ''
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl stats" version' -l 'version' -d 'Show the version.'
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl stats" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl help" version' -l 'version' -d 'Show the version.'
