@@ -7,6 +7,10 @@ public enum Expiry: Sendable, Hashable {
 
     /// An expiry of whole seconds.
     public static func seconds(_ seconds: Int64) -> Expiry { .milliseconds(seconds * 1000) }
+    /// An expiry of whole minutes.
+    public static func minutes(_ minutes: Int64) -> Expiry { .seconds(minutes * 60) }
+    /// An expiry of whole hours.
+    public static func hours(_ hours: Int64) -> Expiry { .seconds(hours * 3600) }
 
     /// The remaining lifetime in seconds (rounded up, as Redis's TTL rounds), or nil for `never`.
     public var seconds: Int64? {

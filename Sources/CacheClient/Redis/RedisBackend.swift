@@ -186,6 +186,11 @@ public final class RedisBackend: CacheBackend {
             entries = try countKeys(matching: RedisGlob.escape(configuration.keyPrefix) + "*")
         }
         let tags = try countKeys(matching: RedisGlob.escape(configuration.tagPrefix) + "*")
+        // Tag sets and the counters hash are bookkeeping, not entries, even when they share the key prefix.
+        if configuration.tagPrefix.hasPrefix(configuration.keyPrefix) { entries -= tags }
+        // A hash exists exactly when it has fields; HGETALL tells, without a second lookup (EXISTS) in the server's figures.
+        if configuration.statsKey.hasPrefix(configuration.keyPrefix), counters.array?.isEmpty == false { entries -= 1 }
+        entries = max(0, entries)
         return BackendStatistics(backend: kind, endpoint: endpointDescription, app: app, server: server, entries: entries,
                                  tags: tags, memoryBytes: server.usedMemory, pingLatency: latency)
     }

@@ -1,0 +1,134 @@
+import Foundation
+import Testing
+
+/// The built binary on a real snapshot file, no server needed.
+@Suite struct SnapshotCLITests {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cachectl-cli-\(UUID().uuidString)")
+    var path: String { directory.appendingPathComponent("cache.snapshot").path }
+
+    func run(_ args: [String], stdin: Data? = nil) throws -> ProcessOutput {
+        try CLI.run(args + ["--url", "file:" + path], stdin: stdin)
+    }
+
+    @Test func megabyteBinaryValueRoundTripsThroughStdin() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var generator = SystemRandomNumberGenerator()
+        let value = Data((0..<(1 << 20)).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        #expect(try run(["set", "blob", "-"], stdin: value).status == 0)
+        let get = try run(["get", "blob", "--raw"])
+        #expect(get.status == 0)
+        #expect(get.stdout == value)
+    }
+
+    @Test func tagsAreKnownInTheSnapshot() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        #expect(try run(["set", "ключ с пробелом", "v", "--tag", "b", "--tag", "a", "--ttl", "none"]).status == 0)
+        let get = try run(["get", "ключ с пробелом", "--format", "jsonl"])
+        let object = try JSONSerialization.jsonObject(with: get.stdout) as? [String: Any]
+        #expect(object?["tags"] as? [String] == ["a", "b"])
+        #expect(object?["ttl"] is NSNull)
+        #expect(object?["value"] as? String == "v")
+    }
+
+    @Test func readsDoNotCreateTheFile() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try run(["get", "nothing"])
+        #expect(result.status == 1)
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
+    @Test(arguments: [Data("this is a text file, not a cache\n".utf8), Data(repeating: 0xAB, count: 8192), Data()])
+    func foreignFileIsRefusedAndLeftUnchanged(contents: Data) throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try contents.write(to: URL(fileURLWithPath: path))
+        for args in [["set", "k", "v"], ["get", "k"], ["stats"], ["delete", "k"]] {
+            let result = try run(args)
+            #expect(result.status == 65, "\(args)")
+            #expect(String(decoding: result.stderr, as: UTF8.self).contains(path))
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == contents)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["cache.snapshot"])
+    }
+
+    @Test func damagedSnapshotExits65AndIsLeftByteForByte() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // Fill through the CLI, then damage pages in the middle of the file.
+        for chunk in 0..<3 {
+            #expect(try run(["set", "big:\(chunk)", "-"], stdin: Data(repeating: 0x78, count: 200_000)).status == 0)
+        }
+        let url = URL(fileURLWithPath: path)
+        var bytes = try Data(contentsOf: url)
+        #expect(bytes.count > 100_000)
+        for offset in stride(from: 8192, to: bytes.count - 4096, by: 4096) {
+            bytes.replaceSubrange(offset..<offset + 64, with: Data(repeating: 0x5A, count: 64))
+        }
+        try bytes.write(to: url)
+        var refused = 0
+        for args in [["get", "big:1"], ["set", "big:2", "y"], ["stats"]] {
+            let result = try run(args)
+            if result.status == 65 { refused += 1 }
+            #expect(result.status != 0, "\(args) succeeded on a damaged file")
+        }
+        #expect(refused > 0)
+        #expect(try Data(contentsOf: url) == bytes)
+    }
+
+    @Test func fourProcessesWritingAtOnceLoseNothing() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let writers = 4
+        let perWriter = 40
+        let failures = Failures()
+        DispatchQueue.concurrentPerform(iterations: writers) { writer in
+            for index in 0..<perWriter {
+                do {
+                    let result = try run(["set", "w\(writer):\(index)", "v", "--tag", "w\(writer)", "-q"])
+                    if result.status != 0 { failures.add(String(decoding: result.stderr, as: UTF8.self)) }
+                } catch {
+                    failures.add("\(error)")
+                }
+            }
+        }
+        #expect(failures.all.isEmpty, "\(failures.all.prefix(3))")
+        let keys = (0..<writers).flatMap { writer in (0..<perWriter).map { "w\(writer):\($0)" } }
+        let get = try run(["get"] + keys + ["--format", "jsonl"])
+        #expect(get.status == 0)
+        #expect(String(decoding: get.stdout, as: UTF8.self).split(separator: "\n").count == writers * perWriter)
+        let stats = try run(["stats", "--format", "json"])
+        let object = try JSONSerialization.jsonObject(with: stats.stdout) as? [String: Any]
+        #expect((object?["app"] as? [String: Any])?["sets"] as? Int == writers * perWriter)
+    }
+
+    @Test func unknownSchemeExits64() throws {
+        let result = try CLI.run(["get", "k", "--url", "memcached://h:11211"])
+        #expect(result.status == 64)
+        #expect(String(decoding: result.stderr, as: UTF8.self).contains("Unknown URL scheme"))
+    }
+
+    @Test func badTTLIsAUsageErrorNamingTheOption() throws {
+        let result = try CLI.run(["set", "k", "v", "--ttl", "soon", "--url", "dummy:"])
+        #expect(result.status == 64)
+        #expect(String(decoding: result.stderr, as: UTF8.self).contains("--ttl"))
+    }
+
+    @Test func dummyAcceptsWritesAndMissesReads() throws {
+        #expect(try CLI.run(["set", "k", "v", "--url", "dummy:"]).status == 0)
+        #expect(try CLI.run(["get", "k", "--url", "dummy:"]).status == 1)
+    }
+
+    @Test func jsonModeErrorsAreJSONOnStderr() throws {
+        let result = try CLI.run(["get", "k", "--url", "rediss://h", "--format", "json"])
+        #expect(result.status == 64)
+        let object = try JSONSerialization.jsonObject(with: result.stderr) as? [String: [String: Any]]
+        #expect(object?["error"]?["code"] as? Int == 64)
+        #expect((object?["error"]?["message"] as? String)?.contains("TLS") == true)
+    }
+}
+
+/// Failures collected from concurrent writers.
+final class Failures: @unchecked Sendable {
+    private let lock = NSLock()
+    private var messages: [String] = []
+    func add(_ message: String) { lock.withLock { messages.append(message) } }
+    var all: [String] { lock.withLock { messages } }
+}
