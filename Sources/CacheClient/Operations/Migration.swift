@@ -265,7 +265,7 @@ public struct Migration {
             return "value differs (source \(value.count) bytes, digest \(digest(value)); target \(copy.value?.count ?? 0) bytes, digest \(digest(copy.value ?? [])))"
         }
         if source.value == nil, let serialized = source.serialized, copy.serialized != serialized {
-            return "value differs (\(source.type); the DUMP payloads do not match)"
+            return "value differs (the DUMP payloads do not match)"
         }
         switch (source.expiry.milliseconds, copy.expiry.milliseconds) {
         case (nil, nil): break

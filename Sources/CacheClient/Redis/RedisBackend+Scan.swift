@@ -132,12 +132,20 @@ public final class RedisEntrySource: EntrySource, TagSetSource {
         try scanKeys(match: match, count: batchSize) { storeKeys in
             let keys = storeKeys.filter { !isBookkeeping($0) }
             guard !keys.isEmpty else { return }
+            // DUMP carries every type, so a serialized copy needs no TYPE round: listing keys
+            // for the conflict check then costs nothing but the SCAN.
+            let withType = !serialized
+            if keysOnly && serialized {
+                try body(MigrationBatch(records: keys.compactMap { configuration.entryKey($0) }
+                    .map { MigrationRecord(key: $0, type: "unknown", value: nil, expiry: .never, tags: nil) }))
+                return
+            }
             var commands: [[RedisArgument]] = []
-            let perKey = keysOnly ? 1 : 3
+            let perKey = (withType ? 1 : 0) + (keysOnly ? 0 : 2)
             commands.reserveCapacity(keys.count * perKey)
             for key in keys {
                 let argument = RedisArgument(key)
-                commands.append(["TYPE", argument])
+                if withType { commands.append(["TYPE", argument]) }
                 if !keysOnly {
                     commands.append(["PTTL", argument])
                     commands.append(serialized ? ["DUMP", argument] : ["GET", argument])
@@ -146,9 +154,10 @@ public final class RedisEntrySource: EntrySource, TagSetSource {
             let replies = try backend.connection.pipeline(commands)
             var batch = MigrationBatch()
             batch.records.reserveCapacity(keys.count)
+            let offset = withType ? 1 : 0
             for (index, storeKey) in keys.enumerated() {
                 guard let key = configuration.entryKey(storeKey) else { continue }
-                let type = try backend.check(replies[index * perKey], context: "Cannot read the type of \"\(key)\"").string ?? "none"
+                let type = withType ? try backend.check(replies[index * perKey], context: "Cannot read the type of \"\(key)\"").string ?? "none" : "unknown"
                 if type == "none" {
                     batch.expired.append(key)
                     continue
@@ -157,8 +166,8 @@ public final class RedisEntrySource: EntrySource, TagSetSource {
                     batch.records.append(MigrationRecord(key: key, type: type, value: nil, expiry: .never, tags: nil))
                     continue
                 }
-                let pttl = try backend.check(replies[index * perKey + 1], context: "Cannot read the TTL of \"\(key)\"").integer ?? -2
-                let payload = replies[index * perKey + 2]
+                let pttl = try backend.check(replies[index * perKey + offset], context: "Cannot read the TTL of \"\(key)\"").integer ?? -2
+                let payload = replies[index * perKey + offset + 1]
                 if pttl == -2 || pttl == 0 || payload == .null {
                     batch.expired.append(key)
                     continue
