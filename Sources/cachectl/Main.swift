@@ -6,6 +6,11 @@ import Foundation
 @main
 enum Main {
     static func main() {
+        // `--version` alone needs no parsing; answering it directly keeps it as fast as the process start.
+        if CommandLine.arguments.count == 2, CommandLine.arguments[1] == "--version" {
+            Terminal.write(Cachectl.configuration.version + "\n")
+            return
+        }
         let arguments = ArgumentOrder.movingGlobalOptions(Array(CommandLine.arguments.dropFirst()))
         let jsonErrors = ArgumentOrder.wantsJSON(arguments)
         do {
