@@ -9,6 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source Scripts/lib/redis-servers.sh
+source Scripts/bench-tags.sh
 
 runs=${BENCH_RUNS:-30}
 entries=${BENCH_SNAPSHOT_ENTRIES:-1000000}
@@ -184,6 +185,7 @@ main() {
     bench_row "set one key (redis)" "$bin --url $url set bench:key value" "redis-cli -p $port SET bench:key value" 1.0
     bench_row "snapshot get, $entries entries" "$bin --url file:$snapshot get bench:key" "$bin --version" 2.0
     bench_row "snapshot set, $entries entries" "$bin --url file:$snapshot set bench:key value" "$bin --version" 2.0
+    bench_tags "$bin" "$port" "$work/tags"
     bench_row "stats (redis)" "$bin --url $url stats" "redis-cli -p $port INFO" 1.5
 
     local migrate_count=${BENCH_MIGRATE_ENTRIES:-100000} rss_count=${BENCH_MIGRATE_RSS_ENTRIES:-1000000}
