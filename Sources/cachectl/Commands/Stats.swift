@@ -98,15 +98,6 @@ extension Cachectl {
     }
 }
 
-/// A yes/no question on the terminal.
-enum Confirmation {
-    static func ask(_ question: String) -> Bool {
-        Terminal.writeError(question + " [y/N] ")
-        guard let answer = readLine() else { return false }
-        return ["y", "yes"].contains(answer.trimmingCharacters(in: .whitespaces).lowercased())
-    }
-}
-
 /// `stats --watch`: a sample every interval, each over the interval since the previous one.
 struct StatsWatch {
     let context: Context
