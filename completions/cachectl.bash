@@ -173,13 +173,13 @@ _cachectl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    get|set|delete|ping|stats|invalidate-tag|tags|flush|help)
+    get|set|delete|ping|stats|invalidate-tag|tags|flush|migrate|help)
         # Offer subcommand argument completions
         "_cachectl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'get set delete ping stats invalidate-tag tags flush help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'get set delete ping stats invalidate-tag tags flush migrate help' -- "${cur}"))
         ;;
     esac
 }
@@ -332,9 +332,9 @@ _cachectl_ping() {
 
 _cachectl_stats() {
     repeating_flags=()
-    non_repeating_flags=(--quiet -q --verbose -v --no-color --version -h --help)
-    repeating_options=()
-    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --stats-key)
+    non_repeating_flags=(--quiet -q --verbose -v --no-color --reset --server --yes --version -h --help)
+    repeating_options=(--assert)
+    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --stats-key --window --watch --count)
     __cachectl_offer_flags_options 0
 
     # Offer option value completions
@@ -359,6 +359,20 @@ _cachectl_stats() {
         return
         ;;
     '--stats-key')
+        return
+        ;;
+    '--window')
+        __cachectl_add_completions -W '1s'$'\n''5s'$'\n''30s'$'\n''1m'
+        return
+        ;;
+    '--assert')
+        return
+        ;;
+    '--watch')
+        __cachectl_add_completions -W '1s'$'\n''5s'$'\n''30s'$'\n''1m'
+        return
+        ;;
+    '--count')
         return
         ;;
     esac
@@ -528,6 +542,52 @@ _cachectl_flush() {
         return
         ;;
     '--limit')
+        return
+        ;;
+    esac
+}
+
+_cachectl_migrate() {
+    repeating_flags=()
+    non_repeating_flags=(--quiet -q --verbose -v --no-color --dry-run --verify --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --stats-key --from --to --pattern --on-conflict)
+    __cachectl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--url')
+        return
+        ;;
+    '--password-file')
+        return
+        ;;
+    '--format')
+        __cachectl_add_completions -W 'table'$'\n''json'$'\n''jsonl'$'\n''prometheus'
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--key-prefix')
+        return
+        ;;
+    '--tag-prefix')
+        return
+        ;;
+    '--stats-key')
+        return
+        ;;
+    '--from')
+        return
+        ;;
+    '--to')
+        return
+        ;;
+    '--pattern')
+        return
+        ;;
+    '--on-conflict')
         return
         ;;
     esac

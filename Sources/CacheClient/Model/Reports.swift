@@ -72,6 +72,8 @@ public struct ServerStatistics: Sendable, Equatable {
     public var connectedClients: Int64?
     /// `total_commands_processed`.
     public var totalCommands: Int64?
+    /// `instantaneous_ops_per_sec`: the server's own recent estimate.
+    public var instantaneousOpsPerSecond: Int64?
     /// `redis_version`.
     public var version: String?
     /// `uptime_in_seconds`.
@@ -97,6 +99,7 @@ public struct ServerStatistics: Sendable, Equatable {
         usedMemory = number("used_memory")
         connectedClients = number("connected_clients")
         totalCommands = number("total_commands_processed")
+        instantaneousOpsPerSecond = number("instantaneous_ops_per_sec")
         version = fields["redis_version"].map(String.init)
         uptimeSeconds = number("uptime_in_seconds")
         role = fields["role"].map(String.init)
