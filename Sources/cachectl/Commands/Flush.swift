@@ -4,6 +4,7 @@ import CacheClient
 extension Cachectl {
     struct Flush: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "flush",
             abstract: "Delete the entries in a scope: --pattern GLOB, --prefix P or --all.",
             discussion: """
                 A scope is required. Patterns and prefixes apply to entry keys below --key-prefix. \

@@ -4,6 +4,7 @@ import CacheClient
 extension Cachectl {
     struct InvalidateTag: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "invalidate-tag",
             abstract: "Delete every entry of each tag, and the tag's index.",
             discussion: """
                 On Redis the tag set is first renamed to <tag-set>:invalidating:<uuid> in one atomic \

@@ -4,6 +4,7 @@ import CacheClient
 extension Cachectl {
     struct Migrate: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "migrate",
             abstract: "Copy entries between two endpoints, keeping values byte for byte, TTLs and tags.",
             discussion: """
                 Endpoints: redis://, unix://, file:PATH (snapshot), jsonl:PATH (the entry format, - for \

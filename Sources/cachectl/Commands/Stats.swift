@@ -5,6 +5,7 @@ import Foundation
 extension Cachectl {
     struct Stats: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "stats",
             abstract: "Show hit rate, counters, entries, tags, memory and latency, labelled by source.",
             discussion: """
                 Figures come from two sources: "app" is the counters hash that applications reading \

@@ -4,6 +4,7 @@ import CacheClient
 extension Cachectl {
     struct Tags: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "tags",
             abstract: "List tags with their member counts; `tags prune` removes stale members.",
             discussion: """
                 Counts are SCARD: members whose entry has expired or was deleted are included; \

@@ -4,6 +4,7 @@ import CacheClient
 extension Cachectl.Tags {
     struct Prune: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "prune",
             abstract: "Remove tag members whose entries no longer exist; finish interrupted invalidations.",
             discussion: """
                 On Redis each batch of members is checked and removed in one server-side script, so a \
