@@ -205,23 +205,23 @@ struct StatsResult: Renderable, LineRenderable {
         parts.append("hits \(Human.count(report.hitRateSource == "app" ? stats.app.hits : stats.server?.hits))")
         parts.append("misses \(Human.count(report.hitRateSource == "app" ? stats.app.misses : stats.server?.misses))")
         parts.append("hit rate \(Human.percent(report.hitRate)) (\(report.hitRateSource))")
-        if let ops = report.serverOpsPerSecond { parts.append(String(format: "ops/s %.1f", ops)) }
+        if let ops = report.serverOpsPerSecond { parts.append("ops/s \(Human.fixed(ops, 1))") }
         return parts.joined(separator: "  ") + "\n"
     }
 
     func text(style: TextStyle) -> String {
         let stats = report.statistics
-        let over = report.window.map { String(format: " over %.1f s", $0) } ?? ""
+        let over = report.window.map { " over \(Human.fixed($0, 1)) s" } ?? ""
         var fields: [(String, String)] = [
             ("backend", "\(stats.backend) \(stats.endpoint)"),
             ("hit rate", "\(Human.percent(report.hitRate)) (\(report.hitRateSource))\(over)"),
             ("app", "hits \(Human.count(stats.app.hits)), misses \(Human.count(stats.app.misses)), hit rate \(Human.percent(report.appHitRate))"
-                + (report.appReadsPerSecond.map { String(format: ", %.1f reads/s", $0) } ?? "")),
+                + (report.appReadsPerSecond.map { ", \(Human.fixed($0, 1)) reads/s" } ?? "")),
             ("writes", "sets \(Human.count(stats.app.sets)), deletes \(Human.count(stats.app.deletes)), tag invalidations \(Human.count(stats.app.tagInvalidations))"),
         ]
         if let server = stats.server {
             fields.append(("server", "hits \(Human.count(server.hits)), misses \(Human.count(server.misses)), hit rate \(Human.percent(report.serverHitRate))"
-                + (report.serverOpsPerSecond.map { String(format: ", %.1f ops/s", $0) } ?? "")))
+                + (report.serverOpsPerSecond.map { ", \(Human.fixed($0, 1)) ops/s" } ?? "")))
             fields.append(("expired", Human.count(server.expiredKeys)))
             fields.append(("evicted", Human.count(server.evictedKeys)))
             fields.append(("clients", Human.count(server.connectedClients)))
@@ -236,7 +236,7 @@ struct StatsResult: Renderable, LineRenderable {
             fields.append(("version", "redis \(server.version ?? "?"), \(server.role ?? "?"), up \(server.uptimeSeconds.map { Human.ttl($0) } ?? "?")"))
         }
         for result in assertions {
-            let actual = result.actual.map { String(format: "%.2f", $0) } ?? "no value"
+            let actual = result.actual.map { Human.fixed($0, 2) } ?? "no value"
             fields.append(("assert", "\(result.assertion.expression): " + (result.passed ? style.green("passed") : style.red("failed")) + " (\(actual))"))
         }
         return FieldList(fields: fields).render(style: style)

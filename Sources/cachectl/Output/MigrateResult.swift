@@ -54,7 +54,7 @@ struct MigrateResult: Renderable {
         var lines: [String] = []
         let head = report.dryRun ? "dry run, would have: " : ""
         lines.append("migrate \(report.source) → \(report.target): \(head)\(report.countsSentence), "
-            + "\(report.tagMemberships) tag memberships, " + String(format: "%.2f s, %.0f entries/s", report.seconds, report.rate))
+            + "\(report.tagMemberships) tag memberships, " + "\(Human.fixed(report.seconds, 2)) s, \(Human.fixed(report.rate, 0)) entries/s")
         if report.dryRun, !report.conflictKeys.isEmpty {
             lines.append("existing at the target (\(report.conflicts)): " + report.conflictKeys.joined(separator: ", "))
         }
