@@ -9,6 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source Scripts/lib/redis-servers.sh
+source Scripts/bench-tags.sh
 
 runs=${BENCH_RUNS:-30}
 entries=${BENCH_SNAPSHOT_ENTRIES:-1000000}
@@ -85,6 +86,73 @@ db.close()
 PY
 }
 
+# fill_migrate_data COUNT JSONL RESP: COUNT entries of about 200 bytes with TTLs and tags, as
+# JSON Lines (the entry format) and as the same writes in RESP for `redis-cli --pipe`.
+fill_migrate_data() {
+    python3 - "$1" "$2" "$3" <<'PY'
+import sys
+count, jsonl, resp = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+def command(*args):
+    out = [b"*%d\r\n" % len(args)]
+    for a in args:
+        a = a.encode() if isinstance(a, str) else a
+        out.append(b"$%d\r\n%s\r\n" % (len(a), a))
+    return b"".join(out)
+with open(jsonl, "w") as j, open(resp, "wb") as r:
+    for i in range(count):
+        key, value, ttl, tag = f"bench:m:{i}", f"value-{i:08d}-" + "x" * 183, 3600 + i % 600, f"group:{i % 100}"
+        j.write(f'{{"key":"{key}","value":"{value}","ttl":{ttl},"tags":["{tag}"]}}\n')
+        r.write(command("SET", key, value, "EX", str(ttl)) + command("SADD", "cache:tag:" + tag, key))
+PY
+}
+
+# migrate_row NAME PREPARE COMMAND REFERENCE GOAL: entries per second of a migrate run against a
+# reference load of the same data in the same run (median of 3 each, database flushed before
+# every run); the ratio is cachectl's rate over the reference's, higher is better.
+migrate_row() {
+    local name=$1 prepare=$2 command=$3 reference=$4 goal=$5 count=$6
+    echo "bench: $name" >&2
+    local times=() cmd
+    for cmd in "$command" "$reference"; do
+        local runs_ms=()
+        for _ in 1 2 3; do
+            eval "$prepare" >/dev/null
+            local start end
+            start=$(date +%s%N)
+            if ! eval "$cmd" >/dev/null 2>"$work/last-error"; then
+                echo "bench: $name: \`$cmd\` failed: $(head -c 300 "$work/last-error" | tr '\n' ' ')" >&2
+                rows+=("| $name | error | error | error | ≥ ${goal}× |")
+                return 0
+            fi
+            end=$(date +%s%N)
+            runs_ms+=($(((end - start) / 1000000)))
+        done
+        times+=("$(printf '%s\n' "${runs_ms[@]}" | sort -n | sed -n 2p)")
+    done
+    rows+=("$(python3 - "$name" "${times[0]}" "${times[1]}" "$goal" "$count" <<'PY'
+import sys
+name, ours, ref, goal, count = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
+ratio = ref / ours
+verdict = "" if ratio >= goal else " ✗"
+print(f"| {name} | {ours:.0f} ({count / ours * 1000:,.0f}/s) | {ref:.0f} ({count / ref * 1000:,.0f}/s) | {ratio:.2f}× rate{verdict} | ≥ {goal}× |")
+PY
+)")
+}
+
+# peak_rss_row NAME COMMAND GOAL_MB: peak resident memory of one run.
+peak_rss_row() {
+    local name=$1 command=$2 goal=$3
+    echo "bench: $name" >&2
+    local kb
+    if ! kb=$( { /usr/bin/time -f '%M' bash -c "$command >/dev/null 2>&1"; } 2>&1 | tail -1); then
+        rows+=("| $name | error | | | < ${goal} MB |")
+        return 0
+    fi
+    local mb=$((kb / 1024)) verdict=""
+    ((mb < goal)) || verdict=" ✗"
+    rows+=("| $name | ${mb} MB peak RSS | | ${mb} MB${verdict} | < ${goal} MB |")
+}
+
 main() {
     Scripts/install-deps.sh --with-bench
     echo "bench: building release" >&2
@@ -117,6 +185,22 @@ main() {
     bench_row "set one key (redis)" "$bin --url $url set bench:key value" "redis-cli -p $port SET bench:key value" 1.0
     bench_row "snapshot get, $entries entries" "$bin --url file:$snapshot get bench:key" "$bin --version" 2.0
     bench_row "snapshot set, $entries entries" "$bin --url file:$snapshot set bench:key value" "$bin --version" 2.0
+    bench_tags "$bin" "$port" "$work/tags"
+    bench_row "stats (redis)" "$bin --url $url stats" "redis-cli -p $port INFO" 1.5
+
+    local migrate_count=${BENCH_MIGRATE_ENTRIES:-100000} rss_count=${BENCH_MIGRATE_RSS_ENTRIES:-1000000}
+    fill_migrate_data "$migrate_count" "$tmp/migrate.jsonl" "$tmp/migrate.resp"
+    migrate_row "migrate $migrate_count JSON Lines → redis" "redis-cli -p $port FLUSHALL" \
+        "$bin migrate --from jsonl:$tmp/migrate.jsonl --to $url/0 -q" \
+        "redis-cli -p $port --pipe < $tmp/migrate.resp" 0.7 "$migrate_count"
+    migrate_row "migrate $migrate_count redis → redis" "redis-cli -p $port -n 1 FLUSHDB" \
+        "$bin migrate --from $url/0 --to $url/1 -q" \
+        "redis-cli -p $port -n 1 --pipe < $tmp/migrate.resp" 0.7 "$migrate_count"
+    fill_migrate_data "$rss_count" "$tmp/rss.jsonl" "$tmp/rss.resp"
+    redis-cli -p "$port" FLUSHALL >/dev/null
+    peak_rss_row "migrate $rss_count JSON Lines → redis" "$bin migrate --from jsonl:$tmp/rss.jsonl --to $url/0 -q" 50
+    redis-cli -p "$port" -n 1 FLUSHDB >/dev/null
+    peak_rss_row "migrate $rss_count redis → redis" "$bin migrate --from $url/0 --to $url/1 -q" 50
 
     {
         echo "cachectl $("$bin" --version 2>/dev/null || echo '?'), $(redis-server --version | cut -d' ' -f1-3), $(nproc) cores, $runs runs, median ms"

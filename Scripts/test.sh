@@ -12,6 +12,8 @@ source Scripts/lib/redis-servers.sh
 
 started=$(date +%s)
 Scripts/install-deps.sh --with-server
+# The stats suite checks `--format prometheus` with the Prometheus client's own text parser.
+python3 -c 'import prometheus_client' 2>/dev/null || python3 -m pip install --quiet prometheus-client
 
 # /tmp rather than $TMPDIR: a unix socket path must stay under 108 bytes.
 tmp=$(mktemp -d /tmp/cachectl-test.XXXXXX)

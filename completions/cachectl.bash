@@ -173,13 +173,13 @@ _cachectl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    get|set|delete|ping|stats|warmup|help)
+    get|set|delete|ping|stats|invalidate-tag|tags|flush|migrate|help)
         # Offer subcommand argument completions
         "_cachectl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'get set delete ping stats warmup help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'get set delete ping stats invalidate-tag tags flush migrate help' -- "${cur}"))
         ;;
     esac
 }
@@ -332,9 +332,9 @@ _cachectl_ping() {
 
 _cachectl_stats() {
     repeating_flags=()
-    non_repeating_flags=(--quiet -q --verbose -v --no-color --version -h --help)
-    repeating_options=()
-    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --stats-key)
+    non_repeating_flags=(--quiet -q --verbose -v --no-color --reset --server --yes --version -h --help)
+    repeating_options=(--assert)
+    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --stats-key --window --watch --count)
     __cachectl_offer_flags_options 0
 
     # Offer option value completions
@@ -361,14 +361,197 @@ _cachectl_stats() {
     '--stats-key')
         return
         ;;
+    '--window')
+        __cachectl_add_completions -W '1s'$'\n''5s'$'\n''30s'$'\n''1m'
+        return
+        ;;
+    '--assert')
+        return
+        ;;
+    '--watch')
+        __cachectl_add_completions -W '1s'$'\n''5s'$'\n''30s'$'\n''1m'
+        return
+        ;;
+    '--count')
+        return
+        ;;
     esac
 }
 
-_cachectl_warmup() {
+_cachectl_invalidate-tag() {
     repeating_flags=()
-    non_repeating_flags=(--quiet -q --verbose -v --no-color --only-missing --skip-invalid --wait --version -h --help)
-    repeating_options=(--tag)
-    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --stats-key --from --input-format --command --url-template --keys --concurrency --batch --ttl --lock-file --max-duration)
+    non_repeating_flags=(--quiet -q --verbose -v --no-color --dry-run --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --stats-key --limit)
+    __cachectl_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--url')
+        return
+        ;;
+    '--password-file')
+        return
+        ;;
+    '--format')
+        __cachectl_add_completions -W 'table'$'\n''json'$'\n''jsonl'$'\n''prometheus'
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--key-prefix')
+        return
+        ;;
+    '--tag-prefix')
+        return
+        ;;
+    '--stats-key')
+        return
+        ;;
+    '--limit')
+        return
+        ;;
+    esac
+}
+
+_cachectl_tags() {
+    repeating_flags=()
+    non_repeating_flags=(--quiet -q --verbose -v --no-color --orphans --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --stats-key --pattern)
+    __cachectl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--url')
+        return
+        ;;
+    '--password-file')
+        return
+        ;;
+    '--format')
+        __cachectl_add_completions -W 'table'$'\n''json'$'\n''jsonl'$'\n''prometheus'
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--key-prefix')
+        return
+        ;;
+    '--tag-prefix')
+        return
+        ;;
+    '--stats-key')
+        return
+        ;;
+    '--pattern')
+        return
+        ;;
+    esac
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    prune)
+        # Offer subcommand argument completions
+        "_cachectl_tags_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'prune' -- "${cur}"))
+        ;;
+    esac
+}
+
+_cachectl_tags_prune() {
+    repeating_flags=()
+    non_repeating_flags=(--quiet -q --verbose -v --no-color --dry-run --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --stats-key --pattern)
+    __cachectl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--url')
+        return
+        ;;
+    '--password-file')
+        return
+        ;;
+    '--format')
+        __cachectl_add_completions -W 'table'$'\n''json'$'\n''jsonl'$'\n''prometheus'
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--key-prefix')
+        return
+        ;;
+    '--tag-prefix')
+        return
+        ;;
+    '--stats-key')
+        return
+        ;;
+    '--pattern')
+        return
+        ;;
+    esac
+}
+
+_cachectl_flush() {
+    repeating_flags=()
+    non_repeating_flags=(--quiet -q --verbose -v --no-color --all -y --yes --dry-run --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --stats-key --pattern --prefix --limit)
+    __cachectl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--url')
+        return
+        ;;
+    '--password-file')
+        return
+        ;;
+    '--format')
+        __cachectl_add_completions -W 'table'$'\n''json'$'\n''jsonl'$'\n''prometheus'
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--key-prefix')
+        return
+        ;;
+    '--tag-prefix')
+        return
+        ;;
+    '--stats-key')
+        return
+        ;;
+    '--pattern')
+        return
+        ;;
+    '--prefix')
+        return
+        ;;
+    '--limit')
+        return
+        ;;
+    esac
+}
+
+_cachectl_migrate() {
+    repeating_flags=()
+    non_repeating_flags=(--quiet -q --verbose -v --no-color --dry-run --verify --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --stats-key --from --to --pattern --on-conflict)
     __cachectl_offer_flags_options 0
 
     # Offer option value completions
@@ -398,36 +581,13 @@ _cachectl_warmup() {
     '--from')
         return
         ;;
-    '--input-format')
-        __cachectl_add_completions -W 'jsonl'$'\n''csv'
+    '--to')
         return
         ;;
-    '--command')
+    '--pattern')
         return
         ;;
-    '--url-template')
-        return
-        ;;
-    '--keys')
-        return
-        ;;
-    '--concurrency')
-        return
-        ;;
-    '--batch')
-        return
-        ;;
-    '--ttl')
-        __cachectl_add_completions -W '60'$'\n''5m'$'\n''1h'$'\n''1d'$'\n''none'
-        return
-        ;;
-    '--tag')
-        return
-        ;;
-    '--lock-file')
-        return
-        ;;
-    '--max-duration')
+    '--on-conflict')
         return
         ;;
     esac

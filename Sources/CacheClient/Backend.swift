@@ -1,3 +1,5 @@
+import Foundation
+
 /// The operations every backend implements: Redis, the snapshot file and `dummy:`.
 ///
 /// Keys are entry keys (without the key prefix); each backend applies `configuration`.
@@ -33,4 +35,26 @@ public protocol CacheBackend: AnyObject {
     func recordReads(hits: Int, misses: Int) throws
     /// Sets every app counter to zero.
     func resetCounters() throws
+    /// Zeroes the server's own statistics (Redis `CONFIG RESETSTAT`); throws `.usage` for a
+    /// backend without a server.
+    func resetServerStatistics() throws
+}
+
+extension CacheBackend {
+    /// Backends without a server have no server statistics to reset.
+    public func resetServerStatistics() throws {
+        throw CacheError(.usage, "\(endpointDescription) has no server statistics to reset", hint: "--server applies to Redis only")
+    }
+
+    /// Statistics over a window: two samples `window` apart and their difference, or one sample
+    /// when `window` is nil.
+    public func statsReport(window: Duration? = nil) throws -> StatsReport {
+        guard let window else { return StatsReport(try statistics()) }
+        let start = ContinuousClock.now
+        let earlier = try statistics()
+        let deadline = start + window
+        Thread.sleep(forTimeInterval: max(0, (deadline - ContinuousClock.now).seconds))
+        let elapsed = (ContinuousClock.now - start).seconds
+        return StatsReport(from: earlier, to: try statistics(), elapsed: elapsed)
+    }
 }

@@ -7,6 +7,7 @@ struct Cachectl: ParsableCommand {
         abstract: "Administer application caches in Redis or a local snapshot file.",
         discussion: Manual.discussion,
         version: "0.1.0",
-        subcommands: [Get.self, SetEntry.self, Delete.self, Ping.self, Stats.self, Warmup.self]
+        subcommands: [Get.self, SetEntry.self, Delete.self, Ping.self, Stats.self, InvalidateTag.self, Tags.self, Flush.self,
+                      Migrate.self, Warmup.self]
     )
 }

@@ -46,3 +46,14 @@ struct Context {
     /// Whether a person is at the terminal (progress bars, confirmations).
     var interactive: Bool { Terminal.stderrIsTerminal && Terminal.stdinIsTerminal }
 }
+
+extension Context {
+    /// Opens the backend as a tag index (every backend is one).
+    func openTagIndex() throws -> any TagIndexing {
+        let backend = try openBackend()
+        guard let index = backend as? any TagIndexing else {
+            throw CacheError(.usage, "The \(backend.kind) backend keeps no tag index")
+        }
+        return index
+    }
+}

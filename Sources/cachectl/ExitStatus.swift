@@ -37,6 +37,11 @@ enum ExitStatus {
         case let error as CommandFailure:
             code = error.code
             message = error.message
+            if error.plain, !json {
+                // The command's own wording, e.g. `assertion failed: hit_rate 72.50 >= 90`.
+                if !message.isEmpty { Terminal.writeError(message + "\n") }
+                Foundation.exit(code)
+            }
         default:
             let parserCode = Cachectl.exitCode(for: error).rawValue
             // Help, version and completion scripts are printed by the parser itself.
@@ -59,4 +64,6 @@ enum ExitStatus {
 struct CommandFailure: Error {
     let code: Int32
     let message: String
+    /// Print the message as it is, without the `cachectl: ` prefix (one line per failure).
+    var plain = false
 }

@@ -67,3 +67,15 @@ struct TTLArgument: ExpressibleByArgument, Sendable {
 
     static var defaultCompletionKind: CompletionKind { .list(["60", "5m", "1h", "1d", "none"]) }
 }
+
+/// A duration such as `30s`, `2m`, `500ms` or plain seconds (`--window`, `--watch`).
+struct DurationArgument: ExpressibleByArgument, Sendable {
+    let duration: Duration
+
+    init?(argument: String) {
+        guard let ms = Duration.milliseconds(parsing: argument.lowercased()), ms > 0 else { return nil }
+        duration = .milliseconds(ms)
+    }
+
+    static var defaultCompletionKind: CompletionKind { .list(["1s", "5s", "30s", "1m"]) }
+}

@@ -72,6 +72,8 @@ public struct ServerStatistics: Sendable, Equatable {
     public var connectedClients: Int64?
     /// `total_commands_processed`.
     public var totalCommands: Int64?
+    /// `instantaneous_ops_per_sec`: the server's own recent estimate.
+    public var instantaneousOpsPerSecond: Int64?
     /// `redis_version`.
     public var version: String?
     /// `uptime_in_seconds`.
@@ -84,22 +86,42 @@ public struct ServerStatistics: Sendable, Equatable {
 
     /// Reads the fields cachectl uses from `INFO` text (`name:value` lines).
     public init(info: String) {
-        var fields: [Substring: Substring] = [:]
-        for line in info.split(whereSeparator: { $0 == "\r\n" || $0 == "\n" }) {
-            guard let colon = line.firstIndex(of: ":"), !line.hasPrefix("#") else { continue }
-            fields[line[..<colon]] = line[line.index(after: colon)...]
+        // Byte-wise over the UTF-8 view, picking only the fields used: INFO has ~150 lines, and
+        // this runs on every `stats`, so it stays free of per-line dictionaries and generic parsing.
+        var info = info
+        info.withUTF8 { bytes in
+            var lineStart = 0
+            while lineStart < bytes.count {
+                var lineEnd = lineStart
+                while lineEnd < bytes.count, bytes[lineEnd] != 0x0A { lineEnd += 1 }
+                var valueEnd = lineEnd
+                if valueEnd > lineStart, bytes[valueEnd - 1] == 0x0D { valueEnd -= 1 }
+                if bytes[lineStart] != UInt8(ascii: "#"),
+                   let colon = bytes[lineStart..<valueEnd].firstIndex(of: UInt8(ascii: ":")) {
+                    let name = String(decoding: UnsafeBufferPointer(rebasing: bytes[lineStart..<colon]), as: UTF8.self)
+                    let value = String(decoding: UnsafeBufferPointer(rebasing: bytes[(colon + 1)..<valueEnd]), as: UTF8.self)
+                    assign(name, value)
+                }
+                lineStart = lineEnd + 1
+            }
         }
-        func number(_ name: Substring) -> Int64? { fields[name].flatMap { Int64($0) } }
-        hits = number("keyspace_hits")
-        misses = number("keyspace_misses")
-        expiredKeys = number("expired_keys")
-        evictedKeys = number("evicted_keys")
-        usedMemory = number("used_memory")
-        connectedClients = number("connected_clients")
-        totalCommands = number("total_commands_processed")
-        version = fields["redis_version"].map(String.init)
-        uptimeSeconds = number("uptime_in_seconds")
-        role = fields["role"].map(String.init)
+    }
+
+    private mutating func assign(_ name: String, _ value: String) {
+        switch name {
+        case "keyspace_hits": hits = Int64(value)
+        case "keyspace_misses": misses = Int64(value)
+        case "expired_keys": expiredKeys = Int64(value)
+        case "evicted_keys": evictedKeys = Int64(value)
+        case "used_memory": usedMemory = Int64(value)
+        case "connected_clients": connectedClients = Int64(value)
+        case "total_commands_processed": totalCommands = Int64(value)
+        case "instantaneous_ops_per_sec": instantaneousOpsPerSecond = Int64(value)
+        case "redis_version": version = value
+        case "uptime_in_seconds": uptimeSeconds = Int64(value)
+        case "role": role = value
+        default: break
+        }
     }
 }
 

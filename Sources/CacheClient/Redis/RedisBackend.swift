@@ -12,6 +12,9 @@ public final class RedisBackend: CacheBackend {
     var loadedScripts: [String: String] = [:]
     /// The encoding buffer of batch writes, kept so its memory is reused from batch to batch.
     private var batchBuffer = RedisCommandBuffer()
+    /// Keyspace lookups `statistics()` itself made (reading the counters hash), kept out of the
+    /// server's hit and miss figures so a window measures the applications only.
+    private var ownLookups: (hits: Int64, misses: Int64) = (0, 0)
 
     /// Connects, authenticates and selects the database, all within `configuration.timeout`.
     public init(address: RedisAddress, database: Int, credentials: RedisCredentials, configuration: CacheConfiguration) throws {
@@ -199,10 +202,15 @@ public final class RedisBackend: CacheBackend {
 
     public func statistics() throws -> BackendStatistics {
         let latency = try timedPing()
-        let replies = try connection.pipeline([["HGETALL", RedisArgument(configuration.statsKey)], ["INFO"], ["DBSIZE"],
-                                               ["EXISTS", RedisArgument(configuration.statsKey)]])
-        let app = AppCounters(fields: try hashIntegers(check(replies[0], context: "Cannot read \(configuration.statsKey)")))
-        let server = ServerStatistics(info: try check(replies[1], context: "Cannot read INFO").string ?? "")
+        // INFO first, then the counters: this sample's own HGETALL is a keyspace lookup the next
+        // INFO will count, so earlier samples' lookups are taken out of the server's figures.
+        let replies = try connection.pipeline([["INFO"], ["HGETALL", RedisArgument(configuration.statsKey)], ["DBSIZE"]])
+        var server = ServerStatistics(info: try check(replies[0], context: "Cannot read INFO").string ?? "")
+        server.hits = server.hits.map { max(0, $0 - ownLookups.hits) }
+        server.misses = server.misses.map { max(0, $0 - ownLookups.misses) }
+        let counters = try check(replies[1], context: "Cannot read \(configuration.statsKey)")
+        if counters.array?.isEmpty == false { ownLookups.hits += 1 } else { ownLookups.misses += 1 }
+        let app = AppCounters(fields: hashIntegers(counters))
         var entries = try check(replies[2], context: "Cannot read DBSIZE").integer ?? 0
         if !configuration.keyPrefix.isEmpty {
             entries = try countKeys(matching: RedisGlob.escape(configuration.keyPrefix) + "*")
@@ -210,7 +218,8 @@ public final class RedisBackend: CacheBackend {
         let tags = try countKeys(matching: RedisGlob.escape(configuration.tagPrefix) + "*")
         // Tag sets and the counters hash are bookkeeping, not entries, even when they share the key prefix.
         if configuration.tagPrefix.hasPrefix(configuration.keyPrefix) { entries -= tags }
-        if configuration.statsKey.hasPrefix(configuration.keyPrefix), replies[3].integer == 1 { entries -= 1 }
+        // A hash exists exactly when it has fields; HGETALL tells, without a second lookup (EXISTS) in the server's figures.
+        if configuration.statsKey.hasPrefix(configuration.keyPrefix), counters.array?.isEmpty == false { entries -= 1 }
         entries = max(0, entries)
         return BackendStatistics(backend: kind, endpoint: endpointDescription, app: app, server: server, entries: entries,
                                  tags: tags, memoryBytes: server.usedMemory, pingLatency: latency)
@@ -227,6 +236,10 @@ public final class RedisBackend: CacheBackend {
         var command: [RedisArgument] = ["HSET", RedisArgument(configuration.statsKey)]
         for field in AppCounters.fieldNames { command += [RedisArgument(field), "0"] }
         try check(try connection.send(command), context: "Cannot reset \(configuration.statsKey)")
+    }
+
+    public func resetServerStatistics() throws {
+        try check(try connection.send("CONFIG", "RESETSTAT"), context: "Cannot reset the server statistics of \(endpointDescription)")
     }
 
     // MARK: - Helpers for this file and its extensions

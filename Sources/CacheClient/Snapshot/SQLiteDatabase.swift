@@ -183,23 +183,18 @@ final class SQLiteDatabase {
     func writeTransaction<T>(_ body: () throws -> T) throws -> T {
         if transactionDepth > 0 { return try savepoint(body) }
         try beginImmediate()
-        transactionDepth += 1
-        defer { transactionDepth -= 1 }
-        let result: T
-        do {
-            result = try body()
-            try execute("COMMIT")
-        } catch {
-            rollback()
-            throw error
-        }
-        return result
+        return try committing(body)
     }
 
     /// Runs `body` in a read transaction, so several queries see one consistent state of the file.
     func readTransaction<T>(_ body: () throws -> T) throws -> T {
         if transactionDepth > 0 { return try body() }
         try execute("BEGIN DEFERRED")
+        return try committing(body)
+    }
+
+    /// Runs `body` inside the transaction just begun: COMMIT after it, ROLLBACK when it throws.
+    private func committing<T>(_ body: () throws -> T) throws -> T {
         transactionDepth += 1
         defer { transactionDepth -= 1 }
         let result: T

@@ -4,6 +4,7 @@ import CacheClient
 extension Cachectl {
     struct Delete: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "delete",
             abstract: "Delete entries (and, in the snapshot file, their tag memberships).",
             discussion: """
                 Deleting a key that does not exist is not an error: the report says how many existed. \

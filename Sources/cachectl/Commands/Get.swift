@@ -4,6 +4,7 @@ import CacheClient
 extension Cachectl {
     struct Get: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "get",
             abstract: "Show entries: value, remaining TTL, tags (where the backend knows them) and size.",
             discussion: """
                 Exits 1 when any key is missing (the others are still printed). Reading never counts \

@@ -4,6 +4,7 @@ import CacheClient
 extension Cachectl {
     struct Ping: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "ping",
             abstract: "Check the backend: connect, time one round trip, show server version and role.",
             discussion: """
                 The first thing to run when something is wrong: exit 69 means unreachable, 77 means \

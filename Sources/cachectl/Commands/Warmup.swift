@@ -5,6 +5,7 @@ import Foundation
 extension Cachectl {
     struct Warmup: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "warmup",
             abstract: "Fill the cache from a manifest, a generator or an HTTP API, fast and safely.",
             discussion: """
                 Sources (exactly one):

@@ -3,6 +3,21 @@ import Foundation
 
 /// Human forms of numbers for tables; JSON keeps raw seconds and bytes.
 enum Human {
+    /// `value` with exactly `digits` decimals (like `%.2f`), without Foundation's formatter.
+    static func fixed(_ value: Double, _ digits: Int) -> String {
+        guard value.isFinite else { return value.isNaN ? "nan" : (value < 0 ? "-inf" : "inf") }
+        var scale = 1.0
+        for _ in 0..<digits { scale *= 10 }
+        let scaled = (abs(value) * scale).rounded()
+        guard scaled < 9e18 else { return String(value) }
+        let units = UInt64(scaled)
+        let whole = units / UInt64(scale)
+        let sign = value < 0 && units > 0 ? "-" : ""
+        guard digits > 0 else { return sign + String(whole) }
+        let fraction = String(units % UInt64(scale))
+        return sign + String(whole) + "." + String(repeating: "0", count: digits - fraction.count) + fraction
+    }
+
     static func bytes(_ count: Int64?) -> String {
         guard let count else { return "-" }
         let units = ["B", "KiB", "MiB", "GiB", "TiB"]
@@ -12,13 +27,13 @@ enum Human {
             value /= 1024
             unit += 1
         }
-        return unit == 0 ? "\(count) B" : String(format: "%.1f %@", value, units[unit])
+        return unit == 0 ? "\(count) B" : "\(fixed(value, 1)) \(units[unit])"
     }
 
     static func duration(_ seconds: Double) -> String {
-        if seconds < 0.001 { return String(format: "%.0f µs", seconds * 1_000_000) }
-        if seconds < 1 { return String(format: "%.2f ms", seconds * 1000) }
-        if seconds < 60 { return String(format: "%.2f s", seconds) }
+        if seconds < 0.001 { return "\(fixed(seconds * 1_000_000, 0)) µs" }
+        if seconds < 1 { return "\(fixed(seconds * 1000, 2)) ms" }
+        if seconds < 60 { return "\(fixed(seconds, 2)) s" }
         return ttl(Int64(seconds.rounded()))
     }
 
@@ -40,12 +55,24 @@ enum Human {
 
     static func count(_ value: Int64?) -> String {
         guard let value else { return "-" }
-        return value.formatted(.number.grouping(.automatic).locale(Locale(identifier: "en_US")))
+        // Grouped by hand: Foundation's number formatting loads ICU data, milliseconds per run.
+        let digits = String(value.magnitude)
+        var grouped = ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0, (digits.count - index) % 3 == 0 { grouped.append(",") }
+            grouped.append(digit)
+        }
+        return (value < 0 ? "-" : "") + grouped
+    }
+
+    /// "1 key", "2,000 keys".
+    static func count(_ value: Int, _ noun: String) -> String {
+        "\(count(Int64(value))) \(noun)\(value == 1 ? "" : "s")"
     }
 
     static func percent(_ value: Double?) -> String {
         guard let value else { return "-" }
-        return String(format: "%.2f %%", value)
+        return "\(fixed(value, 2)) %"
     }
 
     /// The value for a table cell: text when printable, else a note of its size.

@@ -30,14 +30,14 @@ final class ProgressBar {
             let width = 30
             let filled = Int(fraction * Double(width))
             line += "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] "
-            line += String(format: "%3.0f%% ", fraction * 100) + "\(Human.count(Int64(progress.done)))/\(Human.count(Int64(total)))"
+            line += "\(Human.fixed(fraction * 100, 0))% " + "\(Human.count(Int64(progress.done)))/\(Human.count(Int64(total)))"
             if rate > 0, progress.done < total {
                 line += ", ETA \(Human.ttl(Int64((Double(total - progress.done) / rate).rounded(.up))))"
             }
         } else {
             line += "\(Human.count(Int64(progress.done)))"
         }
-        line += String(format: ", %.0f/s", rate)
+        line += ", \(Human.fixed(rate, 0))/s"
         if progress.failed > 0 { line += ", \(progress.failed) failed" }
         Terminal.writeError("\r\u{1B}[2K" + line)
         drawn = true

@@ -41,4 +41,17 @@ struct Renderer {
         case .prometheus: Terminal.write(result.prometheus())
         }
     }
+
+    /// One line per result, for a stream of samples: the text line, or compact JSON for json/jsonl.
+    func renderLine<R: Renderable & LineRenderable>(_ result: R) {
+        switch format {
+        case .json, .jsonl: Terminal.write(JSONText.compact(Versioned(value: result)) + "\n")
+        default: Terminal.write(result.line())
+        }
+    }
+}
+
+/// A result that also has a one-line text form, for streams (`stats --watch`).
+protocol LineRenderable {
+    func line() -> String
 }

@@ -1,0 +1,189 @@
+import Foundation
+
+/// Reads a file (or standard input) line by line in large chunks, holding one chunk at a time.
+struct LineReader {
+    private let handle: FileHandle
+    private var buffer: [UInt8] = []
+    private var start = 0
+    private var atEnd = false
+
+    init(handle: FileHandle) { self.handle = handle }
+
+    /// The next line without its newline (and without a trailing CR), or nil at the end.
+    mutating func next() throws -> ArraySlice<UInt8>? {
+        while true {
+            if let newline = buffer[start...].firstIndex(of: 0x0A) {
+                var line = buffer[start..<newline]
+                start = newline + 1
+                if line.last == 0x0D { line = line.dropLast() }
+                return line
+            }
+            if atEnd {
+                guard start < buffer.count else { return nil }
+                let line = buffer[start...]
+                start = buffer.count
+                return line
+            }
+            buffer.removeFirst(start)
+            start = 0
+            let chunk = try handle.read(upToCount: 1 << 20) ?? Data()
+            if chunk.isEmpty { atEnd = true } else { buffer.append(contentsOf: chunk) }
+        }
+    }
+}
+
+/// A JSON Lines file of entries (the one entry format) as a migrate source.
+///
+/// The whole file is checked when opened, so a malformed line fails with `FILE:LINE: reason`
+/// (exit 65) before anything is written. Standard input (`-`) is first copied to a temporary
+/// file, since the copy may read it more than once.
+public final class JSONLinesSource: EntrySource {
+    /// The path as given (`-` for standard input).
+    public let path: String
+    private let readPath: String
+    private let spooled: Bool
+    private let defaultExpiry: Expiry
+
+    /// Opens and validates the file.
+    public init(path: String, configuration: CacheConfiguration) throws {
+        self.path = path
+        defaultExpiry = configuration.defaultExpiry
+        if path == "-" {
+            let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("cachectl-migrate-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).jsonl").path
+            guard FileManager.default.createFile(atPath: temporary, contents: nil), let output = FileHandle(forWritingAtPath: temporary) else {
+                throw CacheError(.io, "Cannot buffer standard input in \(temporary)")
+            }
+            defer { try? output.close() }
+            do {
+                while let chunk = try FileHandle.standardInput.read(upToCount: 1 << 20), !chunk.isEmpty { try output.write(contentsOf: chunk) }
+            } catch {
+                throw CacheError(.io, "Cannot buffer standard input in \(temporary): \(error.localizedDescription)")
+            }
+            readPath = temporary
+            spooled = true
+        } else {
+            readPath = path
+            spooled = false
+        }
+        try forEachEntry { _ in }
+    }
+
+    deinit {
+        if spooled { try? FileManager.default.removeItem(atPath: readPath) }
+    }
+
+    public var endpointDescription: String { "jsonl:\(path)" }
+
+    private var shownPath: String { path == "-" ? "<stdin>" : path }
+
+    private func forEachEntry(_ body: (Entry) throws -> Void) throws {
+        guard let handle = FileHandle(forReadingAtPath: readPath) else {
+            let reason = FileManager.default.fileExists(atPath: readPath) ? "permission denied" : "no such file"
+            throw CacheError(.io, "Cannot read \(shownPath): \(reason)")
+        }
+        defer { try? handle.close() }
+        var reader = LineReader(handle: handle)
+        var number = 0
+        while let line = try reader.next() {
+            number += 1
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+            let entry: Entry
+            do {
+                entry = try EntryJSON.decode(line: Array(line), defaultExpiry: defaultExpiry)
+            } catch {
+                throw CacheError(.badInput, "\(shownPath):\(number): \(error.reason)")
+            }
+            try body(entry)
+        }
+    }
+
+    public func scan(pattern: String?, batchSize: Int, serialized: Bool, keysOnly: Bool,
+                     _ body: (MigrationBatch) throws -> Void) throws {
+        var batch = MigrationBatch()
+        try forEachEntry { entry in
+            guard pattern.map({ RedisGlob.matches($0, entry.key) }) ?? true else { return }
+            batch.records.append(MigrationRecord(key: entry.key, value: keysOnly ? nil : entry.value, expiry: entry.expiry,
+                                                 tags: entry.tags ?? []))
+            if batch.records.count >= batchSize {
+                try body(batch)
+                batch = MigrationBatch()
+            }
+        }
+        if !batch.records.isEmpty { try body(batch) }
+    }
+}
+
+/// A JSON Lines file of entries as a migrate target. A file is written under a temporary name
+/// beside it and renamed into place when complete; `-` writes to standard output.
+public final class JSONLinesSink: EntrySink {
+    /// The path as given (`-` for standard output).
+    public let path: String
+    private let handle: FileHandle
+    private let temporary: String?
+    private var pending: [UInt8] = []
+
+    /// Creates the output (not yet visible under `path`).
+    public init(path: String) throws {
+        self.path = path
+        if path == "-" {
+            handle = FileHandle.standardOutput
+            temporary = nil
+        } else {
+            let url = URL(fileURLWithPath: path)
+            let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp").path
+            guard FileManager.default.createFile(atPath: temporary, contents: nil), let handle = FileHandle(forWritingAtPath: temporary) else {
+                throw CacheError(.io, "Cannot write \(path): cannot create \(temporary)")
+            }
+            self.handle = handle
+            self.temporary = temporary
+        }
+    }
+
+    deinit {
+        if let temporary { try? FileManager.default.removeItem(atPath: temporary) }
+    }
+
+    public var endpointDescription: String { "jsonl:\(path)" }
+    public var acceptsSerialized: Bool { false }
+    public var hasExistingKeys: Bool { false }
+
+    public func exists(_ keys: [String]) throws -> [Bool] { keys.map { _ in false } }
+
+    public func write(_ records: [MigrationRecord], replace: Bool) throws -> [SinkOutcome] {
+        var outcomes: [SinkOutcome] = []
+        for record in records {
+            guard let entry = record.entry else {
+                outcomes.append(.existed)
+                continue
+            }
+            pending.append(contentsOf: EntryJSON.line(entry).utf8)
+            pending.append(0x0A)
+            outcomes.append(.written)
+        }
+        if pending.count >= 1 << 20 { try flush() }
+        return outcomes
+    }
+
+    private func flush() throws {
+        guard !pending.isEmpty else { return }
+        do {
+            try handle.write(contentsOf: Data(pending))
+        } catch {
+            throw CacheError(.io, "Cannot write \(path): \(error.localizedDescription)")
+        }
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    public func readBack(_ records: [MigrationRecord], serialized: Bool) throws -> [MigrationRecord?] {
+        throw CacheError(.usage, "--verify cannot read back a JSON Lines target", hint: "migrate it back, or verify a redis:// or file: target")
+    }
+
+    public func finish() throws {
+        try flush()
+        guard let temporary else { return }
+        try? handle.close()
+        guard rename(temporary, path) == 0 else {
+            throw CacheError(.io, "Cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+}

@@ -1,0 +1,377 @@
+import Foundation
+
+/// One entry on its way from a source to a sink.
+///
+/// A string travels as its value bytes; with a Redis source and a sink that takes serialized
+/// values (Redis), every type travels as its `DUMP` payload instead.
+public struct MigrationRecord: Sendable, Equatable {
+    /// The entry key, without the key prefix.
+    public var key: String
+    /// The Redis type (`string`, `hash`, `list`, …); `string` for snapshot and JSON Lines entries.
+    public var type: String
+    /// The value bytes of a string; nil when the record carries `serialized` only.
+    public var value: [UInt8]?
+    /// The `DUMP` payload, for Redis→Redis copies.
+    public var serialized: [UInt8]?
+    /// The remaining lifetime.
+    public var expiry: Expiry
+    /// The tags; nil when they travel separately (tag sets copied as sets, Redis→Redis).
+    public var tags: [String]?
+
+    /// Creates a record.
+    public init(key: String, type: String = "string", value: [UInt8]?, serialized: [UInt8]? = nil, expiry: Expiry, tags: [String]?) {
+        self.key = key
+        self.type = type
+        self.value = value
+        self.serialized = serialized
+        self.expiry = expiry
+        self.tags = tags
+    }
+
+    /// The record as an entry, when it is a string.
+    public var entry: Entry? { value.map { Entry(key: key, value: $0, expiry: expiry, tags: tags) } }
+}
+
+/// A batch read from a source: records, and keys that expired between listing and reading.
+public struct MigrationBatch: Sendable {
+    /// The records, in the source's order.
+    public var records: [MigrationRecord]
+    /// Keys listed but gone (expired) by the time they were read.
+    public var expired: [String]
+
+    /// Creates a batch.
+    public init(records: [MigrationRecord] = [], expired: [String] = []) {
+        self.records = records
+        self.expired = expired
+    }
+}
+
+/// Where migrate reads from: streams entries in batches, holding one batch at a time.
+public protocol EntrySource: AnyObject {
+    /// The endpoint, password redacted.
+    var endpointDescription: String { get }
+    /// Calls `body` with each batch of entries whose keys match `pattern` (a Redis glob over
+    /// entry keys; nil = all). With `serialized`, Redis sources send every type as `DUMP`
+    /// payloads; otherwise only strings carry values and other types come with `value == nil`.
+    /// With `keysOnly`, records carry key and type but no value (for the conflict check).
+    func scan(pattern: String?, batchSize: Int, serialized: Bool, keysOnly: Bool,
+              _ body: (MigrationBatch) throws -> Void) throws
+}
+
+/// What happened to one record at the sink.
+public enum SinkOutcome: Sendable, Equatable {
+    /// Written (new, or replacing).
+    case written
+    /// The key existed and was left as it was.
+    case existed
+    /// The record expired before it could be written.
+    case expired
+}
+
+/// Where migrate writes to.
+public protocol EntrySink: AnyObject {
+    /// The endpoint, password redacted.
+    var endpointDescription: String { get }
+    /// Whether the sink takes `DUMP` payloads (and so every Redis type).
+    var acceptsSerialized: Bool { get }
+    /// Whether the sink can hold keys that conflict (false for a fresh JSON Lines file and `dummy:`).
+    var hasExistingKeys: Bool { get }
+    /// Which keys already exist at the sink.
+    func exists(_ keys: [String]) throws -> [Bool]
+    /// Writes a batch; with `replace`, existing keys are overwritten, else left as they are.
+    func write(_ records: [MigrationRecord], replace: Bool) throws -> [SinkOutcome]
+    /// Reads records back for `--verify` (`serialized` as the copy used); nil for missing keys.
+    func readBack(_ records: [MigrationRecord], serialized: Bool) throws -> [MigrationRecord?]
+    /// Completes the output (renames a finished JSON Lines file into place).
+    func finish() throws
+}
+
+extension EntrySink {
+    public func finish() throws {}
+}
+
+/// What to do with a key that already exists at the target.
+public enum ConflictPolicy: String, Sendable, CaseIterable {
+    /// Stop before writing anything when any key exists (the default).
+    case fail
+    /// Leave existing keys as they are.
+    case skip
+    /// Overwrite existing keys.
+    case replace
+}
+
+/// Copies entries between two endpoints, keeping values byte for byte, remaining lifetimes and
+/// tag memberships, with bounded memory: one batch in flight.
+public struct Migration {
+    /// The options of one run.
+    public struct Options: Sendable {
+        /// A Redis glob over entry keys; nil copies everything.
+        public var pattern: String?
+        /// Existing keys at the target.
+        public var onConflict: ConflictPolicy = .fail
+        /// Report what would happen; write nothing.
+        public var dryRun = false
+        /// Compare source and target afterwards.
+        public var verify = false
+        /// Keys per batch (SCAN COUNT, pipeline size, transaction size).
+        public var batchSize = 1000
+        /// Seconds a copied TTL may differ from the source's in `verify` (plus the run's duration).
+        public var ttlTolerance: Double = 2
+        /// How many keys each list in the report names at most.
+        public var listLimit = 10
+
+        /// Creates options.
+        public init(pattern: String? = nil, onConflict: ConflictPolicy = .fail, dryRun: Bool = false, verify: Bool = false) {
+            self.pattern = pattern
+            self.onConflict = onConflict
+            self.dryRun = dryRun
+            self.verify = verify
+        }
+    }
+
+    public let source: any EntrySource
+    public let sink: any EntrySink
+    public let options: Options
+
+    /// Creates a migration; nothing is read or written until `run`.
+    public init(from source: any EntrySource, to sink: any EntrySink, options: Options) {
+        self.source = source
+        self.sink = sink
+        self.options = options
+    }
+
+    /// Runs the copy. `progress` is called after each batch.
+    ///
+    /// Throws `.badInput` (65) for conflicts under `fail`, before anything is written; when the
+    /// connection is lost midway, `.unreachable` whose message gives the exact counts so far.
+    public func run(progress: (OperationProgress) -> Void = { _ in }) throws -> MigrationReport {
+        let start = ContinuousClock.now
+        var report = MigrationReport(source: source.endpointDescription, target: sink.endpointDescription,
+                                     dryRun: options.dryRun, onConflict: options.onConflict)
+        let serialized = sink.acceptsSerialized
+        if options.dryRun || (options.onConflict == .fail && sink.hasExistingKeys) {
+            try survey(into: &report, serialized: serialized)
+            if !options.dryRun, report.conflicts > 0 { throw conflictError(report) }
+            if options.dryRun {
+                report.seconds = (ContinuousClock.now - start).seconds
+                return report
+            }
+            report = MigrationReport(source: source.endpointDescription, target: sink.endpointDescription,
+                                     dryRun: false, onConflict: options.onConflict)
+        }
+        var copiedTagMemberships = 0
+        do {
+            try source.scan(pattern: options.pattern, batchSize: options.batchSize, serialized: serialized, keysOnly: false) { batch in
+                report.expired += batch.expired.count
+                var writable: [MigrationRecord] = []
+                writable.reserveCapacity(batch.records.count)
+                for record in batch.records {
+                    if record.value == nil && record.serialized == nil {
+                        report.noteSkippedType(record, limit: options.listLimit)
+                    } else {
+                        writable.append(record)
+                    }
+                }
+                let outcomes = try sink.write(writable, replace: options.onConflict == .replace)
+                for (record, outcome) in zip(writable, outcomes) {
+                    switch outcome {
+                    case .written:
+                        report.copied += 1
+                        copiedTagMemberships += record.tags?.count ?? 0
+                    case .expired: report.expired += 1
+                    case .existed:
+                        report.conflicts += 1
+                        if report.conflictKeys.count < options.listLimit { report.conflictKeys.append(record.key) }
+                    }
+                }
+                report.scanned += batch.records.count + batch.expired.count
+                progress(OperationProgress(done: report.scanned))
+            }
+            if serialized, let tagSource = source as? TagSetSource, let tagSink = sink as? TagSetSink {
+                // Redis→Redis: tag memberships travel as sets, a page of sets per pipeline.
+                try tagSource.scanTagSets(pattern: options.pattern) { page in
+                    try tagSink.addTagMembers(page)
+                    report.tagMemberships += page.reduce(0) { $0 + $1.keys.count }
+                }
+            } else {
+                report.tagMemberships = copiedTagMemberships
+            }
+            try sink.finish()
+        } catch let error as CacheError where error.kind == .unreachable || error.kind == .io {
+            throw CacheError(error.kind, "migrate stopped: \(error.message); before that \(report.countsSentence)",
+                             hint: "rerun with --on-conflict skip to copy the rest")
+        }
+        if options.verify {
+            report.verification = try verify(started: start)
+        }
+        report.seconds = (ContinuousClock.now - start).seconds
+        return report
+    }
+
+    /// Counts what a copy would do without writing: conflicts, types the target cannot hold.
+    private func survey(into report: inout MigrationReport, serialized: Bool) throws {
+        try source.scan(pattern: options.pattern, batchSize: options.batchSize, serialized: serialized, keysOnly: true) { batch in
+            report.expired += batch.expired.count
+            var candidates: [MigrationRecord] = []
+            for record in batch.records {
+                if record.type != "string" && !serialized {
+                    report.noteSkippedType(record, limit: options.listLimit)
+                } else {
+                    candidates.append(record)
+                }
+            }
+            let existing = sink.hasExistingKeys ? try sink.exists(candidates.map(\.key)) : candidates.map { _ in false }
+            for (record, exists) in zip(candidates, existing) {
+                if exists {
+                    report.conflicts += 1
+                    if report.conflictKeys.count < options.listLimit { report.conflictKeys.append(record.key) }
+                }
+                if !exists || options.onConflict == .replace { report.copied += 1 }
+            }
+            report.scanned += batch.records.count + batch.expired.count
+        }
+    }
+
+    private func conflictError(_ report: MigrationReport) -> CacheError {
+        let names = report.conflictKeys.map { "\"\($0)\"" }.joined(separator: ", ")
+        let more = report.conflicts > report.conflictKeys.count ? " and \(report.conflicts - report.conflictKeys.count) more" : ""
+        return CacheError(.badInput, "migrate refused: \(report.conflicts) key\(report.conflicts == 1 ? "" : "s") already exist at \(sink.endpointDescription): \(names)\(more); nothing was written",
+                          hint: "choose --on-conflict skip or --on-conflict replace")
+    }
+
+    /// Reads the source again and compares each entry with the target's.
+    private func verify(started: ContinuousClock.Instant) throws -> MigrationVerification {
+        var result = MigrationVerification()
+        let serialized = sink.acceptsSerialized
+        try source.scan(pattern: options.pattern, batchSize: options.batchSize, serialized: serialized, keysOnly: false) { batch in
+            let records = batch.records.filter { $0.value != nil || $0.serialized != nil }
+            let copies = try sink.readBack(records, serialized: serialized)
+            let tolerance = options.ttlTolerance + (ContinuousClock.now - started).seconds
+            for (record, copy) in zip(records, copies) {
+                result.checked += 1
+                if let problem = Self.difference(record, copy, toleranceSeconds: tolerance) {
+                    result.mismatches += 1
+                    if result.problems.count < options.listLimit { result.problems.append(MigrationMismatch(key: record.key, problem: problem)) }
+                }
+            }
+        }
+        return result
+    }
+
+    /// Why a copy differs from its source, or nil when it matches.
+    static func difference(_ source: MigrationRecord, _ copy: MigrationRecord?, toleranceSeconds: Double) -> String? {
+        guard let copy else { return "missing at the target" }
+        if let value = source.value, copy.value != value {
+            return "value differs (source \(value.count) bytes, digest \(digest(value)); target \(copy.value?.count ?? 0) bytes, digest \(digest(copy.value ?? [])))"
+        }
+        if source.value == nil, let serialized = source.serialized, copy.serialized != serialized {
+            return "value differs (the DUMP payloads do not match)"
+        }
+        switch (source.expiry.milliseconds, copy.expiry.milliseconds) {
+        case (nil, nil): break
+        case (let ms?, nil): return "TTL differs: source \(ms / 1000) s, target none"
+        case (nil, let ms?): return "TTL differs: source none, target \(ms / 1000) s"
+        case (let a?, let b?):
+            if abs(Double(a - b)) / 1000 > toleranceSeconds { return "TTL differs: source \(a / 1000) s, target \(b / 1000) s" }
+        }
+        if let tags = source.tags, let copied = copy.tags {
+            let missing = Set(tags).subtracting(copied)
+            if !missing.isEmpty { return "tag membership missing at the target: " + missing.sorted().joined(separator: ", ") }
+        }
+        return nil
+    }
+
+    /// FNV-1a, 64 bits, in hex: a short fingerprint of a value for mismatch messages.
+    static func digest(_ bytes: [UInt8]) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return String(hash, radix: 16)
+    }
+}
+
+/// What `migrate` did (or, in a dry run, would do).
+public struct MigrationReport: Sendable, Equatable {
+    /// The source endpoint, password redacted.
+    public var source: String
+    /// The target endpoint, password redacted.
+    public var target: String
+    /// Whether nothing was written.
+    public var dryRun: Bool
+    /// The conflict policy in force.
+    public var onConflict: ConflictPolicy
+    /// Keys read from the source (including ones that expired on the way).
+    public var scanned = 0
+    /// Entries written to the target (or that would be).
+    public var copied = 0
+    /// Keys that existed at the target: left as they were (skip), replaced (replace, counted in
+    /// `copied` too), or the reason for refusing (fail).
+    public var conflicts = 0
+    /// The first few conflicting keys.
+    public var conflictKeys: [String] = []
+    /// Keys that expired between listing and copying: not errors.
+    public var expired = 0
+    /// Tag memberships copied (entry in a tag).
+    public var tagMemberships = 0
+    /// Keys of types the target cannot hold, by type.
+    public var skippedTypes: [String: Int] = [:]
+    /// The first few of those keys, with their types.
+    public var skippedKeys: [MigrationSkip] = []
+    /// The comparison afterwards, when asked for.
+    public var verification: MigrationVerification?
+    /// Seconds the run took.
+    public var seconds: Double = 0
+
+    /// Creates an empty report.
+    public init(source: String, target: String, dryRun: Bool, onConflict: ConflictPolicy) {
+        self.source = source
+        self.target = target
+        self.dryRun = dryRun
+        self.onConflict = onConflict
+    }
+
+    /// Keys skipped because of their type.
+    public var skippedForType: Int { skippedTypes.values.reduce(0, +) }
+
+    /// Entries per second.
+    public var rate: Double { seconds > 0 ? Double(copied) / seconds : 0 }
+
+    /// `copied 10, skipped 2 existing, 1 hash not copied, 0 expired`.
+    public var countsSentence: String {
+        var parts = ["copied \(copied)"]
+        if conflicts > 0 { parts.append(onConflict == .replace ? "replaced \(conflicts) existing" : "skipped \(conflicts) existing") }
+        for (type, count) in skippedTypes.sorted(by: { $0.key < $1.key }) { parts.append("skipped \(count) \(type)") }
+        parts.append("\(expired) expired")
+        return parts.joined(separator: ", ")
+    }
+
+    mutating func noteSkippedType(_ record: MigrationRecord, limit: Int) {
+        skippedTypes[record.type, default: 0] += 1
+        if skippedKeys.count < limit { skippedKeys.append(MigrationSkip(key: record.key, type: record.type)) }
+    }
+}
+
+/// A key not copied because the target cannot hold its type.
+public struct MigrationSkip: Sendable, Equatable {
+    /// The entry key.
+    public var key: String
+    /// Its Redis type.
+    public var type: String
+}
+
+/// The result of `--verify`.
+public struct MigrationVerification: Sendable, Equatable {
+    /// Entries compared.
+    public var checked = 0
+    /// Entries that differ.
+    public var mismatches = 0
+    /// The first few differences.
+    public var problems: [MigrationMismatch] = []
+}
+
+/// One difference found by `--verify`.
+public struct MigrationMismatch: Sendable, Equatable {
+    /// The entry key.
+    public var key: String
+    /// What differs.
+    public var problem: String
+}

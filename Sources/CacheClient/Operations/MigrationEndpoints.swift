@@ -1,0 +1,65 @@
+import Foundation
+
+/// Any backend as a migrate target through its batch write (snapshot file, `dummy:`): strings
+/// only, with their tags.
+public final class BackendEntrySink: EntrySink {
+    let backend: any CacheBackend
+
+    /// Writes through an opened backend.
+    public init(_ backend: any CacheBackend) { self.backend = backend }
+
+    public var endpointDescription: String { backend.endpointDescription }
+    public var acceptsSerialized: Bool { false }
+    public var hasExistingKeys: Bool { !(backend is DummyBackend) }
+
+    public func exists(_ keys: [String]) throws -> [Bool] { try backend.exists(keys) }
+
+    public func write(_ records: [MigrationRecord], replace: Bool) throws -> [SinkOutcome] {
+        try backend.write(batch: records.compactMap(\.entry), onlyMissing: !replace).map { $0 ? .written : .existed }
+    }
+
+    public func readBack(_ records: [MigrationRecord], serialized: Bool) throws -> [MigrationRecord?] {
+        try backend.entries(records.map(\.key)).map { entry in
+            entry.map { MigrationRecord(key: $0.key, value: $0.value, expiry: $0.expiry, tags: $0.tags) }
+        }
+    }
+}
+
+/// `dummy:` as a migrate source: nothing to copy.
+public final class EmptyEntrySource: EntrySource {
+    public var endpointDescription: String { "dummy:" }
+    /// Creates the source.
+    public init() {}
+    public func scan(pattern: String?, batchSize: Int, serialized: Bool, keysOnly: Bool, _ body: (MigrationBatch) throws -> Void) throws {}
+}
+
+/// Opens the two ends of a migration from their endpoints.
+public enum MigrationEndpoints {
+    /// The source an endpoint names; throws as opening its backend would.
+    public static func source(_ endpoint: Endpoint, configuration: CacheConfiguration) throws -> any EntrySource {
+        switch endpoint {
+        case .jsonLines(let path): return try JSONLinesSource(path: path, configuration: configuration)
+        case .dummy: return EmptyEntrySource()
+        default:
+            let backend = try Backends.open(endpoint, configuration: configuration)
+            if let redis = backend as? RedisBackend { return RedisEntrySource(redis) }
+            if let snapshot = backend as? SnapshotBackend { return SnapshotEntrySource(snapshot) }
+            throw CacheError(.usage, "migrate cannot read from \(endpoint.description)")
+        }
+    }
+
+    /// The sink an endpoint names. Connects now, so an unreachable target fails before anything
+    /// is read or written.
+    public static func sink(_ endpoint: Endpoint, configuration: CacheConfiguration) throws -> any EntrySink {
+        switch endpoint {
+        case .jsonLines(let path): return try JSONLinesSink(path: path)
+        default:
+            let backend = try Backends.open(endpoint, configuration: configuration)
+            if let redis = backend as? RedisBackend {
+                _ = try redis.timedPing()
+                return RedisEntrySink(redis)
+            }
+            return BackendEntrySink(backend)
+        }
+    }
+}

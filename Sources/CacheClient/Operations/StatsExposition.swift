@@ -1,0 +1,69 @@
+import Foundation
+
+/// A stats report as Prometheus exposition text (format 0.0.4) for node-exporter's textfile
+/// collector: `cachectl_` names, counters as `_total` from the cumulative sample (they must only
+/// go up), gauges otherwise, `source="app"|"server"` where both sources report the same figure.
+public enum StatsExposition {
+    /// The exposition text, ending with a newline.
+    public static func text(_ report: StatsReport) -> String {
+        var writer = Writer()
+        let total = report.cumulative
+        let server = total.server
+        writer.family("cachectl_hits_total", "counter", "Cache reads that found their entry, by source.", [
+            (["source": "app"], Double(total.app.hits)),
+        ] + (server?.hits.map { [(["source": "server"], Double($0))] } ?? []))
+        writer.family("cachectl_misses_total", "counter", "Cache reads that found nothing, by source.", [
+            (["source": "app"], Double(total.app.misses)),
+        ] + (server?.misses.map { [(["source": "server"], Double($0))] } ?? []))
+        writer.family("cachectl_hit_rate_percent", "gauge",
+                      "Percent of reads that hit, by source" + (report.window.map { " (over the last \(formatNumber($0)) s)" } ?? "") + ".",
+                      (report.appHitRate.map { [(["source": "app"], $0)] } ?? [])
+                        + (report.serverHitRate.map { [(["source": "server"], $0)] } ?? []))
+        writer.family("cachectl_sets_total", "counter", "Entries written (app counters).", [([:], Double(total.app.sets))])
+        writer.family("cachectl_deletes_total", "counter", "Entries deleted (app counters).", [([:], Double(total.app.deletes))])
+        writer.family("cachectl_tag_invalidations_total", "counter", "Tags invalidated (app counters).",
+                      [([:], Double(total.app.tagInvalidations))])
+        if let server {
+            writer.family("cachectl_expired_keys_total", "counter", "Keys the server expired.", server.expiredKeys.map { [([:], Double($0))] } ?? [])
+            writer.family("cachectl_evicted_keys_total", "counter", "Keys the server evicted for memory.", server.evictedKeys.map { [([:], Double($0))] } ?? [])
+            writer.family("cachectl_commands_total", "counter", "Commands the server processed.", server.totalCommands.map { [([:], Double($0))] } ?? [])
+            writer.family("cachectl_connected_clients", "gauge", "Clients connected to the server.", server.connectedClients.map { [([:], Double($0))] } ?? [])
+            writer.family("cachectl_uptime_seconds", "gauge", "Seconds since the server started.", server.uptimeSeconds.map { [([:], Double($0))] } ?? [])
+        }
+        writer.family("cachectl_entries", "gauge", "Live entries (under the key prefix when one is set).", [([:], Double(total.entries))])
+        writer.family("cachectl_tags", "gauge", "Tag index sets.", [([:], Double(total.tags))])
+        writer.family("cachectl_memory_bytes", "gauge", "Server used memory, or the snapshot file's size.",
+                      total.memoryBytes.map { [([:], Double($0))] } ?? [])
+        writer.family("cachectl_ping_latency_seconds", "gauge", "Seconds for one round trip.", [([:], total.pingLatency)])
+        var info = ["backend": total.backend, "endpoint": total.endpoint]
+        if let version = server?.version { info["version"] = version }
+        if let role = server?.role { info["role"] = role }
+        writer.family("cachectl_info", "gauge", "The backend described by the labels; always 1.", [(info, 1)])
+        return writer.out
+    }
+
+    private struct Writer {
+        var out = ""
+
+        mutating func family(_ name: String, _ type: String, _ help: String, _ samples: [([String: String], Double)]) {
+            guard !samples.isEmpty else { return }
+            out += "# HELP \(name) \(escapeHelp(help))\n# TYPE \(name) \(type)\n"
+            for (labels, value) in samples {
+                out += name
+                if !labels.isEmpty {
+                    out += "{" + labels.sorted(by: { $0.key < $1.key })
+                        .map { "\($0.key)=\"\(escapeLabel($0.value))\"" }.joined(separator: ",") + "}"
+                }
+                out += " " + formatNumber(value) + "\n"
+            }
+        }
+
+        private func escapeHelp(_ text: String) -> String {
+            text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
+        }
+
+        private func escapeLabel(_ text: String) -> String {
+            escapeHelp(text).replacingOccurrences(of: "\"", with: "\\\"")
+        }
+    }
+}

@@ -1,0 +1,328 @@
+import Foundation
+
+extension RedisGlob {
+    /// Whether `text` matches a Redis glob (`*`, `?`, `[abc]`, `[^a]`, `[a-z]`, `\x`), as
+    /// `SCAN MATCH` and `KEYS` decide; used where the keys do not come from Redis.
+    public static func matches(_ pattern: String, _ text: String) -> Bool {
+        matches(Array(pattern.utf8)[...], Array(text.utf8)[...])
+    }
+
+    private static func matches(_ pattern: ArraySlice<UInt8>, _ text: ArraySlice<UInt8>) -> Bool {
+        var p = pattern.startIndex
+        var t = text.startIndex
+        var star: (p: Int, t: Int)?
+        while t < text.endIndex {
+            if p < pattern.endIndex {
+                let c = pattern[p]
+                if c == UInt8(ascii: "*") {
+                    star = (p, t)
+                    p += 1
+                    continue
+                }
+                if let next = single(pattern, at: p, matching: text[t]) {
+                    p = next
+                    t += 1
+                    continue
+                }
+            }
+            guard let backtrack = star else { return false }
+            star = (backtrack.p, backtrack.t + 1)
+            p = backtrack.p + 1
+            t = backtrack.t + 1
+        }
+        while p < pattern.endIndex, pattern[p] == UInt8(ascii: "*") { p += 1 }
+        return p == pattern.endIndex
+    }
+
+    /// Matches one pattern element at `p` against `byte`; returns the index after it, or nil.
+    private static func single(_ pattern: ArraySlice<UInt8>, at p: Int, matching byte: UInt8) -> Int? {
+        switch pattern[p] {
+        case UInt8(ascii: "?"): return p + 1
+        case UInt8(ascii: "\\") where p + 1 < pattern.endIndex:
+            return pattern[p + 1] == byte ? p + 2 : nil
+        case UInt8(ascii: "["):
+            var i = p + 1
+            let negate = i < pattern.endIndex && pattern[i] == UInt8(ascii: "^")
+            if negate { i += 1 }
+            var matched = false
+            while i < pattern.endIndex && pattern[i] != UInt8(ascii: "]") {
+                if pattern[i] == UInt8(ascii: "\\"), i + 1 < pattern.endIndex {
+                    if pattern[i + 1] == byte { matched = true }
+                    i += 2
+                } else if i + 2 < pattern.endIndex, pattern[i + 1] == UInt8(ascii: "-"), pattern[i + 2] != UInt8(ascii: "]") {
+                    let (low, high) = (min(pattern[i], pattern[i + 2]), max(pattern[i], pattern[i + 2]))
+                    if byte >= low && byte <= high { matched = true }
+                    i += 3
+                } else {
+                    if pattern[i] == byte { matched = true }
+                    i += 1
+                }
+            }
+            return matched != negate ? min(i + 1, pattern.endIndex) : nil
+        default:
+            return pattern[p] == byte ? p + 1 : nil
+        }
+    }
+}
+
+/// Tag sets streamed one at a time, for copying them as sets (Redis→Redis).
+public protocol TagSetSource: AnyObject {
+    /// Calls `body` with pages of tag sets: each tag, its members in scope (entry keys matching
+    /// `pattern`) and the set's remaining lifetime in ms (-1 = none); a large set comes in slices.
+    func scanTagSets(pattern: String?, _ body: ([TagMembers]) throws -> Void) throws
+}
+
+/// Some members of one tag set.
+public struct TagMembers: Sendable, Equatable {
+    /// The tag's name, without the tag prefix.
+    public var tag: String
+    /// Entry keys (without the key prefix).
+    public var keys: [String]
+    /// The set's remaining lifetime in ms; -1 = none.
+    public var lifetime: Int64
+}
+
+/// A sink that takes tag memberships as sets.
+public protocol TagSetSink: AnyObject {
+    /// Adds entry keys to tag sets, keeping each alive at least its `lifetime` (-1 = forever).
+    func addTagMembers(_ sets: [TagMembers]) throws
+}
+
+/// A Redis server as a migrate source: SCAN, then pipelined TYPE + PTTL + GET/DUMP per batch.
+///
+/// Tags: copied as sets when the sink takes them (Redis→Redis); otherwise each record carries
+/// its tags, from a key → tags map built once by SCAN + SSCAN over the tag prefix (its memory
+/// grows with the number of tag memberships in scope).
+public final class RedisEntrySource: EntrySource, TagSetSource {
+    let backend: RedisBackend
+    private var tagsByKey: [String: [Int32]]?
+    private var tagNames: [String] = []
+
+    /// Reads from an opened Redis backend.
+    public init(_ backend: RedisBackend) { self.backend = backend }
+
+    public var endpointDescription: String { backend.endpointDescription }
+
+    private var configuration: CacheConfiguration { backend.configuration }
+
+    /// Whether a store key is the cache's own bookkeeping (tag sets, the counters hash).
+    private func isBookkeeping(_ storeKey: String) -> Bool {
+        storeKey.hasPrefix(configuration.tagPrefix) || storeKey == configuration.statsKey
+    }
+
+    /// Calls `body` with each SCAN page of store keys under `match`.
+    func scanKeys(match: String, count: Int, _ body: ([String]) throws -> Void) throws {
+        var cursor = "0"
+        repeat {
+            let reply = try backend.check(try backend.connection.send(["SCAN", RedisArgument(cursor), "MATCH", RedisArgument(match),
+                                                                       "COUNT", RedisArgument(count)]), context: "Cannot scan keys")
+            guard let parts = reply.array, parts.count == 2, let next = parts[0].string else {
+                throw CacheError(.failed, "Cannot scan keys: unexpected reply to SCAN")
+            }
+            cursor = next
+            let keys = (parts[1].array ?? []).compactMap { $0.bytes.map { String(decoding: $0, as: UTF8.self) } }
+            if !keys.isEmpty { try body(keys) }
+        } while cursor != "0"
+    }
+
+    public func scan(pattern: String?, batchSize: Int, serialized: Bool, keysOnly: Bool,
+                     _ body: (MigrationBatch) throws -> Void) throws {
+        if !serialized && !keysOnly && tagsByKey == nil { try buildTagMap(pattern: pattern) }
+        let match = RedisGlob.escape(configuration.keyPrefix) + (pattern ?? "*")
+        try scanKeys(match: match, count: batchSize) { storeKeys in
+            let keys = storeKeys.filter { !isBookkeeping($0) }
+            guard !keys.isEmpty else { return }
+            // DUMP carries every type, so a serialized copy needs no TYPE round: listing keys
+            // for the conflict check then costs nothing but the SCAN.
+            let withType = !serialized
+            if keysOnly && serialized {
+                try body(MigrationBatch(records: keys.compactMap { configuration.entryKey($0) }
+                    .map { MigrationRecord(key: $0, type: "unknown", value: nil, expiry: .never, tags: nil) }))
+                return
+            }
+            var commands: [[RedisArgument]] = []
+            let perKey = (withType ? 1 : 0) + (keysOnly ? 0 : 2)
+            commands.reserveCapacity(keys.count * perKey)
+            for key in keys {
+                let argument = RedisArgument(key)
+                if withType { commands.append(["TYPE", argument]) }
+                if !keysOnly {
+                    commands.append(["PTTL", argument])
+                    commands.append(serialized ? ["DUMP", argument] : ["GET", argument])
+                }
+            }
+            let replies = try backend.connection.pipeline(commands)
+            var batch = MigrationBatch()
+            batch.records.reserveCapacity(keys.count)
+            let offset = withType ? 1 : 0
+            for (index, storeKey) in keys.enumerated() {
+                guard let key = configuration.entryKey(storeKey) else { continue }
+                let type = withType ? try backend.check(replies[index * perKey], context: "Cannot read the type of \"\(key)\"").string ?? "none" : "unknown"
+                if type == "none" {
+                    batch.expired.append(key)
+                    continue
+                }
+                if keysOnly {
+                    batch.records.append(MigrationRecord(key: key, type: type, value: nil, expiry: .never, tags: nil))
+                    continue
+                }
+                let pttl = try backend.check(replies[index * perKey + offset], context: "Cannot read the TTL of \"\(key)\"").integer ?? -2
+                let payload = replies[index * perKey + offset + 1]
+                if pttl == -2 || pttl == 0 || payload == .null {
+                    batch.expired.append(key)
+                    continue
+                }
+                let expiry: Expiry = pttl > 0 ? .milliseconds(pttl) : .never
+                var record = MigrationRecord(key: key, type: type, value: nil, expiry: expiry,
+                                             tags: serialized ? nil : (tagsByKey?[key] ?? []).map { tagNames[Int($0)] })
+                if serialized {
+                    record.serialized = try backend.check(payload, context: "Cannot DUMP \"\(key)\"").bytes
+                } else if type == "string" {
+                    record.value = try backend.check(payload, context: "Cannot read \"\(key)\"").bytes
+                }
+                batch.records.append(record)
+            }
+            try body(batch)
+        }
+    }
+
+    /// Builds key → tags for the keys in scope from every tag set under the tag prefix.
+    private func buildTagMap(pattern: String?) throws {
+        var map: [String: [Int32]] = [:]
+        try scanTagSets(pattern: pattern) { page in
+            for members in page {
+                let index: Int32
+                if let last = tagNames.last, last == members.tag {
+                    index = Int32(tagNames.count - 1)
+                } else {
+                    tagNames.append(members.tag)
+                    index = Int32(tagNames.count - 1)
+                }
+                for key in members.keys { map[key, default: []].append(index) }
+            }
+        }
+        tagsByKey = map
+    }
+
+    public func scanTagSets(pattern: String?, _ body: ([TagMembers]) throws -> Void) throws {
+        try scanKeys(match: RedisGlob.escape(configuration.tagPrefix) + "*", count: 1000) { tagKeys in
+            // One pipeline per page of tag sets: type, lifetime and the first page of members.
+            var commands: [[RedisArgument]] = []
+            for tagKey in tagKeys {
+                let argument = RedisArgument(tagKey)
+                commands += [["TYPE", argument], ["PTTL", argument], ["SSCAN", argument, "0", "COUNT", "1000"]]
+            }
+            let replies = try backend.connection.pipeline(commands)
+            var page: [TagMembers] = []
+            for (index, tagKey) in tagKeys.enumerated() {
+                guard replies[3 * index].string == "set" else { continue }
+                let lifetime = replies[3 * index + 1].integer ?? -2
+                if lifetime == -2 { continue }
+                let tag = String(tagKey.dropFirst(configuration.tagPrefix.count))
+                var reply = try backend.check(replies[3 * index + 2], context: "Cannot read the tag set \(tagKey)")
+                while true {
+                    guard let parts = reply.array, parts.count == 2, let next = parts[0].string else {
+                        throw CacheError(.failed, "Cannot read the tag set \(tagKey): unexpected reply to SSCAN")
+                    }
+                    let keys = (parts[1].array ?? []).compactMap { member -> String? in
+                        guard let bytes = member.bytes, let key = configuration.entryKey(String(decoding: bytes, as: UTF8.self)) else { return nil }
+                        return pattern.map { RedisGlob.matches($0, key) } ?? true ? key : nil
+                    }
+                    if !keys.isEmpty { page.append(TagMembers(tag: tag, keys: keys, lifetime: lifetime)) }
+                    if next == "0" { break }
+                    reply = try backend.check(try backend.connection.send(["SSCAN", RedisArgument(tagKey), RedisArgument(next), "COUNT", "1000"]),
+                                              context: "Cannot read the tag set \(tagKey)")
+                }
+            }
+            if !page.isEmpty { try body(page) }
+        }
+    }
+}
+
+/// A Redis server as a migrate target: strings through the backend's batch write (value, TTL
+/// and tags), every other type through pipelined RESTORE of `DUMP` payloads.
+public final class RedisEntrySink: EntrySink, TagSetSink {
+    let backend: RedisBackend
+
+    /// Writes to an opened Redis backend.
+    public init(_ backend: RedisBackend) { self.backend = backend }
+
+    public var endpointDescription: String { backend.endpointDescription }
+    public var acceptsSerialized: Bool { true }
+    public var hasExistingKeys: Bool { true }
+
+    public func exists(_ keys: [String]) throws -> [Bool] { try backend.exists(keys) }
+
+    public func write(_ records: [MigrationRecord], replace: Bool) throws -> [SinkOutcome] {
+        guard !records.isEmpty else { return [] }
+        if records.allSatisfy({ $0.serialized == nil }) {
+            let entries = records.compactMap(\.entry)
+            return try backend.write(batch: entries, onlyMissing: !replace).map { $0 ? .written : .existed }
+        }
+        var commands: [[RedisArgument]] = []
+        commands.reserveCapacity(records.count + 1)
+        for record in records {
+            guard let payload = record.serialized else { continue }
+            var command: [RedisArgument] = ["RESTORE", RedisArgument(backend.configuration.storeKey(record.key)),
+                                            RedisArgument(record.expiry.milliseconds ?? 0), RedisArgument(bytes: payload)]
+            if replace { command.append("REPLACE") }
+            commands.append(command)
+        }
+        let replies = try backend.connection.pipeline(commands)
+        var outcomes: [SinkOutcome] = []
+        outcomes.reserveCapacity(records.count)
+        for (record, reply) in zip(records, replies) {
+            if let message = reply.errorMessage, message.hasPrefix("BUSYKEY") {
+                outcomes.append(.existed)
+            } else {
+                try backend.check(reply, context: "Cannot RESTORE \"\(record.key)\" at \(endpointDescription)")
+                outcomes.append(.written)
+            }
+        }
+        let written = outcomes.lazy.filter { $0 == .written }.count
+        if written > 0 {
+            try backend.check(try backend.connection.send(["HINCRBY", RedisArgument(backend.configuration.statsKey), "sets", RedisArgument(written)]),
+                              context: "Cannot count the writes")
+        }
+        return outcomes
+    }
+
+    public func addTagMembers(_ sets: [TagMembers]) throws {
+        guard !sets.isEmpty else { return }
+        let sha = RedisArgument(try backend.scriptDigest(RedisScripts.addToTag))
+        let commands: [[RedisArgument]] = sets.map { members in
+            ["EVALSHA", sha, "1", RedisArgument(backend.configuration.tagSetKey(members.tag)), RedisArgument(members.lifetime)]
+                + members.keys.map { RedisArgument(backend.configuration.storeKey($0)) }
+        }
+        for (members, reply) in zip(sets, try backend.connection.pipeline(commands)) {
+            try backend.check(reply, context: "Cannot write the tag set of \"\(members.tag)\"")
+        }
+    }
+
+    public func readBack(_ records: [MigrationRecord], serialized: Bool) throws -> [MigrationRecord?] {
+        var commands: [[RedisArgument]] = []
+        for record in records {
+            let key = RedisArgument(backend.configuration.storeKey(record.key))
+            commands.append(["PTTL", key])
+            commands.append(serialized && record.value == nil ? ["DUMP", key] : ["GET", key])
+            for tag in record.tags ?? [] { commands.append(["SISMEMBER", RedisArgument(backend.configuration.tagSetKey(tag)), key]) }
+        }
+        let replies = try backend.connection.pipeline(commands)
+        var index = 0
+        return records.map { record in
+            let pttl = replies[index].integer ?? -2
+            let payload = replies[index + 1]
+            index += 2
+            var tags: [String] = []
+            for tag in record.tags ?? [] {
+                if replies[index].integer == 1 { tags.append(tag) }
+                index += 1
+            }
+            guard pttl != -2, let bytes = payload.bytes else { return nil }
+            var copy = MigrationRecord(key: record.key, type: record.type, value: nil, expiry: pttl >= 0 ? .milliseconds(pttl) : .never,
+                                       tags: record.tags == nil ? nil : tags)
+            if serialized && record.value == nil { copy.serialized = bytes } else { copy.value = bytes }
+            return copy
+        }
+    }
+}

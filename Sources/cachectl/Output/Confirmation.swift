@@ -1,0 +1,23 @@
+import Foundation
+
+/// Asks a person at the terminal before something destructive happens.
+enum Confirmation {
+    /// Writes `question` and ` [y/N] ` on stderr and reads one line from stdin; only `y` or `yes` agree.
+    static func ask(_ question: String) -> Bool {
+        Terminal.writeError(question + " [y/N] ")
+        guard let answer = readLine(strippingNewline: true) else {
+            Terminal.writeError("\n")
+            return false
+        }
+        return ["y", "yes"].contains(answer.trimmingCharacters(in: .whitespaces).lowercased())
+    }
+}
+
+/// Lists of keys in dry-run reports: the first few, then how many more.
+enum KeyList {
+    static func text(_ keys: [String], total: Int, indent: String = "  ") -> String {
+        var out = keys.map { indent + $0 + "\n" }.joined()
+        if total > keys.count { out += indent + "… and \(Human.count(Int64(total - keys.count))) more\n" }
+        return out
+    }
+}

@@ -1,0 +1,167 @@
+import CacheClient
+import Foundation
+import Testing
+import cachectlTests
+
+/// `migrate` between databases 1 and 2 of the test server, the snapshot file and JSON Lines,
+/// each test in its own key namespace, cleaned up even when it fails.
+@Suite("migrate", .serialized)
+struct MigrateTests {
+    let base: String
+    let namespace = "mig-\(UInt32.random(in: 0...UInt32.max)):"
+    let directory: URL
+
+    init() throws {
+        base = try TestEnvironment.redisURL
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("cachectl-migrate-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    var a: String { base + "/1" }
+    var b: String { base + "/2" }
+    var prefixOptions: [String] { ["--key-prefix", namespace, "--tag-prefix", namespace + "tag:", "--stats-key", namespace + "stats"] }
+    var configuration: CacheConfiguration { CacheConfiguration(keyPrefix: namespace, tagPrefix: namespace + "tag:", statsKey: namespace + "stats") }
+
+    func redis(_ url: String, _ args: String...) throws -> String {
+        try ProcessRunner.run("redis-cli", ["-u", url] + args).stdout.text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Runs `body`, then removes every key of the namespace from both databases and the temp dir.
+    func cleaned(_ body: () throws -> Void) throws {
+        defer {
+            for url in [a, b] {
+                let keys = (try? redis(url, "--scan", "--pattern", namespace + "*"))?.split(separator: "\n").map(String.init) ?? []
+                if !keys.isEmpty { _ = try? ProcessRunner.run("redis-cli", ["-u", url, "DEL"] + keys) }
+            }
+            try? FileManager.default.removeItem(at: directory)
+        }
+        try body()
+    }
+
+    func migrate(_ args: [String], stdin: Data? = nil) throws -> ProcessOutput {
+        try CLI.run(["migrate"] + prefixOptions + args, stdin: stdin)
+    }
+
+    @Test("JSON Lines → Redis keeps TTLs, tags and binary values")
+    func jsonLinesToRedis() throws {
+        try cleaned {
+            let lines = """
+                {"key":"article:1","value":"héllo","ttl":300,"tags":["articles","article:1"]}
+                {"key":"bin","value_base64":"AP8BAg==","ttl":null,"tags":["blobs"]}
+                {"key":"obj","value":{"a":1},"ttl":60}
+                """
+            let result = try migrate(["--from", "jsonl:-", "--to", b, "--verify"], stdin: Data(lines.utf8))
+            #expect(result.status == 0, "\(result.stderr.text)")
+            #expect(result.stdout.text.contains("copied 3"))
+            let entries = try Cache(url: b, configuration: configuration).backend.entries(["article:1", "bin", "obj"])
+            #expect(entries[0]?.value == Array("héllo".utf8))
+            #expect(entries[1]?.value == [0, 255, 1, 2])
+            #expect(entries[1]?.expiry == .never)
+            #expect(entries[2]?.value == Array("{\"a\":1}".utf8))
+            let ttl = Int(try redis(b, "TTL", namespace + "article:1")) ?? 0
+            #expect((295...300).contains(ttl))
+            #expect(try redis(b, "SISMEMBER", namespace + "tag:articles", namespace + "article:1") == "1")
+            #expect(try redis(b, "SISMEMBER", namespace + "tag:blobs", namespace + "bin") == "1")
+        }
+    }
+
+    @Test("Redis → snapshot → Redis round trip is lossless")
+    func snapshotRoundTrip() throws {
+        try cleaned {
+            let cache = try Cache(url: a, configuration: configuration)
+            try cache.set("k1", [0, 1, 2, 255, 10], ttl: .seconds(1000), tags: ["t1", "t2"])
+            try cache.set("k2", "plain", ttl: .never, tags: ["t1"])
+            try cache.set("k3", "short", ttl: .seconds(50))
+            let snapshot = "file:" + directory.appendingPathComponent("cache.snapshot").path
+            let out = try migrate(["--from", a, "--to", snapshot, "--verify"])
+            #expect(out.status == 0, "\(out.stderr.text)")
+            let back = try migrate(["--from", snapshot, "--to", b, "--verify", "--format", "json"])
+            #expect(back.status == 0, "\(back.stderr.text)")
+            let report = try JSONSerialization.jsonObject(with: back.stdout) as? [String: Any]
+            #expect(report?["copied"] as? Int == 3)
+            #expect(report?["tag_memberships"] as? Int == 3)
+            let original = try cache.backend.entries(["k1", "k2", "k3"])
+            let copied = try Cache(url: b, configuration: configuration).backend.entries(["k1", "k2", "k3"])
+            for (x, y) in zip(original, copied) {
+                #expect(x?.value == y?.value)
+                #expect(abs((x?.expiry.milliseconds ?? 0) - (y?.expiry.milliseconds ?? 0)) < 2000)
+            }
+            #expect(try redis(b, "SMEMBERS", namespace + "tag:t2") == namespace + "k1")
+        }
+    }
+
+    @Test("a conflict under the default policy exits 65 and writes nothing; skip completes")
+    func conflictDefault() throws {
+        try cleaned {
+            let source = try Cache(url: a, configuration: configuration)
+            for index in 0..<5 { try source.set("c\(index)", "v\(index)") }
+            try Cache(url: b, configuration: configuration).set("c3", "already")
+            let refused = try migrate(["--from", a, "--to", b])
+            #expect(refused.status == 65)
+            #expect(refused.stderr.text.contains("\"c3\""))
+            #expect(try redis(b, "EXISTS", namespace + "c0") == "0")
+            #expect(try redis(b, "GET", namespace + "c3") == "already")
+            let skipped = try migrate(["--from", a, "--to", b, "--on-conflict", "skip", "--format", "json"])
+            #expect(skipped.status == 0, "\(skipped.stderr.text)")
+            let report = try JSONSerialization.jsonObject(with: skipped.stdout) as? [String: Any]
+            #expect(report?["copied"] as? Int == 4)
+            #expect(report?["conflicts"] as? Int == 1)
+            #expect(try redis(b, "GET", namespace + "c3") == "already")
+        }
+    }
+
+    @Test("a hash with a TTL crosses Redis → Redis intact; into JSON Lines it is listed as skipped")
+    func hashWithTTL() throws {
+        try cleaned {
+            _ = try redis(a, "HSET", namespace + "h", "f1", "v1", "f2", "v2")
+            _ = try redis(a, "PEXPIRE", namespace + "h", "600000")
+            let result = try migrate(["--from", a, "--to", b, "--verify"])
+            #expect(result.status == 0, "\(result.stderr.text)")
+            #expect(try redis(b, "HGET", namespace + "h", "f2") == "v2")
+            let pttl = Int(try redis(b, "PTTL", namespace + "h")) ?? 0
+            #expect((590_000...600_000).contains(pttl))
+            let path = directory.appendingPathComponent("out.jsonl").path
+            let json = try migrate(["--from", a, "--to", "jsonl:" + path, "--format", "json"])
+            #expect(json.status == 0, "\(json.stderr.text)")
+            let report = try JSONSerialization.jsonObject(with: json.stdout) as? [String: Any]
+            #expect((report?["skipped_types"] as? [String: Int])?["hash"] == 1)
+        }
+    }
+
+    @Test("--verify catches a planted difference and exits 1 listing it")
+    func verifyCatchesDifference() throws {
+        try cleaned {
+            let cache = try Cache(url: a, configuration: configuration)
+            try cache.set("v1", "same", ttl: .seconds(600))
+            try cache.set("v2", "original", ttl: .seconds(600))
+            try Cache(url: b, configuration: configuration).set("v2", "planted", ttl: .seconds(600))
+            let result = try migrate(["--from", a, "--to", b, "--on-conflict", "skip", "--verify"])
+            #expect(result.status == 1)
+            #expect(result.stderr.text.contains("mismatch: v2: value differs"), "\(result.stderr.text)")
+        }
+    }
+
+    @Test("an unreachable target exits 69 before anything is read or written")
+    func unreachable() throws {
+        try cleaned {
+            let result = try migrate(["--from", a, "--to", "redis://127.0.0.1:1/0"])
+            #expect(result.status == 69)
+        }
+    }
+
+    @Test("a dry run writes nothing and reports conflicts")
+    func dryRun() throws {
+        try cleaned {
+            let cache = try Cache(url: a, configuration: configuration)
+            try cache.set("d1", "x")
+            try cache.set("d2", "y")
+            try Cache(url: b, configuration: configuration).set("d2", "z")
+            let result = try migrate(["--from", a, "--to", b, "--dry-run", "--format", "json"])
+            #expect(result.status == 0, "\(result.stderr.text)")
+            let report = try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any]
+            #expect(report?["conflicts"] as? Int == 1)
+            #expect(report?["copied"] as? Int == 1)
+            #expect(try redis(b, "EXISTS", namespace + "d1") == "0")
+        }
+    }
+}
