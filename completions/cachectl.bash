@@ -173,13 +173,13 @@ _cachectl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    get|set|delete|ping|stats|invalidate-tag|tags|flush|migrate|help)
+    get|set|delete|ping|stats|invalidate-tag|tags|flush|migrate|warmup|help)
         # Offer subcommand argument completions
         "_cachectl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'get set delete ping stats invalidate-tag tags flush migrate help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'get set delete ping stats invalidate-tag tags flush migrate warmup help' -- "${cur}"))
         ;;
     esac
 }
@@ -588,6 +588,76 @@ _cachectl_migrate() {
         return
         ;;
     '--on-conflict')
+        return
+        ;;
+    esac
+}
+
+_cachectl_warmup() {
+    repeating_flags=()
+    non_repeating_flags=(--quiet -q --verbose -v --no-color --only-missing --skip-invalid --wait --version -h --help)
+    repeating_options=(--tag)
+    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --stats-key --from --input-format --command --url-template --keys --concurrency --batch --ttl --lock-file --max-duration)
+    __cachectl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--url')
+        return
+        ;;
+    '--password-file')
+        return
+        ;;
+    '--format')
+        __cachectl_add_completions -W 'table'$'\n''json'$'\n''jsonl'$'\n''prometheus'
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--key-prefix')
+        return
+        ;;
+    '--tag-prefix')
+        return
+        ;;
+    '--stats-key')
+        return
+        ;;
+    '--from')
+        return
+        ;;
+    '--input-format')
+        __cachectl_add_completions -W 'jsonl'$'\n''csv'
+        return
+        ;;
+    '--command')
+        return
+        ;;
+    '--url-template')
+        return
+        ;;
+    '--keys')
+        return
+        ;;
+    '--concurrency')
+        return
+        ;;
+    '--batch')
+        return
+        ;;
+    '--ttl')
+        __cachectl_add_completions -W '60'$'\n''5m'$'\n''1h'$'\n''1d'$'\n''none'
+        return
+        ;;
+    '--tag')
+        return
+        ;;
+    '--lock-file')
+        return
+        ;;
+    '--max-duration')
+        __cachectl_add_completions -W '1s'$'\n''5s'$'\n''30s'$'\n''1m'
         return
         ;;
     esac

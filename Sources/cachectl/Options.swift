@@ -68,7 +68,7 @@ struct TTLArgument: ExpressibleByArgument, Sendable {
     static var defaultCompletionKind: CompletionKind { .list(["60", "5m", "1h", "1d", "none"]) }
 }
 
-/// A duration such as `30s`, `2m`, `500ms` or plain seconds (`--window`, `--watch`).
+/// A duration such as `30s`, `2m`, `500ms` or plain seconds (`--window`, `--watch`, `--max-duration`).
 struct DurationArgument: ExpressibleByArgument, Sendable {
     let duration: Duration
 

@@ -1,37 +1,5 @@
 import Foundation
 
-/// Reads a file (or standard input) line by line in large chunks, holding one chunk at a time.
-struct LineReader {
-    private let handle: FileHandle
-    private var buffer: [UInt8] = []
-    private var start = 0
-    private var atEnd = false
-
-    init(handle: FileHandle) { self.handle = handle }
-
-    /// The next line without its newline (and without a trailing CR), or nil at the end.
-    mutating func next() throws -> ArraySlice<UInt8>? {
-        while true {
-            if let newline = buffer[start...].firstIndex(of: 0x0A) {
-                var line = buffer[start..<newline]
-                start = newline + 1
-                if line.last == 0x0D { line = line.dropLast() }
-                return line
-            }
-            if atEnd {
-                guard start < buffer.count else { return nil }
-                let line = buffer[start...]
-                start = buffer.count
-                return line
-            }
-            buffer.removeFirst(start)
-            start = 0
-            let chunk = try handle.read(upToCount: 1 << 20) ?? Data()
-            if chunk.isEmpty { atEnd = true } else { buffer.append(contentsOf: chunk) }
-        }
-    }
-}
-
 /// A JSON Lines file of entries (the one entry format) as a migrate source.
 ///
 /// The whole file is checked when opened, so a malformed line fails with `FILE:LINE: reason`
@@ -77,15 +45,12 @@ public final class JSONLinesSource: EntrySource {
     private var shownPath: String { path == "-" ? "<stdin>" : path }
 
     private func forEachEntry(_ body: (Entry) throws -> Void) throws {
-        guard let handle = FileHandle(forReadingAtPath: readPath) else {
-            let reason = FileManager.default.fileExists(atPath: readPath) ? "permission denied" : "no such file"
-            throw CacheError(.io, "Cannot read \(shownPath): \(reason)")
-        }
-        defer { try? handle.close() }
-        var reader = LineReader(handle: handle)
-        var number = 0
+        let fd = open(readPath, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw CacheError(.io, "Cannot read \(shownPath): \(String(cString: strerror(errno)))") }
+        // The same streaming line reader as warmup's manifests.
+        let reader = LineReader(descriptor: fd, name: shownPath, closing: true)
         while let line = try reader.next() {
-            number += 1
+            let number = reader.lineNumber
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
             let entry: Entry
             do {

@@ -173,16 +173,6 @@ extension Cachectl {
 
 extension EntryInputFormat: ExpressibleByArgument {}
 
-/// A `--max-duration` value: `90`, `90s`, `5m`, `1h`.
-struct DurationArgument: ExpressibleByArgument, Sendable {
-    let duration: Duration
-
-    init?(argument: String) {
-        guard let ms = Duration.milliseconds(parsing: argument.lowercased()), ms > 0 else { return nil }
-        duration = .milliseconds(ms)
-    }
-}
-
 /// What `warmup` did: one summary line, or the report as JSON.
 struct WarmupResult: Renderable {
     let report: WarmupReport
