@@ -1,10 +1,15 @@
-import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
+import Dispatch
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
 #endif
 
 /// Fetches values over HTTP for warmup: a GET per key, up to `concurrency` in flight.
-final class HTTPFetcher: @unchecked Sendable {
+///
+/// A small HTTP/1.1 client over POSIX sockets rather than URLSession: URLSession on Linux drags
+/// in libcurl (which a static build cannot link without it) and costs every command start-up
+/// time; warmup needs only `GET http://…` with a timeout.
+final class HTTPFetcher: Sendable {
     /// What one GET gave: the body, or why it failed.
     enum Outcome: Sendable {
         case value([UInt8])
@@ -12,77 +17,255 @@ final class HTTPFetcher: @unchecked Sendable {
     }
 
     private let template: String
-    private let session: URLSession
     private let concurrency: Int
+    private let timeout: Double
 
     init(template: String, concurrency: Int, timeout: Double) {
         self.template = template
         self.concurrency = max(1, concurrency)
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.httpMaximumConnectionsPerHost = self.concurrency
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        session = URLSession(configuration: configuration)
+        self.timeout = timeout
     }
 
-    deinit { session.finishTasksAndInvalidate() }
+    /// Checks the template once, before any work: `http://host[:port]/…{key}…`.
+    static func validate(template: String) throws {
+        guard template.contains("{key}") else {
+            throw CacheError(.usage, "--url-template \"\(template)\" has no {key} placeholder", hint: "e.g. http://api/items/{key}")
+        }
+        if template.lowercased().hasPrefix("https://") {
+            throw CacheError(.usage, "--url-template \"\(template)\": https is not supported", hint: "fetch through a local http:// proxy")
+        }
+        guard HTTPTarget(url: template.replacing("{key}", with: "k")) != nil else {
+            throw CacheError(.usage, "--url-template \"\(template)\" is not an http://host[:port]/path URL")
+        }
+    }
 
     /// The URL for a key: `{key}` replaced by the key, percent-encoded (only unreserved characters stay).
-    static func url(template: String, key: String) -> URL? {
-        var allowed = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128)))
-        allowed.insert(charactersIn: "-._~")
-        guard let encoded = key.addingPercentEncoding(withAllowedCharacters: allowed) else { return nil }
-        return URL(string: template.replacingOccurrences(of: "{key}", with: encoded))
+    static func url(template: String, key: String) -> String {
+        var encoded = ""
+        for byte in key.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                encoded.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                let hex = Array("0123456789ABCDEF".utf8)
+                encoded += "%" + String(decoding: [hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]], as: UTF8.self)
+            }
+        }
+        return template.replacing("{key}", with: encoded)
     }
 
     /// Fetches every key; the outcomes are in the keys' order.
     func fetch(_ keys: [String]) -> [Outcome] {
         let results = OutcomeSlots(count: keys.count)
-        let slots = DispatchSemaphore(value: concurrency)
-        let group = DispatchGroup()
-        for (index, key) in keys.enumerated() {
-            guard let url = Self.url(template: template, key: key) else {
-                results.set(index, .failure("cannot build a URL from the template for this key"))
-                continue
+        let next = WorkIndex()
+        DispatchQueue.concurrentPerform(iterations: min(concurrency, max(keys.count, 1))) { _ in
+            while let index = next.take(below: keys.count) {
+                let url = Self.url(template: template, key: keys[index])
+                results.set(index, Self.get(url, timeout: timeout))
             }
-            slots.wait()
-            group.enter()
-            let task = session.dataTask(with: url) { data, response, error in
-                let outcome: Outcome
-                if let error {
-                    outcome = .failure("GET \(url.absoluteString): \(error.localizedDescription)")
-                } else if let http = response as? HTTPURLResponse, !(200..<300).contains(http.statusCode) {
-                    outcome = .failure("GET \(url.absoluteString): HTTP \(http.statusCode)")
-                } else {
-                    outcome = .value(data.map { Array($0) } ?? [])
-                }
-                results.set(index, outcome)
-                slots.signal()
-                group.leave()
-            }
-            task.resume()
         }
-        group.wait()
         return results.values
+    }
+
+    /// One GET: 2xx gives the body; anything else a one-line reason naming the URL.
+    static func get(_ url: String, timeout: Double) -> Outcome {
+        guard let target = HTTPTarget(url: url) else { return .failure("GET \(url): not an http:// URL") }
+        do {
+            let response = try target.get(timeout: timeout)
+            guard (200..<300).contains(response.status) else { return .failure("GET \(url): HTTP \(response.status)") }
+            return .value(response.body)
+        } catch let error as HTTPError {
+            return .failure("GET \(url): \(error.reason)")
+        } catch {
+            return .failure("GET \(url): \(error)")
+        }
     }
 }
 
-/// Results written by completion handlers on other threads.
+/// Why a request failed, in a few words.
+struct HTTPError: Error {
+    let reason: String
+}
+
+/// Host, port and path of an `http://` URL.
+struct HTTPTarget {
+    let host: String
+    let port: UInt16
+    let path: String
+    let hostHeader: String
+
+    init?(url: String) {
+        guard url.lowercased().hasPrefix("http://") else { return nil }
+        let rest = url.dropFirst("http://".count)
+        let slash = rest.firstIndex(of: "/") ?? rest.endIndex
+        let authority = rest[..<slash]
+        path = slash == rest.endIndex ? "/" : String(rest[slash...])
+        hostHeader = String(authority)
+        var hostPart = Substring(authority)
+        var portNumber: UInt16 = 80
+        if hostPart.hasPrefix("["), let close = hostPart.firstIndex(of: "]") {
+            let after = hostPart[hostPart.index(after: close)...]
+            if after.hasPrefix(":") {
+                guard let p = UInt16(after.dropFirst()) else { return nil }
+                portNumber = p
+            }
+            hostPart = hostPart[hostPart.index(after: hostPart.startIndex)..<close]
+        } else if let colon = hostPart.lastIndex(of: ":") {
+            guard let p = UInt16(hostPart[hostPart.index(after: colon)...]) else { return nil }
+            portNumber = p
+            hostPart = hostPart[..<colon]
+        }
+        guard !hostPart.isEmpty else { return nil }
+        host = String(hostPart)
+        port = portNumber
+    }
+
+    /// Sends the request on a fresh connection and reads the whole response.
+    func get(timeout: Double) throws -> (status: Int, body: [UInt8]) {
+        let socket = try connect(timeout: timeout)
+        defer { close(socket) }
+        let request = "GET \(path) HTTP/1.1\r\nHost: \(hostHeader)\r\nUser-Agent: cachectl\r\nAccept: */*\r\nConnection: close\r\n\r\n"
+        var bytes = Array(request.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let sent = bytes.withUnsafeMutableBytes { send(socket, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+            if sent < 0 {
+                if errno == EINTR { continue }
+                throw HTTPError(reason: errno == EAGAIN ? "timed out sending the request" : String(cString: strerror(errno)))
+            }
+            offset += sent
+        }
+        bytes = try readAll(socket)
+        return try Self.parse(bytes)
+    }
+
+    private func connect(timeout: Double) throws -> Int32 {
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var list: UnsafeMutablePointer<addrinfo>?
+        let status = getaddrinfo(host, String(port), &hints, &list)
+        guard status == 0, let first = list else {
+            throw HTTPError(reason: "cannot resolve \(host): \(String(cString: gai_strerror(status)))")
+        }
+        defer { freeaddrinfo(list) }
+        var reason = "no address"
+        var candidate: UnsafeMutablePointer<addrinfo>? = first
+        while let info = candidate {
+            candidate = info.pointee.ai_next
+            let socket = Glibc.socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
+            if socket < 0 { continue }
+            var tv = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - timeout.rounded(.down)) * 1_000_000))
+            setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+            setsockopt(socket, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+            if Glibc.connect(socket, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 { return socket }
+            reason = errno == EINPROGRESS || errno == EAGAIN ? "connection timed out" : String(cString: strerror(errno))
+            close(socket)
+        }
+        throw HTTPError(reason: "cannot connect to \(hostHeader): \(reason)")
+    }
+
+    private func readAll(_ socket: Int32) throws -> [UInt8] {
+        var data: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { recv(socket, $0.baseAddress!, $0.count, 0) }
+            if count == 0 { return data }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw HTTPError(reason: errno == EAGAIN ? "timed out waiting for the response" : String(cString: strerror(errno)))
+            }
+            data.append(contentsOf: chunk[0..<count])
+        }
+    }
+
+    /// Status and body of a complete HTTP/1.x response (Content-Length, chunked, or to the end).
+    static func parse(_ bytes: [UInt8]) throws -> (status: Int, body: [UInt8]) {
+        let separator: [UInt8] = [13, 10, 13, 10]
+        guard let end = bytes.indices.dropLast(3).first(where: { bytes[$0..<$0 + 4].elementsEqual(separator) }) else {
+            throw HTTPError(reason: "the response ended before its headers did")
+        }
+        let head = String(decoding: bytes[..<end], as: UTF8.self).split(separator: "\r\n", omittingEmptySubsequences: false)
+        let statusParts = head.first?.split(separator: " ") ?? []
+        guard statusParts.count >= 2, statusParts[0].hasPrefix("HTTP/"), let status = Int(statusParts[1]) else {
+            throw HTTPError(reason: "not an HTTP response")
+        }
+        var length: Int?
+        var chunked = false
+        for line in head.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            let name = line[..<colon].lowercased()
+            let value = line[line.index(after: colon)...].trimmingPrefix(" ")
+            if name == "content-length" { length = Int(value) }
+            if name == "transfer-encoding", value.lowercased().contains("chunked") { chunked = true }
+        }
+        var body = Array(bytes[(end + 4)...])
+        if chunked {
+            body = try dechunk(body)
+        } else if let length {
+            guard body.count >= length else { throw HTTPError(reason: "the body ended after \(body.count) of \(length) bytes") }
+            body = Array(body.prefix(length))
+        }
+        return (status, body)
+    }
+
+    private static func dechunk(_ data: [UInt8]) throws -> [UInt8] {
+        var body: [UInt8] = []
+        var index = 0
+        while true {
+            guard let lineEnd = data[index...].indices.dropLast().first(where: { data[$0] == 13 && data[$0 + 1] == 10 }) else {
+                throw HTTPError(reason: "a chunked body ended early")
+            }
+            let sizeText = String(decoding: data[index..<lineEnd], as: UTF8.self).split(separator: ";").first ?? ""
+            guard let size = Int(sizeText.trimmingPrefix(" "), radix: 16) else { throw HTTPError(reason: "a bad chunk size") }
+            index = lineEnd + 2
+            if size == 0 { return body }
+            guard index + size <= data.count else { throw HTTPError(reason: "a chunked body ended early") }
+            body.append(contentsOf: data[index..<index + size])
+            index += size + 2
+        }
+    }
+}
+
+/// Hands out work indexes to threads, each once.
+private final class WorkIndex: @unchecked Sendable {
+    private var next = 0
+    private var lock = pthread_mutex_t()
+
+    init() { pthread_mutex_init(&lock, nil) }
+    deinit { pthread_mutex_destroy(&lock) }
+
+    func take(below limit: Int) -> Int? {
+        pthread_mutex_lock(&lock)
+        defer { pthread_mutex_unlock(&lock) }
+        guard next < limit else { return nil }
+        next += 1
+        return next - 1
+    }
+}
+
+/// Results written by worker threads.
 private final class OutcomeSlots: @unchecked Sendable {
-    private let lock = NSLock()
+    private var lock = pthread_mutex_t()
     private var slots: [HTTPFetcher.Outcome]
 
-    init(count: Int) { slots = Array(repeating: .failure("not fetched"), count: count) }
+    init(count: Int) {
+        slots = Array(repeating: .failure("not fetched"), count: count)
+        pthread_mutex_init(&lock, nil)
+    }
+
+    deinit { pthread_mutex_destroy(&lock) }
 
     func set(_ index: Int, _ outcome: HTTPFetcher.Outcome) {
-        lock.lock()
+        pthread_mutex_lock(&lock)
         slots[index] = outcome
-        lock.unlock()
+        pthread_mutex_unlock(&lock)
     }
 
     var values: [HTTPFetcher.Outcome] {
-        lock.lock()
-        defer { lock.unlock() }
+        pthread_mutex_lock(&lock)
+        defer { pthread_mutex_unlock(&lock) }
         return slots
     }
 }

@@ -57,6 +57,7 @@ public struct Warmup: Sendable {
         let producer: BatchProducer
         switch source {
         case .http(let template, let keysPath, let concurrency):
+            try HTTPFetcher.validate(template: template)
             let keys = KeyListReader(lines: try LineReader(path: keysPath))
             try validate(keys, into: &report)
             producer = HTTPBatchProducer(keys: keys, fetcher: HTTPFetcher(template: template, concurrency: concurrency, timeout: httpTimeout),

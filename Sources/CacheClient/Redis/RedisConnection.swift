@@ -78,20 +78,14 @@ public final class RedisConnection {
 
     /// Sends a batch of commands in one write and reads all their replies, in order.
     public func pipeline(_ commands: [[RedisArgument]]) throws -> [RESPValue] {
+        // Encoded here in one buffer: hiredis's own argv formatting (sdscatfmt per argument)
+        // cost more than the server's work on large batches.
+        var buffer = RedisCommandBuffer(capacity: commands.count * 32)
         for command in commands {
-            let status = withArgv(command) { argc, argv, lengths in
-                redisAppendCommandArgv(context, argc, argv, lengths)
-            }
-            if status != REDIS_OK { throw transportError() }
+            buffer.begin(arguments: command.count)
+            for argument in command { buffer.add(argument.bytes) }
         }
-        var replies: [RESPValue] = []
-        replies.reserveCapacity(commands.count)
-        for _ in commands {
-            var raw: UnsafeMutableRawPointer?
-            if redisGetReply(context, &raw) != REDIS_OK || raw == nil { throw transportError() }
-            replies.append(Self.convertAndFree(raw!))
-        }
-        return replies
+        return try pipeline(buffer)
     }
 
     /// Sends every command of an encoded buffer in one append and reads their replies, in order.
