@@ -44,34 +44,60 @@ extension RedisBackend: TagIndexing {
         return TagInvalidation(tag: tag, existed: true, deleted: deleted, members: members, seconds: secondsSince(start), dryRun: false)
     }
 
-    /// Walks the members of `setKey` with SSCAN and UNLINKs them, each batch's UNLINK riding in
-    /// the same round trip as the next SSCAN step, then UNLINKs the set itself; returns the members
-    /// seen and the keys that existed.
+    /// Walks the members of `setKey` with SSCAN and UNLINKs them, then UNLINKs the set itself;
+    /// returns the members seen and the keys that existed.
+    ///
+    /// The next SSCAN goes out ahead of each batch's UNLINK, so the server deletes one batch while
+    /// this process reads the next: server and client work at the same time, one batch in memory.
     ///
     /// SSCAN rather than SPOP: popping at random from a large set makes the server hunt through an
     /// ever sparser hash table. Nobody else writes to the private set, so SSCAN sees every member
     /// exactly once. (Deleting on the server with a script was measured too: no faster, and it
     /// would touch undeclared keys, which a cluster forbids.)
     private func drain(_ setKey: String, context: String) throws -> (members: Int, deleted: Int) {
-        let set = RedisArgument(setKey)
-        var cursor = RedisArgument("0")
-        var pending: [RedisArgument] = []
         var members = 0
         var deleted = 0
-        repeat {
-            let step: [RedisArgument] = ["SSCAN", set, cursor, "COUNT", RedisArgument(Self.tagBatch)]
-            let commands = pending.isEmpty ? [step] : [["UNLINK"] + pending, step]
-            let replies = try connection.pipeline(commands)
-            if !pending.isEmpty { deleted += Int(try check(replies[0], context: context).integer ?? 0) }
-            let (next, batch) = try scanReply(replies[replies.count - 1], context: context)
-            cursor = RedisArgument(bytes: next)
+        var unlinksInFlight = 0
+        var buffer = RedisCommandBuffer(capacity: 64 * Self.tagBatch)
+        func sscan(_ cursor: [UInt8]) {
+            buffer.begin(arguments: 5)
+            buffer.add("SSCAN")
+            buffer.add(setKey)
+            buffer.add(cursor)
+            buffer.add("COUNT")
+            buffer.add(Int64(Self.tagBatch))
+        }
+        func unlink(_ keys: [[UInt8]]) {
+            buffer.begin(arguments: keys.count + 1)
+            buffer.add("UNLINK")
+            for key in keys { buffer.add(key) }
+        }
+        func collectUnlinks() throws {
+            for reply in try connection.receive(count: unlinksInFlight) {
+                deleted += Int(try check(reply, context: context).integer ?? 0)
+            }
+            unlinksInFlight = 0
+        }
+        sscan(Array("0".utf8))
+        try connection.send(buffer)
+        while true {
+            let (cursor, batch) = try scanReply(try connection.receive(count: 1)[0], context: context)
             members += batch.count
-            pending = batch.map { RedisArgument(bytes: $0) }
-        } while cursor.bytes != Array("0".utf8)
-        let replies = try connection.pipeline(pending.isEmpty ? [["UNLINK", set]] : [["UNLINK"] + pending, ["UNLINK", set]])
-        if !pending.isEmpty { deleted += Int(try check(replies[0], context: context).integer ?? 0) }
-        try check(replies[replies.count - 1], context: context)
-        return (members, deleted)
+            buffer.removeAll()
+            let finished = cursor == Array("0".utf8)
+            if !finished { sscan(cursor) }
+            if !batch.isEmpty { unlink(batch) }
+            if finished { unlink([Array(setKey.utf8)]) }
+            try connection.send(buffer)
+            // Replies arrive in order: the previous batch's UNLINK was sent after this SSCAN.
+            try collectUnlinks()
+            unlinksInFlight = (batch.isEmpty ? 0 : 1)
+            if finished {
+                try collectUnlinks()
+                try check(try connection.receive(count: 1)[0], context: context)
+                return (members, deleted)
+            }
+        }
     }
 
     // MARK: tags and prune
