@@ -38,6 +38,8 @@ public struct MigrationBatch: Sendable {
     public var records: [MigrationRecord]
     /// Keys listed but gone (expired) by the time they were read.
     public var expired: [String]
+    /// Tag sets met on the way, for sinks that take them as sets (a full Redis→Redis copy).
+    public var tagSets: [TagMembers] = []
 
     /// Creates a batch.
     public init(records: [MigrationRecord] = [], expired: [String] = []) {
@@ -76,6 +78,8 @@ public protocol EntrySink: AnyObject {
     var acceptsSerialized: Bool { get }
     /// Whether the sink can hold keys that conflict (false for a fresh JSON Lines file and `dummy:`).
     var hasExistingKeys: Bool { get }
+    /// Whether the sink holds nothing at all, so that no key can conflict.
+    func isEmpty() throws -> Bool
     /// Which keys already exist at the sink.
     func exists(_ keys: [String]) throws -> [Bool]
     /// Writes a batch; with `replace`, existing keys are overwritten, else left as they are.
@@ -88,6 +92,7 @@ public protocol EntrySink: AnyObject {
 
 extension EntrySink {
     public func finish() throws {}
+    public func isEmpty() throws -> Bool { !hasExistingKeys }
 }
 
 /// What to do with a key that already exists at the target.
@@ -149,7 +154,9 @@ public struct Migration {
         var report = MigrationReport(source: source.endpointDescription, target: sink.endpointDescription,
                                      dryRun: options.dryRun, onConflict: options.onConflict)
         let serialized = sink.acceptsSerialized
-        if options.dryRun || (options.onConflict == .fail && sink.hasExistingKeys) {
+        // Into an empty target nothing can conflict: no need to list the source twice.
+        let needsSurvey = try options.dryRun || (options.onConflict == .fail && sink.hasExistingKeys && !sink.isEmpty())
+        if needsSurvey {
             try survey(into: &report, serialized: serialized)
             if !options.dryRun, report.conflicts > 0 { throw conflictError(report) }
             if options.dryRun {
@@ -161,7 +168,7 @@ public struct Migration {
         }
         var copiedTagMemberships = 0
         do {
-            try source.scan(pattern: options.pattern, batchSize: options.batchSize, serialized: serialized, keysOnly: false) { batch in
+            try scanAhead(serialized: serialized, keysOnly: false) { batch in
                 report.expired += batch.expired.count
                 var writable: [MigrationRecord] = []
                 writable.reserveCapacity(batch.records.count)
@@ -184,10 +191,17 @@ public struct Migration {
                         if report.conflictKeys.count < options.listLimit { report.conflictKeys.append(record.key) }
                     }
                 }
+                if !batch.tagSets.isEmpty, let tagSink = sink as? TagSetSink {
+                    try tagSink.addTagMembers(batch.tagSets)
+                    report.tagMemberships += batch.tagSets.reduce(0) { $0 + $1.keys.count }
+                }
                 report.scanned += batch.records.count + batch.expired.count
                 progress(OperationProgress(done: report.scanned))
             }
-            if serialized, let tagSource = source as? TagSetSource, let tagSink = sink as? TagSetSink {
+            let inline = (source as? RedisEntrySource)?.inlineTagSets(pattern: options.pattern, serialized: serialized, keysOnly: false) ?? false
+            if inline {
+                // The copy scan brought the tag sets along (counted above).
+            } else if serialized, let tagSource = source as? TagSetSource, let tagSink = sink as? TagSetSink {
                 // Redis→Redis: tag memberships travel as sets, a page of sets per pipeline.
                 try tagSource.scanTagSets(pattern: options.pattern) { page in
                     try tagSink.addTagMembers(page)
@@ -208,9 +222,48 @@ public struct Migration {
         return report
     }
 
+    /// Reads the source on a thread of its own, a couple of batches ahead, and hands each batch to
+    /// `body` on this thread: reading the next batch (parsing a file, a round trip to the source
+    /// server) overlaps with writing this one. Memory stays bounded by the queue's capacity.
+    private func scanAhead(serialized: Bool, keysOnly: Bool, _ body: (MigrationBatch) throws -> Void) throws {
+        enum Item: Sendable {
+            case batch(MigrationBatch)
+            case failure(any Error)
+        }
+        struct Stopped: Error {}
+        let queue = BoundedQueue<Item>(capacity: 2)
+        let finished = DispatchSemaphore(value: 0)
+        let work = UncheckedBox((source, options))
+        let thread = Thread {
+            let (source, options) = work.value
+            do {
+                try source.scan(pattern: options.pattern, batchSize: options.batchSize, serialized: serialized, keysOnly: keysOnly) { batch in
+                    guard queue.push(.batch(batch)) else { throw Stopped() }
+                }
+            } catch is Stopped {
+            } catch {
+                _ = queue.push(.failure(error))
+            }
+            queue.close()
+            finished.signal()
+        }
+        thread.stackSize = 1 << 20
+        thread.start()
+        defer {
+            queue.cancel()
+            finished.wait()
+        }
+        while let item = queue.pop() {
+            switch item {
+            case .batch(let batch): try body(batch)
+            case .failure(let error): throw error
+            }
+        }
+    }
+
     /// Counts what a copy would do without writing: conflicts, types the target cannot hold.
     private func survey(into report: inout MigrationReport, serialized: Bool) throws {
-        try source.scan(pattern: options.pattern, batchSize: options.batchSize, serialized: serialized, keysOnly: true) { batch in
+        try scanAhead(serialized: serialized, keysOnly: true) { batch in
             report.expired += batch.expired.count
             var candidates: [MigrationRecord] = []
             for record in batch.records {
@@ -243,7 +296,7 @@ public struct Migration {
     private func verify(started: ContinuousClock.Instant) throws -> MigrationVerification {
         var result = MigrationVerification()
         let serialized = sink.acceptsSerialized
-        try source.scan(pattern: options.pattern, batchSize: options.batchSize, serialized: serialized, keysOnly: false) { batch in
+        try scanAhead(serialized: serialized, keysOnly: false) { batch in
             let records = batch.records.filter { $0.value != nil || $0.serialized != nil }
             let copies = try sink.readBack(records, serialized: serialized)
             let tolerance = options.ttlTolerance + (ContinuousClock.now - started).seconds

@@ -12,6 +12,10 @@ public final class BackendEntrySink: EntrySink {
     public var acceptsSerialized: Bool { false }
     public var hasExistingKeys: Bool { !(backend is DummyBackend) }
 
+    public func isEmpty() throws -> Bool {
+        try !hasExistingKeys || backend.statistics().entries == 0
+    }
+
     public func exists(_ keys: [String]) throws -> [Bool] { try backend.exists(keys) }
 
     public func write(_ records: [MigrationRecord], replace: Bool) throws -> [SinkOutcome] {

@@ -110,6 +110,12 @@ public final class RedisEntrySource: EntrySource, TagSetSource {
         storeKey.hasPrefix(configuration.tagPrefix) || storeKey == configuration.statsKey
     }
 
+    /// Whether a scan hands over the tag sets it meets (a full Redis→Redis copy whose key scan
+    /// covers the tag prefix), so that `scanTagSets` is not needed afterwards.
+    public func inlineTagSets(pattern: String?, serialized: Bool, keysOnly: Bool) -> Bool {
+        pattern == nil && serialized && !keysOnly && configuration.tagPrefix.hasPrefix(configuration.keyPrefix)
+    }
+
     /// Calls `body` with each SCAN page of store keys under `match`.
     func scanKeys(match: String, count: Int, _ body: ([String]) throws -> Void) throws {
         var cursor = "0"
@@ -131,7 +137,11 @@ public final class RedisEntrySource: EntrySource, TagSetSource {
         let match = RedisGlob.escape(configuration.keyPrefix) + (pattern ?? "*")
         try scanKeys(match: match, count: batchSize) { storeKeys in
             let keys = storeKeys.filter { !isBookkeeping($0) }
-            guard !keys.isEmpty else { return }
+            // A full copy meets every tag set on its way: copy them as they come rather than
+            // walking the whole keyspace a second time for them.
+            let tagSets = inlineTagSets(pattern: pattern, serialized: serialized, keysOnly: keysOnly)
+                ? try readTagSets(storeKeys.filter { $0.hasPrefix(configuration.tagPrefix) }, pattern: nil) : []
+            guard !keys.isEmpty || !tagSets.isEmpty else { return }
             // DUMP carries every type, so a serialized copy needs no TYPE round: listing keys
             // for the conflict check then costs nothing but the SCAN.
             let withType = !serialized
@@ -148,10 +158,13 @@ public final class RedisEntrySource: EntrySource, TagSetSource {
                 if withType { commands.append(["TYPE", argument]) }
                 if !keysOnly {
                     commands.append(["PTTL", argument])
-                    commands.append(serialized ? ["DUMP", argument] : ["GET", argument])
+                    // Strings, nearly all of a cache, travel as GET → SET (cheaper on both servers
+                    // than DUMP → RESTORE); GET's WRONGTYPE marks the others, DUMPed next.
+                    commands.append(["GET", argument])
                 }
             }
             let replies = try backend.connection.pipeline(commands)
+            var dumpLater: [(index: Int, storeKey: String)] = []
             var batch = MigrationBatch()
             batch.records.reserveCapacity(keys.count)
             let offset = withType ? 1 : 0
@@ -175,14 +188,40 @@ public final class RedisEntrySource: EntrySource, TagSetSource {
                 let expiry: Expiry = pttl > 0 ? .milliseconds(pttl) : .never
                 var record = MigrationRecord(key: key, type: type, value: nil, expiry: expiry,
                                              tags: serialized ? nil : (tagsByKey?[key] ?? []).map { tagNames[Int($0)] })
-                if serialized {
-                    record.serialized = try backend.check(payload, context: "Cannot DUMP \"\(key)\"").bytes
+                if serialized, payload.errorMessage?.hasPrefix("WRONGTYPE") == true {
+                    dumpLater.append((batch.records.count, storeKey))
+                } else if serialized {
+                    record.type = "string"
+                    record.value = try backend.check(payload, context: "Cannot read \"\(key)\"").bytes
                 } else if type == "string" {
                     record.value = try backend.check(payload, context: "Cannot read \"\(key)\"").bytes
                 }
                 batch.records.append(record)
             }
+            if !dumpLater.isEmpty { try dump(dumpLater, into: &batch) }
+            batch.tagSets = tagSets
             try body(batch)
+        }
+    }
+
+    /// DUMPs the keys that are not strings, with their TTL read again alongside.
+    private func dump(_ pending: [(index: Int, storeKey: String)], into batch: inout MigrationBatch) throws {
+        let replies = try backend.connection.pipeline(pending.flatMap { [["PTTL", RedisArgument($0.storeKey)], ["DUMP", RedisArgument($0.storeKey)]] })
+        var gone = Set<Int>()
+        for (offset, item) in pending.enumerated() {
+            let key = batch.records[item.index].key
+            let pttl = try backend.check(replies[2 * offset], context: "Cannot read the TTL of \"\(key)\"").integer ?? -2
+            let payload = try backend.check(replies[2 * offset + 1], context: "Cannot DUMP \"\(key)\"")
+            guard pttl != -2, pttl != 0, let bytes = payload.bytes else {
+                gone.insert(item.index)
+                batch.expired.append(key)
+                continue
+            }
+            batch.records[item.index].expiry = pttl > 0 ? .milliseconds(pttl) : .never
+            batch.records[item.index].serialized = bytes
+        }
+        if !gone.isEmpty {
+            batch.records = batch.records.enumerated().filter { !gone.contains($0.offset) }.map(\.element)
         }
     }
 
@@ -206,36 +245,42 @@ public final class RedisEntrySource: EntrySource, TagSetSource {
 
     public func scanTagSets(pattern: String?, _ body: ([TagMembers]) throws -> Void) throws {
         try scanKeys(match: RedisGlob.escape(configuration.tagPrefix) + "*", count: 1000) { tagKeys in
-            // One pipeline per page of tag sets: type, lifetime and the first page of members.
-            var commands: [[RedisArgument]] = []
-            for tagKey in tagKeys {
-                let argument = RedisArgument(tagKey)
-                commands += [["TYPE", argument], ["PTTL", argument], ["SSCAN", argument, "0", "COUNT", "1000"]]
-            }
-            let replies = try backend.connection.pipeline(commands)
-            var page: [TagMembers] = []
-            for (index, tagKey) in tagKeys.enumerated() {
-                guard replies[3 * index].string == "set" else { continue }
-                let lifetime = replies[3 * index + 1].integer ?? -2
-                if lifetime == -2 { continue }
-                let tag = String(tagKey.dropFirst(configuration.tagPrefix.count))
-                var reply = try backend.check(replies[3 * index + 2], context: "Cannot read the tag set \(tagKey)")
-                while true {
-                    guard let parts = reply.array, parts.count == 2, let next = parts[0].string else {
-                        throw CacheError(.failed, "Cannot read the tag set \(tagKey): unexpected reply to SSCAN")
-                    }
-                    let keys = (parts[1].array ?? []).compactMap { member -> String? in
-                        guard let bytes = member.bytes, let key = configuration.entryKey(String(decoding: bytes, as: UTF8.self)) else { return nil }
-                        return pattern.map { RedisGlob.matches($0, key) } ?? true ? key : nil
-                    }
-                    if !keys.isEmpty { page.append(TagMembers(tag: tag, keys: keys, lifetime: lifetime)) }
-                    if next == "0" { break }
-                    reply = try backend.check(try backend.connection.send(["SSCAN", RedisArgument(tagKey), RedisArgument(next), "COUNT", "1000"]),
-                                              context: "Cannot read the tag set \(tagKey)")
-                }
-            }
+            let page = try readTagSets(tagKeys, pattern: pattern)
             if !page.isEmpty { try body(page) }
         }
+    }
+
+    /// Reads tag sets in full (large ones slice by slice), keeping members whose entry keys match `pattern`.
+    func readTagSets(_ tagKeys: [String], pattern: String?) throws -> [TagMembers] {
+        // One pipeline per page of tag sets: type, lifetime and the first page of members.
+        var commands: [[RedisArgument]] = []
+        for tagKey in tagKeys {
+            let argument = RedisArgument(tagKey)
+            commands += [["TYPE", argument], ["PTTL", argument], ["SSCAN", argument, "0", "COUNT", "1000"]]
+        }
+        let replies = try backend.connection.pipeline(commands)
+        var page: [TagMembers] = []
+        for (index, tagKey) in tagKeys.enumerated() {
+            guard replies[3 * index].string == "set" else { continue }
+            let lifetime = replies[3 * index + 1].integer ?? -2
+            if lifetime == -2 { continue }
+            let tag = String(tagKey.dropFirst(configuration.tagPrefix.count))
+            var reply = try backend.check(replies[3 * index + 2], context: "Cannot read the tag set \(tagKey)")
+            while true {
+                guard let parts = reply.array, parts.count == 2, let next = parts[0].string else {
+                    throw CacheError(.failed, "Cannot read the tag set \(tagKey): unexpected reply to SSCAN")
+                }
+                let keys = (parts[1].array ?? []).compactMap { member -> String? in
+                    guard let bytes = member.bytes, let key = configuration.entryKey(String(decoding: bytes, as: UTF8.self)) else { return nil }
+                    return pattern.map { RedisGlob.matches($0, key) } ?? true ? key : nil
+                }
+                if !keys.isEmpty { page.append(TagMembers(tag: tag, keys: keys, lifetime: lifetime)) }
+                if next == "0" { break }
+                reply = try backend.check(try backend.connection.send(["SSCAN", RedisArgument(tagKey), RedisArgument(next), "COUNT", "1000"]),
+                                          context: "Cannot read the tag set \(tagKey)")
+            }
+        }
+        return page
     }
 }
 
@@ -251,14 +296,30 @@ public final class RedisEntrySink: EntrySink, TagSetSink {
     public var acceptsSerialized: Bool { true }
     public var hasExistingKeys: Bool { true }
 
+    public func isEmpty() throws -> Bool {
+        try backend.check(try backend.connection.send("DBSIZE"), context: "Cannot read DBSIZE").integer == 0
+    }
+
     public func exists(_ keys: [String]) throws -> [Bool] { try backend.exists(keys) }
 
     public func write(_ records: [MigrationRecord], replace: Bool) throws -> [SinkOutcome] {
         guard !records.isEmpty else { return [] }
-        if records.allSatisfy({ $0.serialized == nil }) {
-            let entries = records.compactMap(\.entry)
-            return try backend.write(batch: entries, onlyMissing: !replace).map { $0 ? .written : .existed }
+        // Strings go through the batch write (SET, or SET NX when not replacing); the rest RESTOREs.
+        let strings = records.indices.filter { records[$0].serialized == nil && records[$0].value != nil }
+        let dumped = records.indices.filter { records[$0].serialized != nil }
+        var outcomes = [SinkOutcome](repeating: .expired, count: records.count)
+        if !strings.isEmpty {
+            let written = try backend.write(batch: strings.compactMap { records[$0].entry }, onlyMissing: !replace)
+            for (index, wrote) in zip(strings, written) { outcomes[index] = wrote ? .written : .existed }
         }
+        if !dumped.isEmpty {
+            for (index, outcome) in zip(dumped, try restore(dumped.map { records[$0] }, replace: replace)) { outcomes[index] = outcome }
+        }
+        return outcomes
+    }
+
+    /// Pipelined RESTORE of DUMP payloads; BUSYKEY (without REPLACE) counts as existing.
+    private func restore(_ records: [MigrationRecord], replace: Bool) throws -> [SinkOutcome] {
         var commands: [[RedisArgument]] = []
         commands.reserveCapacity(records.count + 1)
         for record in records {

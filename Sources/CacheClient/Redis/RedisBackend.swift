@@ -70,7 +70,15 @@ public final class RedisBackend: CacheBackend {
         var result: [Bool] = []
         result.reserveCapacity(keys.count)
         for chunk in keys.chunks(of: 1000) {
-            let replies = try connection.pipeline(chunk.map { ["EXISTS", RedisArgument(configuration.storeKey($0))] })
+            // One EXISTS over the whole chunk first: when none exists (the usual answer before a
+            // copy) that is all the server has to do; only a chunk with hits is asked key by key.
+            let storeKeys = chunk.map { RedisArgument(configuration.storeKey($0)) }
+            let found = try check(try connection.send(["EXISTS"] + storeKeys), context: "Cannot check keys").integer ?? 0
+            guard found > 0 else {
+                result += repeatElement(false, count: chunk.count)
+                continue
+            }
+            let replies = try connection.pipeline(storeKeys.map { ["EXISTS", $0] })
             for reply in replies { result.append(try check(reply, context: "Cannot check keys").integer == 1) }
         }
         return result
