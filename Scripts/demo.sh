@@ -14,20 +14,22 @@ if [[ ! -x $bin ]]; then
     exit 1
 fi
 
-# A fresh snapshot every run, so the demo always shows the same thing.
-snapshot=.cachectl/demo.snapshot
-mkdir -p .cachectl
+# The default snapshot file (./.cachectl/cache.snapshot), as a user gets it with no
+# configuration at all: the variables that would point cachectl elsewhere are cleared.
+unset CACHECTL_URL CACHECTL_SNAPSHOT CACHE_BACKEND REDIS_URL REDIS_HOST REDIS_PORT REDIS_DB REDIS_PASSWORD
+snapshot=.cachectl/cache.snapshot
+# Start from an empty cache so the demo always shows the same thing.
 rm -f "$snapshot" "$snapshot-wal" "$snapshot-shm"
 
 cachectl() {
-    { printf "$ cachectl"; printf " %q" "$@"; echo; } >&2
-    "$bin" --url "file:$snapshot" "$@"
+    { printf "\n$ cachectl"; printf " %q" "$@"; echo; } >&2
+    "$bin" "$@"
 }
 
-cachectl warmup --from Scripts/demo/articles.jsonl --tag demo
-cachectl warmup --from Scripts/demo/articles.jsonl --only-missing
-cachectl set article:1 '{"title":"Hello"}' --ttl 5m --tag articles --tag article:1
-cachectl set article:2 '{"title":"World"}' --ttl 5m --tag articles --tag article:2
+cachectl warmup --from Scripts/demo/articles.jsonl --tag demo --lock-file .cachectl/warmup.lock
+cachectl warmup --from Scripts/demo/articles.jsonl --only-missing    # a second run writes nothing
 cachectl set homepage '<h1>Hello, world</h1>' --ttl 1h --tag pages
 cachectl get article:1
+cachectl tags --pattern 'category:*'
+cachectl invalidate-tag category:news
 cachectl stats

@@ -20,7 +20,7 @@ public struct StatsField: Sendable {
         StatsField(path: "app.sets") { Double($0.statistics.app.sets) },
         StatsField(path: "app.deletes") { Double($0.statistics.app.deletes) },
         StatsField(path: "app.tag_invalidations") { Double($0.statistics.app.tagInvalidations) },
-        StatsField(path: "app.reads_per_sec") { $0.appReadsPerSecond },
+        StatsField(path: "app.reads_per_second") { $0.appReadsPerSecond },
         StatsField(path: "server.hits") { $0.statistics.server?.hits.map(Double.init) },
         StatsField(path: "server.misses") { $0.statistics.server?.misses.map(Double.init) },
         StatsField(path: "server.hit_rate") { $0.serverHitRate },
@@ -29,7 +29,7 @@ public struct StatsField: Sendable {
         StatsField(path: "server.used_memory") { $0.statistics.server?.usedMemory.map(Double.init) },
         StatsField(path: "server.connected_clients") { $0.statistics.server?.connectedClients.map(Double.init) },
         StatsField(path: "server.uptime") { $0.statistics.server?.uptimeSeconds.map(Double.init) },
-        StatsField(path: "server.ops_per_sec") { $0.serverOpsPerSecond },
+        StatsField(path: "server.ops_per_second") { $0.serverOpsPerSecond },
     ]
 
     /// The field a name means: a full path, or a short name (`evicted_keys`) that is the last

@@ -140,12 +140,12 @@ struct StatsResult: Renderable, LineRenderable {
     }
     private enum AppKeys: String, CodingKey {
         case hits, misses, hitRate = "hit_rate", sets, deletes, tagInvalidations = "tag_invalidations"
-        case readsPerSec = "reads_per_sec"
+        case readsPerSec = "reads_per_second"
     }
     private enum ServerKeys: String, CodingKey {
         case hits, misses, hitRate = "hit_rate", expiredKeys = "expired_keys", evictedKeys = "evicted_keys"
         case usedMemory = "used_memory", connectedClients = "connected_clients", redisVersion = "redis_version"
-        case uptime, role, opsPerSec = "ops_per_sec"
+        case uptime, role, opsPerSec = "ops_per_second"
     }
     private enum AssertionKeys: String, CodingKey { case expression, field, actual, passed }
 

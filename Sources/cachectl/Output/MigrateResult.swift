@@ -8,7 +8,7 @@ struct MigrateResult: Renderable {
     private enum Keys: String, CodingKey {
         case source, target, dryRun = "dry_run", onConflict = "on_conflict", scanned, copied, conflicts
         case conflictKeys = "conflict_keys", expired, tagMemberships = "tag_memberships", skippedTypes = "skipped_types"
-        case skipped, verify, seconds, rate = "entries_per_sec"
+        case skipped, verify, seconds, rate = "entries_per_second"
     }
     private enum SkipKeys: String, CodingKey { case key, type }
     private enum VerifyKeys: String, CodingKey { case checked, mismatches, problems }
