@@ -11,6 +11,8 @@ import Foundation
 extension RedisBackend: TagIndexing {
     /// Members read and keys unlinked per round trip.
     static let tagBatch = 2000
+    /// Tag sets up to this many members are read in one SMEMBERS; larger ones stream by SSCAN.
+    static let wholeSetLimit: Int64 = 100_000
     /// SCAN COUNT for flushes and tag listing: large steps, few round trips.
     static let scanCount = 5000
 
@@ -55,6 +57,27 @@ extension RedisBackend: TagIndexing {
     /// exactly once. (Deleting on the server with a script was measured too: no faster, and it
     /// would touch undeclared keys, which a cluster forbids.)
     private func drain(_ setKey: String, context: String) throws -> (members: Int, deleted: Int) {
+        // A set of moderate size is read whole: SMEMBERS costs the server a third of what the
+        // same members cost through SSCAN, and memory stays bounded by the limit.
+        let cardinality = try check(try connection.send(["SCARD", RedisArgument(setKey)]), context: context).integer ?? 0
+        if cardinality <= Self.wholeSetLimit {
+            let reply = try check(try connection.send(["SMEMBERS", RedisArgument(setKey)]), context: context)
+            let keys = (reply.array ?? []).compactMap(\.bytes)
+            var buffer = RedisCommandBuffer(capacity: 64 * keys.count + 64)
+            for chunk in keys.chunks(of: Self.tagBatch) {
+                buffer.begin(arguments: chunk.count + 1)
+                buffer.add("UNLINK")
+                for key in chunk { buffer.add(key) }
+            }
+            buffer.begin(arguments: 2)
+            buffer.add("UNLINK")
+            buffer.add(setKey)
+            var deleted = 0
+            let replies = try connection.pipeline(buffer)
+            for reply in replies.dropLast() { deleted += Int(try check(reply, context: context).integer ?? 0) }
+            try check(replies[replies.count - 1], context: context)
+            return (keys.count, deleted)
+        }
         var members = 0
         var deleted = 0
         var unlinksInFlight = 0
