@@ -1,4 +1,4 @@
-import CacheClient
+@testable import CacheClient
 import Foundation
 import Testing
 
@@ -38,6 +38,23 @@ struct TagTests {
             #expect(after == before.subtracting(expectedGone))
             #expect(try ns.counter("deletes", on: raw) == 51)
             #expect(try ns.counter("tag_invalidations", on: raw) == 1)
+        }
+    }
+
+    @Test("a tag larger than one SMEMBERS streams through SSCAN and still deletes exactly its entries")
+    func largeTagStreams() throws {
+        try TagNamespace.with { ns in
+            let raw = try ns.connection()
+            let count = Int(RedisBackend.wholeSetLimit) + 2_500
+            for start in stride(from: 0, to: count, by: 5_000) {
+                try ns.seed((start..<min(start + 5_000, count)).map { "big:\($0)" }, tags: ["big"], on: raw)
+            }
+            try ns.seed(["other"], tags: ["small"], on: raw)
+
+            let report = try ns.backend().invalidate(tag: "big", dryRun: false, listLimit: 0)
+
+            #expect(report.deleted == count && report.members == count)
+            #expect(Set(try ns.allKeys(on: raw)).subtracting([ns.configuration.statsKey]) == [ns.key("other"), ns.tagSet("small")])
         }
     }
 
