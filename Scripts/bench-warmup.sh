@@ -34,20 +34,20 @@ for run in $(seq "$RUNS"); do
     start=$(now); redis-cli -p "$PORT" --pipe < "$work/manifest.resp" >/dev/null; end=$(now)
     pipe=$(echo "$COUNT / ($end - $start)" | bc)
     printf 'run %d: cachectl warmup %8d entries/s   redis-cli --pipe %8d entries/s   ratio %.2f\n' \
-        "$run" "$ours" "$pipe" "$(echo "$ours / $pipe" | bc -l)"
+        "$run" "$ours" "$pipe" "$(echo "$ours / $pipe" | bc -l)" >&2
     [ "$ours" -gt "$best_ours" ] && best_ours=$ours
     [ "$pipe" -gt "$best_pipe" ] && best_pipe=$pipe
 done
-printf 'best of %d: cachectl warmup %d entries/s, redis-cli --pipe %d entries/s, ratio %.2f\n' \
-    "$RUNS" "$best_ours" "$best_pipe" "$(echo "$best_ours / $best_pipe" | bc -l)"
+printf '| warmup %d entries → redis (best of %d) | %d/s | %d/s | %.2f× rate | ≥ 0.9× |\n' \
+    "$COUNT" "$RUNS" "$best_ours" "$best_pipe" "$(echo "$best_ours / $best_pipe" | bc -l)"
 
 if [ "$BIG" -gt 0 ]; then
     python3 Scripts/generate-manifest.py "$BIG" > "$work/big.jsonl"
     start=$(now); "$bin" warmup --url "file:$work/big.snapshot" --from "$work/big.jsonl" -q >/dev/null; end=$(now)
-    printf 'snapshot file: %d entries in %.2f s, %d entries/s\n' "$BIG" "$(echo "$end - $start" | bc)" "$(echo "$BIG / ($end - $start)" | bc)"
+    printf '| warmup %d entries → snapshot file | %d/s (%.1f s) | - | - | report |\n' "$BIG" "$(echo "$BIG / ($end - $start)" | bc)" "$(echo "$end - $start" | bc)"
     redis-cli -p "$PORT" flushall >/dev/null
     /usr/bin/time -v "$bin" warmup --url "$url" --from "$work/big.jsonl" -q 2> "$work/time.txt" >/dev/null
     rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time.txt")
     wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$work/time.txt")
-    printf 'redis, %d entries: peak RSS %.1f MB, wall %s\n' "$BIG" "$(echo "$rss / 1024" | bc -l)" "$wall"
+    printf '| warmup %d entries → redis: peak RSS | %.0f MB | (wall %s) | - | < 50 MB |\n' "$BIG" "$(echo "$rss / 1024" | bc -l)" "$wall"
 fi

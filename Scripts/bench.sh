@@ -185,6 +185,11 @@ main() {
     bench_row "set one key (redis)" "$bin --url $url set bench:key value" "redis-cli -p $port SET bench:key value" 1.0
     bench_row "snapshot get, $entries entries" "$bin --url file:$snapshot get bench:key" "$bin --version" 2.0
     bench_row "snapshot set, $entries entries" "$bin --url file:$snapshot set bench:key value" "$bin --version" 2.0
+    # The same commands on a one-entry file: a ratio near 1 means no work grows with the file.
+    local small="$tmp/small.snapshot"
+    "$bin" --url "file:$small" set bench:key value -q >/dev/null
+    bench_row "snapshot get, $entries vs 1 entry" "$bin --url file:$snapshot get bench:key" "$bin --url file:$small get bench:key" 1.2
+    bench_row "snapshot set, $entries vs 1 entry" "$bin --url file:$snapshot set bench:key value" "$bin --url file:$small set bench:key value" 1.2
     bench_tags "$bin" "$port" "$work/tags"
     bench_row "stats (redis)" "$bin --url $url stats" "redis-cli -p $port INFO" 1.5
 
