@@ -94,7 +94,12 @@ enum Generator {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, outputPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errorPipe[1], 2)
-        // The pipes are close-on-exec, so the child keeps only its stdout and stderr copies.
+        // Like Foundation's Process, the child inherits no other descriptor (glibc 2.34+, looked up
+        // at run time: Swift does not import it and older C libraries lack it).
+        if let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") {
+            typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+            _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
+        }
         let arguments: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sh"), strdup("-c"), strdup(command), nil]
         defer { arguments.forEach { free($0) } }
         // As Foundation's Process did: signals unmasked and at their defaults, a process group of its own.
