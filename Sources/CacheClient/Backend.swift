@@ -1,4 +1,7 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The operations every backend implements: Redis, the snapshot file and `dummy:`.
 ///
@@ -53,7 +56,7 @@ extension CacheBackend {
         let start = ContinuousClock.now
         let earlier = try statistics()
         let deadline = start + window
-        Thread.sleep(forTimeInterval: max(0, (deadline - ContinuousClock.now).seconds))
+        sleep(seconds: max(0, (deadline - ContinuousClock.now).seconds))
         let elapsed = (ContinuousClock.now - start).seconds
         return StatsReport(from: earlier, to: try statistics(), elapsed: elapsed)
     }

@@ -1,4 +1,7 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The cache as an application uses it: get, set, delete, and get-or-compute that counts
 /// hits and misses in the app counters, in the same layout the cachectl tool reads.

@@ -55,7 +55,7 @@ public enum TagName {
 
     /// Splits a tag name of the form `<tag>:invalidating:<uuid>` into the tag; nil for ordinary names.
     static func interruptedTag(_ name: String) -> String? {
-        guard let range = name.range(of: invalidatingMarker, options: .backwards) else { return nil }
+        guard let range = name.lastRange(of: invalidatingMarker) else { return nil }
         let uuid = name[range.upperBound...]
         guard uuid.count == 36, UUIDText.isUUID(String(uuid)) else { return nil }
         return String(name[..<range.lowerBound])

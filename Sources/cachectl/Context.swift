@@ -1,5 +1,8 @@
 import CacheClient
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What a command needs from its global options: the backend, the renderer, messages on stderr.
 struct Context {

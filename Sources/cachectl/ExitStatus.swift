@@ -1,6 +1,9 @@
 import ArgumentParser
 import CacheClient
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The one place errors become exit codes (see the EXIT STATUS table in `cachectl --help`).
 enum ExitStatus {
@@ -40,7 +43,7 @@ enum ExitStatus {
             if error.plain, !json {
                 // The command's own wording, e.g. `assertion failed: hit_rate 72.50 >= 90`.
                 if !message.isEmpty { Terminal.writeError(message + "\n") }
-                Foundation.exit(code)
+                Glibc.exit(code)
             }
         default:
             let parserCode = Cachectl.exitCode(for: error).rawValue
@@ -55,7 +58,7 @@ enum ExitStatus {
         } else if !message.isEmpty {
             Terminal.writeError("cachectl: \(message)\n")
         }
-        Foundation.exit(code)
+        Glibc.exit(code)
     }
 }
 

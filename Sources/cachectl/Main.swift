@@ -1,6 +1,9 @@
 import ArgumentParser
 import CacheClient
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Parses, runs, and turns every failure into one line and an exit code.
 @main

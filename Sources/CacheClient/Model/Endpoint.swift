@@ -1,4 +1,7 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Credentials for a Redis server: a password, optionally with an ACL user name.
 public struct RedisCredentials: Sendable, Equatable {
@@ -52,7 +55,7 @@ public enum Endpoint: Sendable, Equatable {
             self = .jsonLines(path: path)
             return
         }
-        guard let schemeEnd = url.range(of: "://") else {
+        guard let schemeEnd = url.firstRange(of: "://") else {
             if let colon = url.firstIndex(of: ":"), !url[..<colon].contains("/"), url[..<colon].count > 1,
                url[..<colon].allSatisfy({ $0.isLetter || $0 == "+" }) {
                 throw CacheError(.usage, "Unknown URL scheme \"\(url[..<colon])\" in \"\(shown)\"",
@@ -85,7 +88,7 @@ public enum Endpoint: Sendable, Equatable {
             let (credentials, pathPart) = try Endpoint.splitCredentials(rest, shown: shown)
             var path = pathPart
             var database = 0
-            if let query = pathPart.range(of: "?db=") {
+            if let query = pathPart.firstRange(of: "?db=") {
                 path = String(pathPart[..<query.lowerBound])
                 guard let db = Int(pathPart[query.upperBound...]), db >= 0 else {
                     throw CacheError(.usage, "Invalid URL \"\(shown)\": the database is not a number")
@@ -110,7 +113,7 @@ public enum Endpoint: Sendable, Equatable {
 
     /// The URL as it may be printed: any password replaced by `***`.
     public static func redact(_ url: String) -> String {
-        guard let schemeEnd = url.range(of: "://"),
+        guard let schemeEnd = url.firstRange(of: "://"),
               let at = url[schemeEnd.upperBound...].lastIndex(of: "@") else { return url }
         let userInfo = url[schemeEnd.upperBound..<at]
         guard let colon = userInfo.firstIndex(of: ":") else {
@@ -161,13 +164,13 @@ public enum Endpoint: Sendable, Equatable {
         let userInfo = rest[..<at]
         let remainder = String(rest[rest.index(after: at)...])
         if let colon = userInfo.firstIndex(of: ":") {
-            let user = String(userInfo[..<colon]).removingPercentEncoding ?? String(userInfo[..<colon])
+            let user = String(userInfo[..<colon]).percentDecoded ?? String(userInfo[..<colon])
             let password = String(userInfo[userInfo.index(after: colon)...])
             return (RedisCredentials(username: user.isEmpty ? nil : user,
-                                     password: password.removingPercentEncoding ?? password), remainder)
+                                     password: password.percentDecoded ?? password), remainder)
         }
         let password = String(userInfo)
-        return (RedisCredentials(password: password.removingPercentEncoding ?? password), remainder)
+        return (RedisCredentials(password: password.percentDecoded ?? password), remainder)
     }
 
     private static func parseAddress(_ text: String, shown: String) throws -> RedisAddress {

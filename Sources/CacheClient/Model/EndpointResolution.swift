@@ -1,4 +1,7 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Picks the backend the way the SPEC orders it: `--url`, `CACHECTL_URL`, the seed applications'
 /// variables, then the snapshot file.
@@ -15,14 +18,17 @@ public struct EndpointResolution: Sendable {
     public static func resolve(url: String?, environment: [String: String], passwordFile: String? = nil) throws -> EndpointResolution {
         var resolution = try choose(url: url, environment: environment)
         if let passwordFile {
-            let contents: String
+            let bytes: [UInt8]
             do {
-                contents = try String(contentsOfFile: passwordFile, encoding: .utf8)
+                bytes = try readFile(passwordFile)
             } catch {
-                throw CacheError(.io, "Cannot read the password file \(passwordFile): \(fileReason(error))")
+                throw CacheError(.io, "Cannot read the password file \(passwordFile): \(error)")
+            }
+            guard let contents = String(validating: bytes, as: UTF8.self) else {
+                throw CacheError(.io, "Cannot read the password file \(passwordFile): it is not valid UTF-8")
             }
             let password = contents.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
-            resolution.endpoint = resolution.endpoint.withPassword(password.trimmingCharacters(in: .init(charactersIn: "\r")))
+            resolution.endpoint = resolution.endpoint.withPassword(password.trimming("\r"))
         } else if let password = environment["REDIS_PASSWORD"], !password.isEmpty {
             switch resolution.endpoint {
             case .redis(_, _, let credentials) where credentials.password == nil:
@@ -88,13 +94,24 @@ public struct EndpointResolution: Sendable {
 
 /// A short reason for a file error, without Foundation's long domain text.
 func fileReason(_ error: Error) -> String {
-    let nsError = error as NSError
-    if let posix = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, posix.domain == NSPOSIXErrorDomain {
-        return String(cString: strerror(Int32(posix.code)))
+    if let posix = error as? POSIXError { return errnoText(posix.code.rawValue) }
+    if let cocoa = error as? CocoaError {
+        if let posix = cocoa.underlying as? POSIXError { return errnoText(posix.code.rawValue) }
+        switch cocoa.code {
+        case .fileReadNoSuchFile, .fileNoSuchFile: return "No such file or directory"
+        case .fileReadNoPermission, .fileWriteNoPermission: return "Permission denied"
+        default: break
+        }
     }
-    switch nsError.code {
-    case NSFileReadNoSuchFileError: return "No such file or directory"
-    case NSFileReadNoPermissionError: return "Permission denied"
-    default: return nsError.localizedDescription
+    return String(describing: error)
+}
+
+extension String {
+    /// Without leading and trailing `scalar`s (`trimmingCharacters(in: CharacterSet(charactersIn:))`).
+    /// Like Foundation, this works on unicode scalars, not characters.
+    func trimming(_ scalar: Unicode.Scalar) -> String {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { $0 != scalar }) else { return "" }
+        return String(String.UnicodeScalarView(scalars[first...scalars.lastIndex(where: { $0 != scalar })!]))
     }
 }

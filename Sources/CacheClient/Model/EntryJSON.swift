@@ -1,4 +1,7 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The one entry format as JSON text:
 /// `{"key":"article:1","value":"…","ttl":300,"tags":["articles"]}`, with `value_base64`

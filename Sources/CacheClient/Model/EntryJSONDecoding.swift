@@ -1,4 +1,7 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Why one line of the entry format could not be read; the caller adds `FILE:LINE:`.
 public struct EntryFormatError: Error, Sendable, Equatable, CustomStringConvertible {

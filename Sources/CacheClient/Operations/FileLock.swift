@@ -1,4 +1,7 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// An exclusive OS lock on a file (flock(2)), held until the lock is released or the process
 /// ends, so two cron runs of the same job never overlap. The kernel drops it if the process dies.

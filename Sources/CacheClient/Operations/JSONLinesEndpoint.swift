@@ -1,4 +1,7 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A JSON Lines file of entries (the one entry format) as a migrate source.
 ///
@@ -18,14 +21,23 @@ public final class JSONLinesSource: EntrySource {
         defaultExpiry = configuration.defaultExpiry
         if path == "-" {
             let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("cachectl-migrate-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).jsonl").path
-            guard FileManager.default.createFile(atPath: temporary, contents: nil), let output = FileHandle(forWritingAtPath: temporary) else {
+            guard let output = try? OutputFile(creating: temporary) else {
                 throw CacheError(.io, "Cannot buffer standard input in \(temporary)")
             }
-            defer { try? output.close() }
-            do {
-                while let chunk = try FileHandle.standardInput.read(upToCount: 1 << 20), !chunk.isEmpty { try output.write(contentsOf: chunk) }
+            defer { output.close() }
+            do throws(POSIXErrorText) {
+                var chunk = [UInt8](repeating: 0, count: 1 << 20)
+                while true {
+                    let count = chunk.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress!, $0.count) }
+                    if count < 0 {
+                        if errno == EINTR { continue }
+                        throw POSIXErrorText()
+                    }
+                    if count == 0 { break }
+                    try output.write(Array(chunk[..<count]))
+                }
             } catch {
-                throw CacheError(.io, "Cannot buffer standard input in \(temporary): \(error.localizedDescription)")
+                throw CacheError(.io, "Cannot buffer standard input in \(temporary): \(error)")
             }
             readPath = temporary
             spooled = true
@@ -83,7 +95,7 @@ public final class JSONLinesSource: EntrySource {
 public final class JSONLinesSink: EntrySink {
     /// The path as given (`-` for standard output).
     public let path: String
-    private let handle: FileHandle
+    private let handle: OutputFile
     private let temporary: String?
     private var pending: [UInt8] = []
 
@@ -91,12 +103,12 @@ public final class JSONLinesSink: EntrySink {
     public init(path: String) throws {
         self.path = path
         if path == "-" {
-            handle = FileHandle.standardOutput
+            handle = OutputFile.standardOutput
             temporary = nil
         } else {
             let url = URL(fileURLWithPath: path)
             let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp").path
-            guard FileManager.default.createFile(atPath: temporary, contents: nil), let handle = FileHandle(forWritingAtPath: temporary) else {
+            guard let handle = try? OutputFile(creating: temporary) else {
                 throw CacheError(.io, "Cannot write \(path): cannot create \(temporary)")
             }
             self.handle = handle
@@ -132,9 +144,9 @@ public final class JSONLinesSink: EntrySink {
     private func flush() throws {
         guard !pending.isEmpty else { return }
         do {
-            try handle.write(contentsOf: Data(pending))
+            try handle.write(pending)
         } catch {
-            throw CacheError(.io, "Cannot write \(path): \(error.localizedDescription)")
+            throw CacheError(.io, "Cannot write \(path): \(error)")
         }
         pending.removeAll(keepingCapacity: true)
     }
@@ -146,7 +158,7 @@ public final class JSONLinesSink: EntrySink {
     public func finish() throws {
         try flush()
         guard let temporary else { return }
-        try? handle.close()
+        handle.close()
         guard rename(temporary, path) == 0 else {
             throw CacheError(.io, "Cannot write \(path): \(String(cString: strerror(errno)))")
         }

@@ -1,4 +1,7 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Reads a file descriptor line by line through one fixed buffer (read(2)), so a manifest of any
 /// size is streamed and never held in memory whole.

@@ -1,4 +1,8 @@
-import Foundation
+import FoundationEssentials
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One entry on its way from a source to a sink.
 ///
@@ -234,7 +238,7 @@ public struct Migration {
         let queue = BoundedQueue<Item>(capacity: 2)
         let finished = DispatchSemaphore(value: 0)
         let work = UncheckedBox((source, options))
-        let thread = Thread {
+        startThread(stackSize: 1 << 20) {
             let (source, options) = work.value
             do {
                 try source.scan(pattern: options.pattern, batchSize: options.batchSize, serialized: serialized, keysOnly: keysOnly) { batch in
@@ -247,8 +251,6 @@ public struct Migration {
             queue.close()
             finished.signal()
         }
-        thread.stackSize = 1 << 20
-        thread.start()
         defer {
             queue.cancel()
             finished.wait()

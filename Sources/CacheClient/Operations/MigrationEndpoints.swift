@@ -1,4 +1,7 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Any backend as a migrate target through its batch write (snapshot file, `dummy:`): strings
 /// only, with their tags.

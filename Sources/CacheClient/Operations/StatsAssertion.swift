@@ -82,7 +82,7 @@ public struct StatsAssertion: Sendable, Equatable {
         let operators = Comparison.allCases  // two-character operators first
         var found: (Range<String.Index>, Comparison)?
         for candidate in operators {
-            if let range = text.range(of: candidate.rawValue), found == nil || range.lowerBound < found!.0.lowerBound {
+            if let range = text.firstRange(of: candidate.rawValue), found == nil || range.lowerBound < found!.0.lowerBound {
                 found = (range, candidate)
             }
         }

@@ -1,4 +1,7 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A stats report as Prometheus exposition text (format 0.0.4) for node-exporter's textfile
 /// collector: `cachectl_` names, counters as `_total` from the cumulative sample (they must only
@@ -59,11 +62,11 @@ public enum StatsExposition {
         }
 
         private func escapeHelp(_ text: String) -> String {
-            text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
+            text.replacingScalar("\\", with: "\\\\").replacingScalar("\n", with: "\\n")
         }
 
         private func escapeLabel(_ text: String) -> String {
-            escapeHelp(text).replacingOccurrences(of: "\"", with: "\\\"")
+            escapeHelp(text).replacingScalar("\"", with: "\\\"")
         }
     }
 }

@@ -1,4 +1,8 @@
-import Foundation
+import FoundationEssentials
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Fills a cache from a manifest, a generator or an HTTP API, in pipelined batches.
 ///
@@ -75,13 +79,11 @@ public struct Warmup: Sendable {
         let queue = BoundedQueue<ProducedBatch>(capacity: 4)
         let finished = DispatchSemaphore(value: 0)
         let box = UncheckedBox(producer)
-        let thread = Thread {
+        startThread(stackSize: 1 << 20) {
             box.value.produce(into: queue)
             queue.close()
             finished.signal()
         }
-        thread.stackSize = 1 << 20
-        thread.start()
         defer {
             queue.cancel()
             finished.wait()
@@ -110,7 +112,7 @@ public struct Warmup: Sendable {
                         report.stop = .unreachable(error.description)
                         return false
                     }
-                    Thread.sleep(forTimeInterval: (retryDelay * (1 << (attempt - 1))).seconds)
+                    sleep(seconds: (retryDelay * (1 << (attempt - 1))).seconds)
                     guard let reopened = try? open() else { continue }
                     backend = reopened
                 }
@@ -311,7 +313,7 @@ final class KeyListReader: EntryReader {
                     item = .invalid(line: lines.lineNumber, reason: "the key is not valid UTF-8")
                     return
                 }
-                let key = text.trimmingCharacters(in: .whitespaces)
+                let key = text.trimmingWhitespace()
                 if !key.isEmpty { item = .entry(Entry(key: key, value: [], expiry: .never), line: lines.lineNumber) }
             }
             if !more { return nil }
@@ -373,7 +375,7 @@ final class HTTPBatchProducer: BatchProducer {
 
 /// A queue of at most `capacity` elements between one producer and one consumer thread.
 final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
-    private let condition = NSCondition()
+    private let condition = Condition()
     private var elements: [Element] = []
     private let capacity: Int
     private var closed = false

@@ -1,4 +1,8 @@
-import Foundation
+import FoundationEssentials
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Where warmup entries come from.
 public enum WarmupSource: Sendable, Equatable {
@@ -72,38 +76,82 @@ enum Spool {
 /// last line of its stderr.
 enum Generator {
     static func spool(_ command: String, into target: Int32) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            throw CacheError(.failed, "Cannot start the generator \"\(command)\": \(error.localizedDescription)")
+        let failure: (Int32) -> CacheError = { code in
+            CacheError(.failed, "Cannot start the generator \"\(command)\": \(errnoText(code))")
+        }
+        var outputPipe: [Int32] = [-1, -1]
+        var errorPipe: [Int32] = [-1, -1]
+        guard pipe(&outputPipe) == 0 else { throw failure(errno) }
+        guard pipe(&errorPipe) == 0 else {
+            let code = errno
+            close(outputPipe[0]); close(outputPipe[1])
+            throw failure(code)
+        }
+        for fd in outputPipe + errorPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, outputPipe[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, errorPipe[1], 2)
+        // Like Foundation's Process, the child inherits no other descriptor (glibc 2.34+, looked up
+        // at run time: Swift does not import it and older C libraries lack it).
+        if let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") {
+            typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+            _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
+        }
+        let arguments: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sh"), strdup("-c"), strdup(command), nil]
+        defer { arguments.forEach { free($0) } }
+        // As Foundation's Process did: signals unmasked and at their defaults, a process group of its own.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        var mostSignals = sigset_t()
+        sigfillset(&mostSignals)
+        sigdelset(&mostSignals, SIGKILL)
+        sigdelset(&mostSignals, SIGSTOP)
+        posix_spawnattr_setsigdefault(&attributes, &mostSignals)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
+        var pid = pid_t()
+        let status = posix_spawn(&pid, "/bin/sh", &actions, &attributes, arguments, environ)
+        close(outputPipe[1])
+        close(errorPipe[1])
+        guard status == 0 else {
+            close(outputPipe[0]); close(errorPipe[0])
+            throw failure(status)
         }
         let tail = StderrTail()
-        let reader = Thread { tail.read(errors.fileHandleForReading.fileDescriptor) }
-        reader.start()
+        let errorRead = errorPipe[0]
+        startThread { tail.read(errorRead) }
+        defer { close(outputPipe[0]) }
         do {
-            try Spool.copy(from: output.fileHandleForReading.fileDescriptor, to: target, name: "the output of \"\(command)\"")
+            try Spool.copy(from: outputPipe[0], to: target, name: "the output of \"\(command)\"")
         } catch {
-            process.terminate()
-            process.waitUntilExit()
+            kill(pid, SIGTERM)
+            _ = wait(for: pid)
             throw error
         }
-        process.waitUntilExit()
+        let exit = wait(for: pid)
         tail.waitUntilDone()
-        guard process.terminationReason == .exit, process.terminationStatus == 0 else {
-            let how = process.terminationReason == .exit ? "exited with status \(process.terminationStatus)"
-                                                         : "was killed by signal \(process.terminationStatus)"
+        guard exit.exited, exit.status == 0 else {
+            let how = exit.exited ? "exited with status \(exit.status)" : "was killed by signal \(exit.status)"
             let last = tail.lastLine
             throw CacheError(.failed, "The generator \"\(command)\" \(how)" + (last.isEmpty ? "" : ": \(last)"),
                              hint: "nothing was written")
         }
+    }
+
+    /// Waits for the child: whether it exited (else a signal killed it) and its status or signal.
+    private static func wait(for pid: pid_t) -> (exited: Bool, status: Int32) {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        // WIFEXITED / WEXITSTATUS / WTERMSIG, which Swift does not import as macros.
+        if status & 0x7f == 0 { return (true, (status >> 8) & 0xff) }
+        return (false, status & 0x7f)
     }
 }
 
@@ -115,12 +163,13 @@ private final class StderrTail: @unchecked Sendable {
     func read(_ fd: Int32) {
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
-            let count = buffer.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress!, $0.count) }
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
             if count < 0, errno == EINTR { continue }
             if count <= 0 { break }
             tail.append(contentsOf: buffer[..<count])
             if tail.count > 8192 { tail.removeFirst(tail.count - 8192) }
         }
+        close(fd)
         done.signal()
     }
 
@@ -128,7 +177,7 @@ private final class StderrTail: @unchecked Sendable {
 
     var lastLine: String {
         let text = String(decoding: tail, as: UTF8.self)
-        return text.split(whereSeparator: \.isNewline).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        return text.split(whereSeparator: \.isNewline).last.map { $0.trimmingWhitespace() } ?? ""
     }
 }
 

@@ -1,4 +1,7 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension RedisGlob {
     /// Whether `text` matches a Redis glob (`*`, `?`, `[abc]`, `[^a]`, `[a-z]`, `\x`), as

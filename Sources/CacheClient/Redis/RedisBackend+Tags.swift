@@ -1,4 +1,7 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Tag invalidation, tag listing and pruning, and scoped flushes over SCAN, SSCAN and pipelined UNLINK.
 ///

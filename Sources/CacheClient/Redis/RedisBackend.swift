@@ -1,4 +1,7 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The cache in one Redis server, in the seed applications' layout: entries as strings,
 /// tag indexes as sets of full keys, app counters in a hash.

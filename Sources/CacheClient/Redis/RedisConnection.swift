@@ -1,5 +1,8 @@
 import CHiredis
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Where a Redis server listens.
 public enum RedisAddress: Sendable, Equatable, CustomStringConvertible {

@@ -1,4 +1,7 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension SnapshotBackend {
     /// One page of live entries under the key prefix with store keys after `after`, in key order

@@ -1,4 +1,7 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The snapshot file: the embedded backend, one local file holding what an in-memory cache holds.
 ///
@@ -464,7 +467,7 @@ public final class SnapshotBackend: CacheBackend {
             }
             // Leaving scope closes the connection, which checkpoints the WAL into the file.
         } catch let error as CacheError {
-            throw CacheError(error.kind, error.message.replacingOccurrences(of: temporary, with: path), hint: error.hint)
+            throw CacheError(error.kind, error.message.replacing(temporary, with: path), hint: error.hint)
         }
         if link(temporary, path) != 0 {
             let code = errno

@@ -1,6 +1,9 @@
 import ArgumentParser
 import CacheClient
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension Cachectl {
     struct SetEntry: ParsableCommand {
@@ -73,20 +76,21 @@ extension Cachectl {
 /// Where values come from when they are not on the command line.
 enum ValueSource {
     static func read(file path: String) throws -> [UInt8] {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
             let reason = FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"
             throw CacheError(.io, "Cannot read \(path): \(reason)")
         }
-        defer { try? handle.close() }
+        defer { close(fd) }
         do {
-            return Array(try handle.readToEnd() ?? Data())
+            return try readAll(fd)
         } catch {
-            throw CacheError(.io, "Cannot read \(path): \(error.localizedDescription)")
+            throw CacheError(.io, "Cannot read \(path): \(error)")
         }
     }
 
     static func readStandardInput() -> [UInt8] {
-        Array(FileHandle.standardInput.readDataToEndOfFile())
+        (try? readAll(STDIN_FILENO)) ?? []
     }
 }
 

@@ -1,6 +1,9 @@
 import ArgumentParser
 import CacheClient
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension Cachectl {
     struct Stats: ParsableCommand {
@@ -123,7 +126,7 @@ struct StatsWatch {
                 context.renderer.renderLine(result)
             }
             if count.map({ taken >= $0 }) ?? false { break }
-            Thread.sleep(forTimeInterval: max(0, (started + interval - ContinuousClock.now).seconds))
+            sleep(seconds: max(0, (started + interval - ContinuousClock.now).seconds))
         }
     }
 }
@@ -243,9 +246,11 @@ struct StatsResult: Renderable, LineRenderable {
     }
 
     private static func timestamp() -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.dateFormat = "HH:mm:ss"
-        return formatter.string(from: Date())
+        // HH:mm:ss in the local time zone.
+        var now = time(nil)
+        var parts = tm()
+        localtime_r(&now, &parts)
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))"
     }
 }

@@ -1,5 +1,8 @@
 import CacheClient
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// An entry in the one entry format, plus its size: the element of `get --format json`.
 struct EntryRecord: Encodable {

@@ -1,5 +1,8 @@
 import CacheClient
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Human forms of numbers for tables; JSON keeps raw seconds and bytes.
 enum Human {
@@ -81,7 +84,7 @@ enum Human {
               !text.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\t" }) else {
             return "<binary, \(bytes.count) bytes>"
         }
-        if let limit, text.count > limit { return String(text.prefix(limit - 1)).replacingOccurrences(of: "\n", with: "⏎") + "…" }
-        return limit == nil ? text : text.replacingOccurrences(of: "\n", with: "⏎")
+        if let limit, text.count > limit { return String(text.prefix(limit - 1)).replacingScalar("\n", with: "⏎") + "…" }
+        return limit == nil ? text : text.replacingScalar("\n", with: "⏎")
     }
 }

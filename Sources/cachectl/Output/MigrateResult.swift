@@ -1,5 +1,8 @@
 import CacheClient
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What `migrate` prints: a summary line (or a few for a dry run or verify) and the JSON report.
 struct MigrateResult: Renderable {

@@ -1,5 +1,8 @@
 import CacheClient
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A progress bar with rate and ETA on stderr, drawn only when stderr is a terminal and
 /// `--quiet` is off; redrawn at most ten times a second so it never slows the work down.

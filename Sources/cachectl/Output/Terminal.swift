@@ -1,4 +1,7 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The process's standard streams: the only place that writes to stdout.
 enum Terminal {
@@ -23,7 +26,7 @@ enum Terminal {
     private static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) {
         var offset = 0
         while offset < buffer.count {
-            let written = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+            let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
             if written < 0 {
                 if errno == EINTR { continue }
                 return  // EPIPE: the reader went away (e.g. `| head`); nothing useful to do.
