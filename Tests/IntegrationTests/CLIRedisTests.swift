@@ -172,3 +172,50 @@ import Testing
         #expect(!stderr.contains(password))
     }
 }
+
+/// A TCP server on 127.0.0.1 that accepts connections and never answers: the shape of a hung
+/// Redis, for timeout tests. Stopped by pid when the test ends.
+final class SilentServer {
+    let port: Int
+    private let process: Process
+
+    init() throws {
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", """
+            import socket, sys, time
+            s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(16)
+            print(s.getsockname()[1], flush=True)
+            held = []
+            while True:
+                c, _ = s.accept(); held.append(c)
+            """]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+        guard let port = Int(line.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            kill(process.processIdentifier, SIGKILL)
+            throw MissingTestServer("the silent test server did not start: \(line)")
+        }
+        self.port = port
+    }
+
+    deinit {
+        // SIGKILL: test threads block SIGTERM, and a child started from one inherits that mask.
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+}
+
+@Suite struct TimeoutTests {
+    @Test func aServerThatNeverAnswersExits69WithinTheTimeout() throws {
+        let server = try SilentServer()
+        let start = ContinuousClock.now
+        let result = try CLI.run(["get", "k", "--url", "redis://127.0.0.1:\(server.port)", "--timeout", "1"])
+        let elapsed = ContinuousClock.now - start
+        #expect(result.status == 69)
+        #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(4), "took \(elapsed)")
+        #expect(String(decoding: result.stderr, as: UTF8.self).contains("did not answer in time"))
+    }
+}
