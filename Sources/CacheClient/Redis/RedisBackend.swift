@@ -284,18 +284,6 @@ public final class RedisBackend: CacheBackend {
         return count
     }
 
-    /// Runs a script by digest, loading it once per connection.
-    func evaluate(_ script: String, keys: [RedisArgument], arguments: [RedisArgument]) throws -> RESPValue {
-        let sha = try scriptDigest(script)
-        let command: [RedisArgument] = ["EVALSHA", RedisArgument(sha), RedisArgument(keys.count)] + keys + arguments
-        let reply = try connection.send(command)
-        if reply.errorMessage?.hasPrefix("NOSCRIPT") == true {
-            loadedScripts[script] = nil
-            return try connection.send(["EVALSHA", RedisArgument(try scriptDigest(script)), RedisArgument(keys.count)] + keys + arguments)
-        }
-        return reply
-    }
-
     /// The SHA1 of a script, loading it with SCRIPT LOAD the first time on this connection.
     func scriptDigest(_ script: String) throws -> String {
         if let sha = loadedScripts[script] { return sha }
