@@ -99,6 +99,46 @@ import Testing
         #expect((object?["app"] as? [String: Any])?["sets"] as? Int == writers * perWriter)
     }
 
+    @Test func valueFromAFileAndRawOutputOfSeveralKeys() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let file = directory.appendingPathComponent("value.bin")
+        try Data([0, 1, 2, 255]).write(to: file)
+        #expect(try run(["set", "a", "--file", file.path]).status == 0)
+        #expect(try run(["set", "b", "text"]).status == 0)
+        let raw = try run(["get", "a", "b", "--raw"])
+        #expect(raw.stdout == Data([0, 1, 2, 255, 0x0A]) + Data("text".utf8))
+        let deleted = try run(["delete", "a", "missing", "--format", "json"])
+        let object = try JSONSerialization.jsonObject(with: deleted.stdout) as? [String: Any]
+        #expect(object?["deleted"] as? Int == 1)
+        #expect(try run(["get", "a"]).status == 1)
+    }
+
+    @Test func unreadableFilesExit74NamingThePath() throws {
+        let missing = "/nonexistent/\(UUID().uuidString)"
+        let value = try CLI.run(["set", "k", "--file", missing, "--url", "dummy:"])
+        #expect(value.status == 74)
+        #expect(String(decoding: value.stderr, as: UTF8.self).contains(missing))
+        let password = try CLI.run(["ping", "--url", "redis://127.0.0.1:1", "--password-file", missing])
+        #expect(password.status == 74)
+        #expect(String(decoding: password.stderr, as: UTF8.self).contains(missing))
+    }
+
+    @Test(arguments: [["--timeout", "0"], ["--timeout", "-1"], ["--format", "yaml"], ["--tag-prefix", ""]])
+    func badGlobalOptionsAreUsageErrors(option: [String]) throws {
+        let result = try CLI.run(["get", "k", "--url", "dummy:"] + option)
+        #expect(result.status == 64)
+        #expect(String(decoding: result.stderr, as: UTF8.self).contains(option[0]))
+    }
+
+    @Test func quietAndNoColorKeepStdoutPlain() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let set = try CLI.run(["set", "k", "v", "-q", "--no-color", "--url", "file:" + path], environment: ["NO_COLOR": "1"])
+        #expect(set.status == 0)
+        #expect(!set.stdout.contains(0x1B))
+        #expect(set.stderr.isEmpty)
+    }
+
     @Test func unknownSchemeExits64() throws {
         let result = try CLI.run(["get", "k", "--url", "memcached://h:11211"])
         #expect(result.status == 64)
