@@ -17,7 +17,7 @@ enum Main {
         let arguments = ArgumentOrder.movingGlobalOptions(Array(CommandLine.arguments.dropFirst()))
         let jsonErrors = ArgumentOrder.wantsJSON(arguments)
         do {
-            var command = try Cachectl.parseAsRoot(arguments)
+            var command = try ArgumentOrder.leafCommand(arguments) ?? Cachectl.parseAsRoot(arguments)
             try command.run()
         } catch {
             ExitStatus.exit(with: error, json: jsonErrors)
@@ -59,6 +59,20 @@ enum ArgumentOrder {
         }
         guard !path.isEmpty else { return arguments }
         return path + leading + arguments[index...]
+    }
+
+    /// Parses a plain invocation (`get k --url …`) with only its own command's parser: building the
+    /// whole command tree and checking for completion-script requests costs more than the
+    /// command itself at start-up. Help, completion and anything that fails here go through
+    /// the full parser, which prints the messages with the complete command path.
+    static func leafCommand(_ arguments: [String]) -> ParsableCommand? {
+        guard let name = arguments.first,
+              let type = Cachectl.configuration.subcommands.first(where: { $0._commandName == name }),
+              type.configuration.subcommands.isEmpty,
+              !arguments.contains(where: { $0 == "--help" || $0 == "-h" || $0.hasPrefix("--generate-completion") || $0.hasPrefix("--experimental") }) else {
+            return nil
+        }
+        return try? type.parse(Array(arguments.dropFirst()))
     }
 
     static func wantsJSON(_ arguments: [String]) -> Bool {
