@@ -11,3 +11,15 @@ struct Cachectl: ParsableCommand {
                       Migrate.self, Warmup.self]
     )
 }
+
+extension CommandConfiguration {
+    /// A direct subcommand's configuration, naming `cachectl` as its parent for the times it is
+    /// parsed on its own (`ArgumentOrder.leafCommand`): usage lines keep the full command path,
+    /// and the parser skips its completion-script check, which costs more than the command.
+    /// Under the root command, as in help, completions and the man page, nothing changes.
+    var underCachectl: CommandConfiguration {
+        var configuration = self
+        configuration._superCommandName = "cachectl"
+        return configuration
+    }
+}

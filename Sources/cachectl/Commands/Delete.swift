@@ -13,7 +13,7 @@ extension Cachectl {
                 Examples:
                   cachectl delete article:1
                   cachectl delete session:a session:b --format json
-                """)
+                """).underCachectl
 
         @OptionGroup var global: GlobalOptions
 

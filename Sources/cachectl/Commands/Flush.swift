@@ -20,7 +20,7 @@ extension Cachectl {
                   cachectl flush --pattern 'session:*' --dry-run
                   cachectl flush --prefix 'user:42:' --yes
                   cachectl --key-prefix rag_materials: flush --all --yes --format json
-                """)
+                """).underCachectl
 
         @OptionGroup var global: GlobalOptions
 

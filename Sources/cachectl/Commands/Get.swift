@@ -14,7 +14,7 @@ extension Cachectl {
                   cachectl get article:1
                   cachectl get article:1 article:2 --format json
                   cachectl get report:pdf --raw > report.pdf
-                """)
+                """).underCachectl
 
         @OptionGroup var global: GlobalOptions
 

@@ -19,7 +19,7 @@ extension Cachectl {
                   cachectl invalidate-tag articles
                   cachectl invalidate-tag articles authors --format json
                   cachectl invalidate-tag user:42 --dry-run
-                """)
+                """).underCachectl
 
         @OptionGroup var global: GlobalOptions
 

@@ -19,7 +19,7 @@ extension Cachectl {
                   cachectl migrate --from redis://old:6379/0 --to redis://new:6379/0 --verify
                   cachectl migrate --from redis://cache:6379 --to jsonl:backup.jsonl
                   cachectl migrate --from jsonl:backup.jsonl --to file:cache.snapshot --on-conflict replace
-                """)
+                """).underCachectl
 
         @OptionGroup var global: GlobalOptions
 

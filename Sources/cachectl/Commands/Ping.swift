@@ -13,7 +13,7 @@ extension Cachectl {
                 Examples:
                   cachectl ping
                   cachectl ping --url redis://cache-1:6379/2 --password-file /run/secrets/redis
-                """)
+                """).underCachectl
 
         @OptionGroup var global: GlobalOptions
 

@@ -20,7 +20,7 @@ extension Cachectl {
                   cachectl set report:pdf --file report.pdf --ttl none
                   generate-report | cachectl set report:latest - --ttl 1h
                   cachectl set lock:nightly running --if-absent --ttl 10m
-                """)
+                """).underCachectl
 
         @OptionGroup var global: GlobalOptions
 

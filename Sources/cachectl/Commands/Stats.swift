@@ -29,7 +29,7 @@ extension Cachectl {
                   cachectl stats --window 30s --assert 'hit_rate>=90' --assert 'evicted_keys==0'
                   cachectl stats --watch 2s
                   cachectl stats --format prometheus > /var/lib/node_exporter/cachectl.prom
-                """)
+                """).underCachectl
 
         @OptionGroup var global: GlobalOptions
 

@@ -53,7 +53,7 @@ extension Cachectl {
                   export-articles | cachectl warmup --from - --skip-invalid
                   cachectl warmup --command 'python3 gen.py --all' --max-duration 10m --format json
                   cachectl warmup --url-template 'http://api.local/articles/{key}' --keys ids.txt --concurrency 16
-                """)
+                """).underCachectl
 
         @OptionGroup var global: GlobalOptions
 
