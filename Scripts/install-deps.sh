@@ -17,7 +17,7 @@ server=(redis-server:cmd:redis-server redis-tools:cmd:redis-cli)
 
 while (($#)); do
     case "$1" in
-        --with-server) wanted+=("${server[@]}") ;;
+        --with-server) wanted+=("${server[@]}" python3:cmd:python3) ;;
         --with-bench) wanted+=("${server[@]}" hyperfine:cmd:hyperfine python3:cmd:python3 bc:cmd:bc) ;;
         -h | --help) sed -n '2,11s/^# \{0,1\}//p' "$0"; exit 0 ;;
         -*) echo "install-deps.sh: unknown option $1 (see --help)" >&2; exit 64 ;;

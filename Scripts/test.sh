@@ -12,8 +12,10 @@ source Scripts/lib/redis-servers.sh
 
 started=$(date +%s)
 Scripts/install-deps.sh --with-server
-# The stats suite checks `--format prometheus` with the Prometheus client's own text parser.
-python3 -c 'import prometheus_client' 2>/dev/null || python3 -m pip install --quiet prometheus-client
+# The Prometheus test parses stats output with the reference parser: from PyPI, else Debian's package.
+python3 -c 'import prometheus_client' 2>/dev/null \
+    || python3 -m pip install --quiet prometheus-client 2>/dev/null \
+    || Scripts/install-deps.sh python3-prometheus-client
 
 # /tmp rather than $TMPDIR: a unix socket path must stay under 108 bytes.
 tmp=$(mktemp -d /tmp/cachectl-test.XXXXXX)

@@ -28,8 +28,10 @@ enum Manual {
         In JSON mode an error is a JSON object on stderr: {"error": {"code": 69, "message": "..."}}.
 
         SNAPSHOT FILE FORMAT (version 1)
-          The snapshot file is an SQLite 3 database in WAL mode (PATH-wal and PATH-shm may sit \
-        beside it while in use); any SQLite library can read it. PRAGMA application_id is \
+          The snapshot file is an SQLite 3 database in WAL mode; any SQLite library can read it. \
+        PATH-wal and PATH-shm stay beside it: the latest writes live in PATH-wal until SQLite's \
+        automatic checkpoint moves them into PATH, so copy all three files, or use sqlite3's \
+        .backup command, to take a copy. PRAGMA application_id is \
         1667326824 (0x63616368, "cach"); PRAGMA user_version is the format version, 1 (a higher \
         version is refused). Tables:
           meta(name TEXT PRIMARY KEY, value TEXT NOT NULL)

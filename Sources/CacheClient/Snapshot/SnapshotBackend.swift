@@ -424,6 +424,7 @@ public final class SnapshotBackend: CacheBackend {
         // already; this only repairs one that another tool switched back.
         try database.execute("PRAGMA journal_mode = WAL")
         try database.execute("PRAGMA synchronous = NORMAL")
+        database.keepWriteAheadLogOnClose()
         return database
     }
 
