@@ -1,0 +1,61 @@
+import ArgumentParser
+import CacheClient
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What `warmup` did: one summary line, or the report as JSON.
+struct WarmupResult: Renderable {
+    /// C formatting of one number (`String(format:)`).
+    static func printf(_ format: String, _ value: Double) -> String {
+        var buffer = [CChar](repeating: 0, count: 64)
+        _ = withVaList([value]) { vsnprintf(&buffer, buffer.count, format, $0) }
+        return String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    let report: WarmupReport
+
+    private enum Keys: String, CodingKey {
+        case written, skipped, failed, invalid, notAttempted = "not_attempted", total, seconds
+        case entriesPerSecond = "entries_per_second", source, endpoint, stopped, errors
+    }
+    private enum IssueKeys: String, CodingKey { case line, key, reason }
+
+    func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: Keys.self)
+        try container.encode(report.written, forKey: .written)
+        try container.encode(report.skipped, forKey: .skipped)
+        try container.encode(report.failed, forKey: .failed)
+        try container.encode(report.invalid, forKey: .invalid)
+        try container.encode(report.notAttempted, forKey: .notAttempted)
+        try container.encode(report.total, forKey: .total)
+        try container.encode(report.seconds, forKey: .seconds)
+        try container.encode(report.entriesPerSecond, forKey: .entriesPerSecond)
+        try container.encode(report.source, forKey: .source)
+        try container.encode(report.endpoint, forKey: .endpoint)
+        let stopped: String? = switch report.stop {
+        case .invalidInput: "invalid_input"
+        case .maxDuration: "max_duration"
+        case .unreachable: "unreachable"
+        case nil: nil
+        }
+        try container.encode(Nullable(stopped), forKey: .stopped)
+        var errors = container.nestedUnkeyedContainer(forKey: .errors)
+        for issue in report.issues {
+            var item = errors.nestedContainer(keyedBy: IssueKeys.self)
+            try item.encode(Nullable(issue.line), forKey: .line)
+            try item.encodeIfPresent(issue.key, forKey: .key)
+            try item.encode(issue.reason, forKey: .reason)
+        }
+    }
+
+    func text(style: TextStyle) -> String {
+        var parts = ["written \(Human.count(Int64(report.written)))", "skipped \(Human.count(Int64(report.skipped)))",
+                     "failed \(Human.count(Int64(report.failed)))"]
+        if report.invalid > 0 { parts.append("invalid \(Human.count(Int64(report.invalid)))") }
+        if report.notAttempted > 0 { parts.append("not attempted \(Human.count(Int64(report.notAttempted)))") }
+        let rate = Human.count(Int64(report.entriesPerSecond.rounded()))
+        return "warmup: " + parts.joined(separator: ", ") + Self.printf(" in %.2f s", report.seconds) + " (\(rate) entries/s)\n"
+    }
+}
