@@ -33,4 +33,10 @@ import Testing
         #expect(try HTTPTarget.parse(missing).status == 404)
         #expect(throws: HTTPError.self) { try HTTPTarget.parse(Array("HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nshort".utf8)) }
     }
+
+    @Test func aContentLengthResponseIsCompleteWithoutWaitingForClose() {
+        #expect(HTTPTarget.completeLength(Array("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhe".utf8)) == 43)
+        #expect(HTTPTarget.completeLength(Array("HTTP/1.1 200 OK\r\nContent-Len".utf8)) == nil)
+        #expect(HTTPTarget.completeLength(Array("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".utf8)) == nil)
+    }
 }

@@ -166,10 +166,14 @@ struct HTTPTarget {
         throw HTTPError(reason: "cannot connect to \(hostHeader): \(reason)")
     }
 
+    /// Reads until the server closes the connection, or until a response with a Content-Length
+    /// is complete (a server that keeps the connection open despite `Connection: close` would
+    /// otherwise hold us until the timeout).
     private func readAll(_ socket: Int32) throws -> [UInt8] {
         var data: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
+            if let expected = Self.completeLength(data), data.count >= expected { return data }
             let count = chunk.withUnsafeMutableBytes { recv(socket, $0.baseAddress!, $0.count, 0) }
             if count == 0 { return data }
             if count < 0 {
@@ -178,6 +182,19 @@ struct HTTPTarget {
             }
             data.append(contentsOf: chunk[0..<count])
         }
+    }
+
+    /// The total length of a response whose headers are in and give a Content-Length; nil otherwise.
+    static func completeLength(_ bytes: [UInt8]) -> Int? {
+        guard bytes.count >= 4,
+              let end = bytes.indices.dropLast(3).first(where: { bytes[$0] == 13 && bytes[$0 + 1] == 10 && bytes[$0 + 2] == 13 && bytes[$0 + 3] == 10 }) else {
+            return nil
+        }
+        for line in String(decoding: bytes[..<end], as: UTF8.self).split(separator: "\r\n").dropFirst() {
+            guard let colon = line.firstIndex(of: ":"), line[..<colon].lowercased() == "content-length" else { continue }
+            return Int(line[line.index(after: colon)...].trimmingPrefix(" ")).map { end + 4 + $0 }
+        }
+        return nil
     }
 
     /// Status and body of a complete HTTP/1.x response (Content-Length, chunked, or to the end).
