@@ -142,6 +142,37 @@ import Testing
         #expect(set.stderr.isEmpty)
     }
 
+    @Test func warmupReadsCSVFromStandardInputWithInputFormat() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let csv = "key,value,ttl,tags\na,\"x, y\",60,t1|t2\nb,plain,,t1\n"
+        let result = try run(["warmup", "--from", "-", "--input-format", "csv", "--format", "json"], stdin: Data(csv.utf8))
+        #expect(result.status == 0, "\(String(decoding: result.stderr, as: UTF8.self))")
+        let report = try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any]
+        #expect(report?["written"] as? Int == 2)
+        let get = try run(["get", "a", "--format", "jsonl"])
+        let entry = try JSONSerialization.jsonObject(with: get.stdout) as? [String: Any]
+        #expect(entry?["value"] as? String == "x, y")
+        #expect(entry?["tags"] as? [String] == ["t1", "t2"])
+        #expect(entry?["ttl"] as? Int == 60)
+        let unknown = try run(["warmup", "--from", "-"], stdin: Data(csv.utf8))
+        #expect(unknown.status == 65, "without --input-format, stdin is read as JSON Lines")
+        #expect(String(decoding: unknown.stderr, as: UTF8.self).contains("<stdin>:1"))
+    }
+
+    @Test func dryRunListsAtMostTheLimit() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let lines = (0..<30).map { #"{"key":"k\#($0)","value":"v","tags":["many"]}"# }.joined(separator: "\n")
+        #expect(try run(["warmup", "--from", "-", "-q"], stdin: Data(lines.utf8)).status == 0)
+        let dry = try run(["invalidate-tag", "many", "--dry-run", "--limit", "5", "--format", "json"])
+        let report = try JSONSerialization.jsonObject(with: dry.stdout) as? [String: Any]
+        let tag = (report?["tags"] as? [[String: Any]])?.first
+        #expect(tag?["deleted"] as? Int == 30)
+        #expect((tag?["keys"] as? [String])?.count == 5)
+        let text = try run(["invalidate-tag", "many", "--dry-run", "--limit", "5"])
+        #expect(String(decoding: text.stdout, as: UTF8.self).contains("… and 25 more"))
+        #expect(try run(["get", "k0"]).status == 0, "a dry run deletes nothing")
+    }
+
     @Test func unknownSchemeExits64() throws {
         let result = try CLI.run(["get", "k", "--url", "memcached://h:11211"])
         #expect(result.status == 64)
