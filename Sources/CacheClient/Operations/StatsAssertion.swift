@@ -130,20 +130,7 @@ public struct StatsAssertionResult: Sendable, Equatable {
 
 /// `90` for whole numbers, else as given with `decimals` digits (or the shortest form).
 func formatNumber(_ value: Double, decimals: Int? = nil) -> String {
-    if let decimals {
-        let scale = (0..<decimals).reduce(1.0) { value, _ in value * 10 }
-        let rounded = (value * scale).rounded() / scale
-        var text = String(rounded)
-        if text.hasSuffix(".0") && decimals > 0 { text.removeLast() }
-        // Pad to the wanted number of decimals: 72.5 → 72.50.
-        if let dot = text.firstIndex(of: "."), !text.contains("e") {
-            let have = text.distance(from: text.index(after: dot), to: text.endIndex)
-            if have < decimals { text += String(repeating: "0", count: decimals - have) }
-        } else if decimals > 0, !text.contains("e") {
-            text += "." + String(repeating: "0", count: decimals)
-        }
-        return text
-    }
+    if let decimals { return NumberText.fixed(value, decimals) }
     if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
     return String(value)
 }

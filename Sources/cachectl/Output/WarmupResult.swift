@@ -7,13 +7,6 @@ import Glibc
 
 /// What `warmup` did: one summary line, or the report as JSON.
 struct WarmupResult: Renderable {
-    /// C formatting of one number (`String(format:)`).
-    static func printf(_ format: String, _ value: Double) -> String {
-        var buffer = [CChar](repeating: 0, count: 64)
-        _ = withVaList([value]) { vsnprintf(&buffer, buffer.count, format, $0) }
-        return String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-
     let report: WarmupReport
 
     private enum Keys: String, CodingKey {
@@ -56,6 +49,6 @@ struct WarmupResult: Renderable {
         if report.invalid > 0 { parts.append("invalid \(Human.count(Int64(report.invalid)))") }
         if report.notAttempted > 0 { parts.append("not attempted \(Human.count(Int64(report.notAttempted)))") }
         let rate = Human.count(Int64(report.entriesPerSecond.rounded()))
-        return "warmup: " + parts.joined(separator: ", ") + Self.printf(" in %.2f s", report.seconds) + " (\(rate) entries/s)\n"
+        return "warmup: " + parts.joined(separator: ", ") + " in \(Human.fixed(report.seconds, 2)) s" + " (\(rate) entries/s)\n"
     }
 }
