@@ -22,13 +22,19 @@ import Testing
     @Test(arguments: ["foo://x", "memcached://h:11211", "rediss://h:6380", "redis://h:99999", "redis://h/x", "file:"])
     func refusesAsUsageError(url: String) {
         #expect(throws: CacheError.self) { try Endpoint(parsing: url) }
-        do { _ = try Endpoint(parsing: url) } catch let error as CacheError {
+        do {
+            _ = try Endpoint(parsing: url)
+            Issue.record("\(url) was accepted")
+        } catch let error as CacheError {
             #expect(error.kind == .usage)
         } catch { Issue.record("unexpected \(error)") }
     }
 
     @Test func tlsErrorSaysItIsUnsupported() {
-        do { _ = try Endpoint(parsing: "rediss://:pw@h:6380") } catch let error as CacheError {
+        do {
+            _ = try Endpoint(parsing: "rediss://:pw@h:6380")
+            Issue.record("rediss:// was accepted")
+        } catch let error as CacheError {
             #expect(error.message.contains("TLS"))
             #expect(!error.description.contains("pw@"))
         } catch { Issue.record("unexpected \(error)") }
@@ -46,7 +52,10 @@ import Testing
     }
 
     @Test func unknownSchemeErrorNeverShowsThePassword() {
-        do { _ = try Endpoint(parsing: "foo://:hunter2@h") } catch {
+        do {
+            _ = try Endpoint(parsing: "foo://:hunter2@h")
+            Issue.record("foo:// was accepted")
+        } catch {
             #expect(!"\(error)".contains("hunter2"))
         }
     }
