@@ -30,6 +30,21 @@ import Testing
         #expect(object?["value"] as? String == "v")
     }
 
+    /// The Quick start on a fresh clone: no `.cachectl/` yet, and the lock file lives in it.
+    @Test func lockFileInTheDefaultDirectoryWorksOnAFreshCheckout() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let result = try CLI.run(["warmup", "--command", "echo '{\"key\":\"k\",\"value\":\"v\"}'",
+                                  "--lock-file", ".cachectl/warmup.lock"], directory: directory)
+        #expect(result.status == 0, "\(result.stderr.text)")
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent(".cachectl/cache.snapshot").path))
+        // Elsewhere a missing directory is a typo to report, not a tree to create.
+        let typo = try CLI.run(["warmup", "--command", "true", "--lock-file", "missing-dir/warmup.lock"], directory: directory)
+        #expect(typo.status == 74)
+        #expect(typo.stderr.text.contains("missing-dir/warmup.lock"))
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("missing-dir").path))
+    }
+
     @Test func readsDoNotCreateTheFile() throws {
         defer { try? FileManager.default.removeItem(at: directory) }
         let result = try run(["get", "nothing"])

@@ -33,6 +33,18 @@ public enum Endpoint: Sendable, Equatable {
     /// The default snapshot path when nothing else is configured.
     public static let defaultSnapshotPath = ".cachectl/cache.snapshot"
 
+    /// Creates `./.cachectl/` when `path` lies directly in it and it is missing: the default
+    /// directory is cachectl's own, so a fresh checkout needs no `mkdir` before the first run.
+    /// Any other missing directory is left for the caller to report: a typo must not create a tree.
+    public static func createDefaultDirectory(containing path: String) throws {
+        var parent = path
+        while parent.hasPrefix("./") { parent.removeFirst(2) }
+        guard let slash = parent.lastIndex(of: "/"), parent[..<slash] == ".cachectl" else { return }
+        if mkdir(".cachectl", 0o755) != 0, errno != EEXIST {
+            throw CacheError(.io, "Cannot create the directory .cachectl: \(String(cString: strerror(errno)))")
+        }
+    }
+
     /// Parses a backend URL: `redis://`, `redis+cluster://`, `unix://`, `file:`, `jsonl:`, `dummy:` or a bare path.
     ///
     /// Throws `.usage` for an unknown scheme or a malformed URL, naming the URL with its password redacted.

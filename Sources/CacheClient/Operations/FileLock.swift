@@ -14,6 +14,7 @@ public final class FileLock {
     /// when another process holds it; with `wait`, blocks until it is free.
     public init(path: String, wait: Bool) throws {
         self.path = path
+        try Endpoint.createDefaultDirectory(containing: path)
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
             throw CacheError(.io, "Cannot open the lock file \(path): \(String(cString: strerror(errno)))")

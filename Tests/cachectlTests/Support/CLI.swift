@@ -24,6 +24,7 @@ package enum CLI {
         _ args: [String],
         stdin: Data? = nil,
         environment: [String: String] = [:],
+        directory: URL? = nil,
         timeout: Duration = .seconds(60)
     ) throws -> ProcessOutput {
         let binary = binary
@@ -31,7 +32,8 @@ package enum CLI {
             throw ProcessRunnerError(
                 "cachectl binary not found at \(binary.path): run `swift build` first or set CACHECTL_BIN")
         }
-        return try ProcessRunner.run(binary, args, stdin: stdin, environment: environment, timeout: timeout)
+        return try ProcessRunner.run(binary, args, stdin: stdin, environment: environment, directory: directory,
+                                     timeout: timeout)
     }
 
     /// Directory holding the test bundle, found without assuming how the bundle was launched.
@@ -65,11 +67,13 @@ package enum ProcessRunner {
         _ args: [String],
         stdin: Data? = nil,
         environment: [String: String] = [:],
+        directory: URL? = nil,
         timeout: Duration = .seconds(60)
     ) throws -> ProcessOutput {
         let process = Process()
         process.executableURL = executable
         process.arguments = args
+        if let directory { process.currentDirectoryURL = directory }
         process.environment = minimalEnvironment.merging(environment) { _, given in given }
 
         let stdoutPipe = Pipe()
