@@ -70,7 +70,7 @@ public enum PHPSerialization {
     }
 
     /// A float as PHP writes it with `serialize_precision = -1`: the shortest digits that read
-    /// back exactly, in exponent form (`1.0E+25`) when the exponent is below -4 or above 15.
+    /// back exactly, in exponent form (`1.0E+25`) when the decimal exponent is below -4 or above 16.
     public static func phpFloat(_ number: Double) -> String {
         if number.isNaN { return "NAN" }
         if number.isInfinite { return number < 0 ? "-INF" : "INF" }
@@ -78,7 +78,7 @@ public enum PHPSerialization {
         // Swift's description is the shortest round-trip form too: take its digits and exponent.
         let (negative, digits, pointPosition) = shortestDigits(number)
         var text = negative ? "-" : ""
-        if pointPosition < -3 || pointPosition > 15 {
+        if pointPosition < -3 || pointPosition > 17 {
             text += String(digits.first!)
             text += "." + (digits.count > 1 ? String(digits.dropFirst()) : "0")
             let exponent = pointPosition - 1
@@ -199,7 +199,7 @@ private struct PHPParser {
 
     mutating func value(depth: Int) throws(ValueDecodingError) -> CacheValue {
         let slot = numbered.count
-        numbered.append((.null, 1))
+        numbered.append((.opaque("recursive reference"), 1))
         let before = budget
         let result = try unnumberedValue(depth: depth, slot: slot)
         if slot < numbered.count { numbered[slot] = (result, max(1, before - budget)) }
