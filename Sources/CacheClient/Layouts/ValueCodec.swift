@@ -43,8 +43,12 @@ public enum ValueCodec: String, Sendable, Equatable {
             let value = try Self.phpValue(envelope.value, limits: limits)
             var tags: [String] = []
             if !envelope.tags.isEmpty {
-                guard case .list(let items) = try Self.phpValue(envelope.tags, limits: limits) else {
-                    throw ValueDecodingError("Symfony envelope: the tag list is not a list")
+                // 6.x stores a list of tags; 5.4 a map of tag => tag.
+                let items: [CacheValue]
+                switch try Self.phpValue(envelope.tags, limits: limits) {
+                case .list(let list): items = list
+                case .map(let map): items = map.map(\.value)
+                default: throw ValueDecodingError("Symfony envelope: the tag list is not an array")
                 }
                 for item in items {
                     switch item {

@@ -18,6 +18,13 @@ enum TestEnvironment {
     /// The password of the `redisAuthURL` server (`CACHECTL_TEST_REDIS_PASSWORD`).
     static var redisPassword: String { get throws { try value(of: "CACHECTL_TEST_REDIS_PASSWORD") } }
 
+    /// The Python of the private venv holding Django (`CACHECTL_TEST_DJANGO_PYTHON`, set up by
+    /// Scripts/lib/framework-env.sh).
+    static var djangoPython: String { get throws { try value(of: "CACHECTL_TEST_DJANGO_PYTHON") } }
+
+    /// The PHP that runs Symfony Cache and Laravel's cache (`CACHECTL_TEST_PHP`).
+    static var php: String { get throws { try value(of: "CACHECTL_TEST_PHP") } }
+
     private static func value(of name: String) throws -> String {
         let environment = ProcessInfo.processInfo.environment
         if let value = environment[name], !value.isEmpty { return value }
