@@ -18,6 +18,9 @@ public protocol CacheBackend: AnyObject {
 
     /// Reads entries with their remaining lifetime; nil for each key that is missing.
     func entries(_ keys: [String]) throws -> [Entry?]
+    /// Reads entries written with these tags: in a Laravel layout a tagged entry's key depends on
+    /// its tags; elsewhere tags do not name keys and giving some is a usage error.
+    func entries(_ keys: [String], tags: [String]) throws -> [Entry?]
     /// Tells which keys exist.
     func exists(_ keys: [String]) throws -> [Bool]
     /// Writes one entry with its lifetime and tag memberships atomically.
@@ -44,6 +47,13 @@ public protocol CacheBackend: AnyObject {
 }
 
 extension CacheBackend {
+    public func entries(_ keys: [String], tags: [String]) throws -> [Entry?] {
+        guard tags.isEmpty else {
+            throw CacheError(.usage, "--tag names keys only in a Laravel layout", hint: "leave out --tag to read the key itself")
+        }
+        return try entries(keys)
+    }
+
     /// Backends without a server have no server statistics to reset.
     public func resetServerStatistics() throws {
         throw CacheError(.usage, "\(endpointDescription) has no server statistics to reset", hint: "--server applies to Redis only")

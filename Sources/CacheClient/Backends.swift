@@ -2,6 +2,13 @@
 public enum Backends {
     /// Connects to (or opens) the backend; throws `.unreachable`, `.authentication`, `.badInput` or `.usage`.
     public static func open(_ endpoint: Endpoint, configuration: CacheConfiguration) throws -> any CacheBackend {
+        if configuration.layout.name != .default {
+            guard case .redis(let address, let database, let credentials) = endpoint else {
+                throw CacheError(.usage, "The \(configuration.layout.name.rawValue) layout describes a cache in Redis, not \(endpoint.description)",
+                                 hint: "point --url at the framework's redis:// server, or leave out --layout")
+            }
+            return try FrameworkBackend(address: address, database: database, credentials: credentials, configuration: configuration)
+        }
         switch endpoint {
         case .redis(let address, let database, let credentials):
             return try RedisBackend(address: address, database: database, credentials: credentials, configuration: configuration)

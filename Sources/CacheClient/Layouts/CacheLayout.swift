@@ -148,3 +148,28 @@ enum SHA1 {
         }.joined()
     }
 }
+
+extension CacheLayout {
+    /// Whether the framework keeps tags at all.
+    public var hasTags: Bool { tagIndex != .none }
+
+    /// Throws `.usage` when tags are given to a layout without tags (Django).
+    public func validate(tags: [String]) throws {
+        guard !tags.isEmpty, !hasTags else { return }
+        throw CacheError(.usage, "The \(name.rawValue) layout keeps no tags: \(name.rawValue) has no tag index",
+                         hint: "leave out --tag")
+    }
+
+    /// Whether a key below the entry prefix is one of the framework's own tag structures
+    /// (a Symfony tag set, a Laravel tag sorted set, tag id or reference set), not an entry.
+    public func isIndexKey(_ relative: some StringProtocol) -> Bool {
+        switch tagIndex {
+        case .none: return false
+        case .memberSets(let prefix, _):
+            let marker = prefix.dropFirst(entryPrefix.count)
+            return !marker.isEmpty && relative.hasPrefix(marker)
+        case .laravelSortedSets, .laravelReferenceSets:
+            return relative.hasPrefix("tag:") || relative.hasSuffix(":standard_ref") || relative.hasSuffix(":forever_ref")
+        }
+    }
+}

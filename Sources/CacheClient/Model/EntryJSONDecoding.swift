@@ -54,6 +54,7 @@ private struct JSONScanner {
         var base64: [UInt8]?
         var expiry: Expiry?
         var tags: [String]?
+        var valueIsJSON = false
         var seen: UInt8 = 0  // bits of the known fields read so far
         skipWhitespace()
         if peek() == UInt8(ascii: "}") { index += 1 } else {
@@ -88,6 +89,7 @@ private struct JSONScanner {
                         var compact: [UInt8] = []
                         try skipValue(into: &compact)
                         value = compact
+                        valueIsJSON = true
                     }
                 case "value_base64":
                     guard peek() == UInt8(ascii: "\"") else { throw EntryFormatError("\"value_base64\" must be a string") }
@@ -118,7 +120,9 @@ private struct JSONScanner {
         guard let key else { throw EntryFormatError("missing \"key\"") }
         if value != nil, base64 != nil { throw EntryFormatError("give \"value\" or \"value_base64\", not both") }
         guard let bytes = value ?? base64 else { throw EntryFormatError("missing \"value\" (or \"value_base64\") for key \"\(key)\"") }
-        return Entry(key: key, value: bytes, expiry: expiry ?? defaultExpiry, tags: tags)
+        var entry = Entry(key: key, value: bytes, expiry: expiry ?? defaultExpiry, tags: tags)
+        entry.valueIsJSON = valueIsJSON && value != nil
+        return entry
     }
 
     private func peek() -> UInt8? { index < bytes.count ? bytes[index] : nil }
