@@ -31,6 +31,9 @@ public protocol CacheBackend: AnyObject {
     /// allows; with `onlyMissing`, existing keys are left as they are (and get no tags).
     /// Returns, per entry, whether it was written.
     func write(batch: [Entry], onlyMissing: Bool) throws -> [Bool]
+    /// Why the backend's layout cannot hold this entry (a value or tags it cannot encode), or nil;
+    /// asked before writing anything, so a bad value stops a run with nothing written.
+    func refusal(of entry: Entry) -> String?
     /// Deletes entries (and their tag memberships where the backend knows them); returns how many existed.
     func delete(_ keys: [String]) throws -> Int
     /// One round trip, timed.
@@ -47,6 +50,9 @@ public protocol CacheBackend: AnyObject {
 }
 
 extension CacheBackend {
+    /// Bytes as given fit every layout that stores bytes.
+    public func refusal(of entry: Entry) -> String? { nil }
+
     public func entries(_ keys: [String], tags: [String]) throws -> [Entry?] {
         guard tags.isEmpty else {
             throw CacheError(.usage, "--tag names keys only in a Laravel layout", hint: "leave out --tag to read the key itself")

@@ -19,9 +19,19 @@ struct Context {
 
     /// Prefixes, counters key, timeout and default lifetime.
     func configuration() throws -> CacheConfiguration {
-        CacheConfiguration(keyPrefix: options.keyPrefix, tagPrefix: options.tagPrefix, statsKey: options.statsKey,
-                           timeout: options.timeout, defaultExpiry: try EndpointResolution.defaultExpiry(environment: environment))
+        let tagPrefix = try ByteEscapes.decode(options.tagPrefix, option: "--tag-prefix")
+        var configuration = CacheConfiguration(keyPrefix: try ByteEscapes.decode(options.keyPrefix, option: "--key-prefix"),
+                                               tagPrefix: tagPrefix, statsKey: options.statsKey, timeout: options.timeout,
+                                               defaultExpiry: try EndpointResolution.defaultExpiry(environment: environment))
+        let layoutName = options.layout ?? environment["CACHECTL_LAYOUT"].flatMap { $0.isEmpty ? nil : $0 } ?? "default"
+        configuration.layout = try CacheLayout.named(layoutName, namespace: try options.namespace.map { try ByteEscapes.decode($0, option: "--namespace") },
+                                                     cacheVersion: options.cacheVersion, tagPrefix: tagPrefix)
+        if layoutName != "default" { debug("layout \(layoutName), entry keys start with \"\(configuration.keyPrefix + configuration.layout.entryPrefix)\"") }
+        return configuration
     }
+
+    /// A tag name from the command line, its escapes decoded.
+    func tag(_ text: String) throws -> String { try ByteEscapes.decode(text, option: "tag") }
 
     /// The endpoint from `--url`, the environment or the default snapshot file.
     func resolve(url: String? = nil) throws -> EndpointResolution {

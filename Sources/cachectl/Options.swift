@@ -31,11 +31,25 @@ struct GlobalOptions: ParsableArguments {
     @Flag(help: "Never color the output (NO_COLOR does the same).")
     var noColor = false
 
-    @Option(help: ArgumentHelp("Prefix of every entry key in the store, e.g. rag_materials:.", valueName: "prefix"))
+    @Option(help: ArgumentHelp("Prefix of every entry key in the store, e.g. rag_materials: (escapes: \\0 \\xHH \\n \\\\).",
+                               discussion: "In a framework layout: the Redis connection's own prefix, below the framework's namespace.",
+                               valueName: "prefix"))
     var keyPrefix: String = ""
 
-    @Option(help: ArgumentHelp("Prefix of tag index sets.", valueName: "prefix"))
+    @Option(help: ArgumentHelp("Prefix of tag index sets (escapes as for --key-prefix).", valueName: "prefix"))
     var tagPrefix: String = "cache:tag:"
+
+    @Option(help: ArgumentHelp("The cache's layout: default, django, symfony, symfony-5.4, laravel, laravel-10 or laravel-8.",
+                               discussion: "How keys are named, values encoded and tags kept. Default: CACHECTL_LAYOUT, else default (the seeds' layout).",
+                               valueName: "layout"))
+    var layout: String?
+
+    @Option(help: ArgumentHelp("The framework's namespace: Django KEY_PREFIX, Symfony pool namespace, Laravel cache prefix (escapes as for --key-prefix).",
+                               valueName: "namespace"))
+    var namespace: String?
+
+    @Option(help: ArgumentHelp("Django's cache VERSION (default 1).", valueName: "n"))
+    var cacheVersion: Int?
 
     @Option(help: ArgumentHelp("The hash holding the app counters.", valueName: "key"))
     var statsKey: String = "cache:stats"
@@ -51,7 +65,8 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// The option names that take a value, for moving options given before the subcommand.
-    static let valueOptions: Set<String> = ["--url", "--password-file", "--format", "--timeout", "--key-prefix", "--tag-prefix", "--stats-key"]
+    static let valueOptions: Set<String> = ["--url", "--password-file", "--format", "--timeout", "--key-prefix", "--tag-prefix", "--stats-key",
+                                            "--layout", "--namespace", "--cache-version"]
     /// The flag names, for the same.
     static let flagOptions: Set<String> = ["--quiet", "-q", "--verbose", "-v", "--no-color"]
 }

@@ -22,9 +22,8 @@ extension CacheValue {
         case .bigInt(let digits): out += digits
         case .double(let number):
             if number.isFinite {
-                // Whole numbers keep a fraction so they read back as floats, as Python's json does.
-                let text = "\(number)"
-                out += text
+                // Whole numbers keep their ".0" so they read back as floats, as Python's json writes them.
+                out += "\(number)"
             } else {
                 out += "{\"$float\":\"\(number.isNaN ? "NAN" : number < 0 ? "-INF" : "INF")\"}"
             }
@@ -63,8 +62,11 @@ extension CacheValue {
 
     /// The value as an operator reads it in a table: strings as they are, everything else as JSON.
     public var displayText: String {
-        if case .string(let text) = self { return text }
-        return json
+        switch self {
+        case .string(let text): return text
+        case .opaque(let name): return "<object \(name), not decoded>"
+        default: return json
+        }
     }
 
     /// Reads JSON text (a manifest's non-string `value`) into a value tree: integers that fit in
@@ -208,5 +210,64 @@ private struct JSONValueParser {
         let digits = try reader.take(4)
         guard let value = UInt32(String(decoding: digits, as: UTF8.self), radix: 16) else { throw reader.failure("bad \\u escape") }
         return value
+    }
+}
+
+extension CacheValue: Encodable {
+    private struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ text: String) { stringValue = text }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    /// Encodes the value as JSON with the same spellings as `json`.
+    public func encode(to encoder: Encoder) throws {
+        switch self {
+        case .null:
+            var container = encoder.singleValueContainer()
+            try container.encodeNil()
+        case .bool(let flag):
+            var container = encoder.singleValueContainer()
+            try container.encode(flag)
+        case .int(let number):
+            var container = encoder.singleValueContainer()
+            try container.encode(number)
+        case .bigInt(let digits):
+            // JSON numbers have no size limit, but decoders do: digits beyond 64 bits travel as text.
+            var container = encoder.singleValueContainer()
+            try container.encode(digits)
+        case .double(let number) where number.isFinite:
+            var container = encoder.singleValueContainer()
+            try container.encode(number)
+        case .string(let text):
+            var container = encoder.singleValueContainer()
+            try container.encode(text)
+        case .bytes(let bytes):
+            if let text = String(validating: bytes, as: UTF8.self) {
+                var container = encoder.singleValueContainer()
+                try container.encode(text)
+            } else {
+                var container = encoder.container(keyedBy: Key.self)
+                try container.encode(Data(bytes).base64EncodedString(), forKey: Key("$bytes_base64"))
+            }
+        case .double(let number):
+            var container = encoder.container(keyedBy: Key.self)
+            try container.encode(number.isNaN ? "NAN" : number < 0 ? "-INF" : "INF", forKey: Key("$float"))
+        case .list(let items):
+            var container = encoder.unkeyedContainer()
+            for item in items { try container.encode(item) }
+        case .map(let items):
+            var container = encoder.container(keyedBy: Key.self)
+            for item in items {
+                let key: String
+                if case .string(let text) = item.key { key = text } else { key = item.key.json }
+                try container.encode(item.value, forKey: Key(key))
+            }
+        case .opaque(let name):
+            var container = encoder.container(keyedBy: Key.self)
+            try container.encode(name, forKey: Key("$opaque"))
+        }
     }
 }

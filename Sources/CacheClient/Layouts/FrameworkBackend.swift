@@ -66,7 +66,7 @@ public final class FrameworkBackend: CacheBackend {
             do throws(ValueDecodingError) {
                 let decoded = try layout.codec.decode(entry.value)
                 entry.decoded = decoded.value
-                if let storedTags = decoded.tags { entry.tags = storedTags }
+                if let storedTags = decoded.tags { entry.tags = storedTags } else if !layout.hasTags { entry.tags = [] }
             } catch {
                 entry.decodingFailure = error.reason
             }
@@ -87,18 +87,34 @@ public final class FrameworkBackend: CacheBackend {
         var index: [(key: String, member: String, score: String?)]
     }
 
-    func plan(_ entry: Entry) throws -> Write {
+    public func refusal(of entry: Entry) -> String? {
+        do {
+            _ = try encode(entry)
+            return nil
+        } catch let error as CacheError {
+            return error.message
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    /// The stored bytes of an entry; `.badInput` for tags or a value the layout cannot hold.
+    func encode(_ entry: Entry) throws -> [UInt8] {
         let tags = (entry.tags ?? []).uniqued()
         if !tags.isEmpty, !layout.hasTags {
             throw CacheError(.badInput, "\"\(entry.key)\" has tags, and the \(layout.name.rawValue) layout keeps none",
                              hint: "migrate --drop-tags leaves them out")
         }
-        let bytes: [UInt8]
         do {
-            bytes = try layout.codec.encode(try entry.cacheValue(), tags: tags)
+            return try layout.codec.encode(try entry.cacheValue(), tags: tags)
         } catch let error as CacheError {
             throw CacheError(.badInput, "Cannot write \"\(entry.key)\" in the \(layout.name.rawValue) layout: \(error.message)")
         }
+    }
+
+    func plan(_ entry: Entry) throws -> Write {
+        let tags = (entry.tags ?? []).uniqued()
+        let bytes = try encode(entry)
         var milliseconds = entry.expiry.milliseconds
         if milliseconds == nil, let forever = layout.foreverLifetime { milliseconds = Int64(forever) * 1000 }
         if layout.codec == .laravel, let ms = milliseconds { milliseconds = max(1000, ms / 1000 * 1000) }  // whole seconds, at least 1

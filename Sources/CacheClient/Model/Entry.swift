@@ -48,6 +48,14 @@ public struct Entry: Sendable, Equatable {
         return .text(value)
     }
 
+    /// The entry with its value marked as JSON, after checking that it is: `set --json`.
+    public static func json(_ entry: Entry) throws -> Entry {
+        var marked = entry
+        marked.valueIsJSON = true
+        _ = try marked.cacheValue()
+        return marked
+    }
+
     /// The value as UTF-8 text, or nil when the bytes are not valid UTF-8.
     public var text: String? {
         String(validating: value, as: UTF8.self)

@@ -63,12 +63,12 @@ public struct Warmup: Sendable {
         case .http(let template, let keysPath, let concurrency):
             try HTTPFetcher.validate(template: template)
             let keys = KeyListReader(lines: try LineReader(path: keysPath))
-            try validate(keys, into: &report)
+            try validate(keys, into: &report, for: backend)
             producer = HTTPBatchProducer(keys: keys, fetcher: HTTPFetcher(template: template, concurrency: concurrency, timeout: httpTimeout),
                                          defaults: defaults, batchSize: batchSize)
         default:
             let reader = EntryFormat.reader(try format(), lines: try openInput(), defaults: defaults)
-            try validate(reader, into: &report)
+            try validate(reader, into: &report, for: backend)
             producer = ManifestBatchProducer(reader: reader, batchSize: batchSize)
         }
         if report.invalid > 0, !skipInvalid {
@@ -201,10 +201,16 @@ public struct Warmup: Sendable {
     }
 
     /// The first pass: counts valid records and collects the invalid ones.
-    private func validate(_ reader: any EntryReader, into report: inout WarmupReport) throws {
+    private func validate(_ reader: any EntryReader, into report: inout WarmupReport, for backend: any CacheBackend) throws {
         while let item = try reader.next() {
             switch item {
-            case .entry: report.total += 1
+            case .entry(let entry, let line):
+                // A value the cache's layout cannot hold is bad input too, found before anything is written.
+                if let reason = backend.refusal(of: entry) {
+                    record(WarmupIssue(line: line, reason: reason), in: &report, failed: false)
+                } else {
+                    report.total += 1
+                }
             case .invalid(let line, let reason): record(WarmupIssue(line: line, reason: reason), in: &report, failed: false)
             }
         }

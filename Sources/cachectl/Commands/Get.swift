@@ -14,6 +14,12 @@ extension Cachectl {
                   cachectl get article:1
                   cachectl get article:1 article:2 --format json
                   cachectl get report:pdf --raw > report.pdf
+                  cachectl get user:123:profile --layout django --format json
+
+                In a framework layout the value is decoded from the framework's encoding (a pickle, \
+                PHP serialize() or igbinary): --format json shows it as JSON, an object that cannot be \
+                shown safely as {"$opaque": "its class"}; nothing in it is ever executed. --raw prints \
+                the stored bytes.
                 """).underCachectl
 
         @OptionGroup var global: GlobalOptions
@@ -21,8 +27,12 @@ extension Cachectl {
         @Argument(help: "The keys to read.")
         var keys: [String]
 
-        @Flag(help: "Print only the value bytes, unchanged (one key per line when several).")
+        @Flag(help: "Print only the value bytes as stored, unchanged (one key per line when several).")
         var raw = false
+
+        @Option(name: .customLong("tag"), help: ArgumentHelp("Laravel layouts: the tags the entry was written with, which name its key (repeatable).",
+                                                             valueName: "tag"))
+        var tags: [String] = []
 
         func validate() throws {
             guard !keys.isEmpty else { throw ValidationError("Name at least one key, e.g. cachectl get article:1.") }
@@ -32,7 +42,7 @@ extension Cachectl {
             let context = Context(global)
             try context.renderer.check(GetResult.self, command: "get")
             let backend = try context.openBackend()
-            let result = GetResult(keys: keys, entries: try backend.entries(keys))
+            let result = GetResult(keys: keys, entries: try backend.entries(keys, tags: tags.map(context.tag)))
             if raw {
                 for (index, entry) in result.found.enumerated() {
                     if index > 0 { Terminal.write("\n") }
@@ -75,7 +85,7 @@ struct GetResult: Renderable {
             let entry = found[0]
             return FieldList(fields: [
                 ("key", entry.key),
-                ("value", Human.value(entry.value)),
+                ("value", entry.decoded?.displayText ?? Human.value(entry.value)),
                 ("ttl", Human.ttl(entry.expiry)),
                 ("tags", entry.tags.map { $0.isEmpty ? "-" : $0.joined(separator: ", ") } ?? "unknown (Redis indexes tag to keys only)"),
                 ("size", Human.bytes(Int64(entry.value.count))),
@@ -83,7 +93,7 @@ struct GetResult: Renderable {
         }
         var rows = found.map { entry in
             [entry.key, Human.ttl(entry.expiry), Human.bytes(Int64(entry.value.count)),
-             entry.tags.map { $0.joined(separator: ",") } ?? "?", Human.value(entry.value, limit: 60)]
+             entry.tags.map { $0.joined(separator: ",") } ?? "?", entry.decoded.map { Human.text($0.displayText, limit: 60) } ?? Human.value(entry.value, limit: 60)]
         }
         rows += missing.map { [$0, "-", "-", "-", style.red("(missing)")] }
         return Table(headers: ["KEY", "TTL", "SIZE", "TAGS", "VALUE"], rows: rows, numericColumns: [2]).render(style: style)

@@ -43,7 +43,7 @@ extension Cachectl {
             try context.renderer.check(InvalidationResult.self, command: "invalidate-tag")
             let backend = try context.openTagIndex()
             let start = ContinuousClock.now
-            let reports = try backend.invalidate(tags: tags, dryRun: dryRun, listLimit: limit)
+            let reports = try backend.invalidate(tags: try tags.map(context.tag), dryRun: dryRun, listLimit: limit)
             context.renderer.render(InvalidationResult(tags: reports, seconds: (ContinuousClock.now - start).seconds, dryRun: dryRun))
         }
     }

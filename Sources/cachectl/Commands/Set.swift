@@ -42,6 +42,9 @@ extension Cachectl {
         @Flag(help: "Write only when the key does not exist yet.")
         var ifAbsent = false
 
+        @Flag(help: "The value is JSON (a number, object, array, true, false or null): a framework layout writes that value, not a string.")
+        var json = false
+
         func validate() throws {
             if value != nil, file != nil {
                 throw ValidationError("Give the value either as an argument or with --file, not both.")
@@ -56,7 +59,9 @@ extension Cachectl {
             try context.renderer.check(SetResult.self, command: "set")
             let bytes = try readValue()
             let backend = try context.openBackend()
-            let entry = Entry(key: key, value: bytes, expiry: ttl?.expiry ?? backend.configuration.defaultExpiry, tags: tags)
+            var entry = Entry(key: key, value: bytes, expiry: ttl?.expiry ?? backend.configuration.defaultExpiry, tags: try tags.map(context.tag))
+            try backend.configuration.layout.validate(tags: entry.tags ?? [])
+            if json { entry = try Entry.json(entry) }
             let written = try backend.write(entry, ifAbsent: ifAbsent)
             context.renderer.render(SetResult(entry: entry, written: written))
         }

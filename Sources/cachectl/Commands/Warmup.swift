@@ -123,7 +123,7 @@ extension Cachectl {
             let lock = try lockFile.map { try FileLock(path: $0, wait: wait) }
             defer { lock?.release() }
             var warmup = CacheClient.Warmup(source: try source(),
-                                            defaults: EntryDefaults(expiry: try ttl?.expiry ?? context.configuration().defaultExpiry, tags: tags))
+                                            defaults: EntryDefaults(expiry: try ttl?.expiry ?? context.configuration().defaultExpiry, tags: try tags.map(context.tag)))
             warmup.onlyMissing = onlyMissing
             warmup.batchSize = batch
             warmup.skipInvalid = skipInvalid
