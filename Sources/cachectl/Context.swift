@@ -19,13 +19,22 @@ struct Context {
 
     /// Prefixes, counters key, timeout and default lifetime.
     func configuration() throws -> CacheConfiguration {
+        try configuration(layout: nil, namespace: nil, cacheVersion: nil)
+    }
+
+    /// The configuration with another layout, namespace or Django version where given (migrate's target).
+    func configuration(layout: String?, namespace: String?, cacheVersion: Int?) throws -> CacheConfiguration {
         let tagPrefix = try ByteEscapes.decode(options.tagPrefix, option: "--tag-prefix")
         var configuration = CacheConfiguration(keyPrefix: try ByteEscapes.decode(options.keyPrefix, option: "--key-prefix"),
                                                tagPrefix: tagPrefix, statsKey: options.statsKey, timeout: options.timeout,
                                                defaultExpiry: try EndpointResolution.defaultExpiry(environment: environment))
-        let layoutName = options.layout ?? environment["CACHECTL_LAYOUT"].flatMap { $0.isEmpty ? nil : $0 } ?? "default"
-        configuration.layout = try CacheLayout.named(layoutName, namespace: try options.namespace.map { try ByteEscapes.decode($0, option: "--namespace") },
-                                                     cacheVersion: options.cacheVersion, tagPrefix: tagPrefix)
+        let layoutName = layout ?? options.layout ?? environment["CACHECTL_LAYOUT"].flatMap { $0.isEmpty ? nil : $0 } ?? "default"
+        // A target in another layout (migrate --to-layout) does not inherit the source's namespace or version.
+        let inherits = layout == nil
+        let namespace = try (namespace ?? (inherits ? options.namespace : nil)).map { try ByteEscapes.decode($0, option: "--namespace") }
+        configuration.layout = try CacheLayout.named(layoutName, namespace: namespace,
+                                                     cacheVersion: cacheVersion ?? (inherits ? options.cacheVersion : nil),
+                                                     tagPrefix: tagPrefix)
         if layoutName != "default" { debug("layout \(layoutName), entry keys start with \"\(configuration.keyPrefix + configuration.layout.entryPrefix)\"") }
         return configuration
     }
