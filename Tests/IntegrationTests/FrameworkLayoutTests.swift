@@ -192,3 +192,77 @@ extension FrameworkCodecTests {
         return url
     }
 }
+
+/// Migrating between layouts, and what interrupted or hostile runs leave.
+@Suite(.serialized) struct FrameworkMigrationTests {
+    func cachectl(_ args: [String]) throws -> ProcessOutput { try CLI.run(args) }
+
+    func url(_ database: Int) throws -> String { try TestEnvironment.redisURL + "/\(database)" }
+
+    func flush(_ database: Int) throws {
+        let redis = try FrameworkLayoutTests().redis()
+        _ = try redis.send(["SELECT", RedisArgument(database)])
+        _ = try redis.send(["FLUSHDB"])
+    }
+
+    @Test func seedsLayoutToDjangoThenSymfony() throws {
+        for database in [10, 11, 12] { try flush(database) }
+        let path = try FrameworkCodecTests.manifest(tags: true, excluding: ["nothing"])
+        #expect(try cachectl(["warmup", "--from", path.path, "--url", try url(10)]).status == 0)
+        // Django keeps no tags: refused before anything is written, then copied without them.
+        let refused = try cachectl(["migrate", "--from", try url(10), "--to", try url(11), "--to-layout", "django"])
+        #expect(refused.status == 65)
+        #expect(String(decoding: refused.stderr, as: UTF8.self).contains("nothing was written"))
+        let django = Framework(kind: .django, url: try url(11), namespace: "")
+        #expect(try django.read(path).allSatisfy { !$0.hit })
+        let copied = try cachectl(["migrate", "--from", try url(10), "--to", try url(11), "--to-layout", "django", "--drop-tags", "--parse-json"])
+        #expect(copied.status == 0, "\(String(decoding: copied.stderr, as: UTF8.self))")
+        for read in try django.read(try FrameworkCodecTests.manifest(tags: false, excluding: ["nothing", "digits"])) {
+            #expect(read.hit && read.equal, "django read \(read.key) as \(read.value)")
+        }
+        // Django → Symfony: values re-encoded, read back equal by Symfony.
+        let symfony = try cachectl(["migrate", "--from", try url(11), "--to", try url(12), "--layout", "django", "--to-layout", "symfony-5.4", "--to-namespace", "app"])
+        #expect(symfony.status == 0, "\(String(decoding: symfony.stderr, as: UTF8.self))")
+        for read in try Framework(kind: .symfony, url: try url(12), namespace: "app").read(try FrameworkCodecTests.manifest(tags: false, excluding: ["nothing", "digits"])) {
+            #expect(read.hit && read.equal, "symfony read \(read.key) as \(read.value)")
+        }
+    }
+
+    @Test func interruptedLaravelInvalidationIsShownAndFinished() throws {
+        let namespace = "int\(UUID().uuidString.prefix(6))"
+        let base = ["--url", try FrameworkLayoutTests.url(), "--layout", "laravel-10", "--namespace", namespace]
+        for key in ["a", "b", "c"] { #expect(try cachectl(["set", key, "v", "--tag", "t"] + base).status == 0) }
+        // A run killed after moving the tag's sorted set aside leaves exactly this behind.
+        let redis = try FrameworkLayoutTests().redis()
+        let aside = "\(namespace):tag:t:entries:invalidating:\(UUID().uuidString.lowercased())"
+        _ = try redis.send(["RENAME", RedisArgument("\(namespace):tag:t:entries"), RedisArgument(aside)])
+        let tags = try cachectl(["tags", "--format", "json"] + base)
+        #expect(String(decoding: tags.stdout, as: UTF8.self).contains(#""interrupted" : true"#), "\(String(decoding: tags.stdout, as: UTF8.self))")
+        let prune = try cachectl(["tags", "prune", "--format", "json"] + base)
+        #expect(prune.status == 0)
+        #expect(try redis.send(["EXISTS", RedisArgument(aside)]).integer == 0)
+        for key in ["a", "b", "c"] { #expect(try cachectl(["get", key, "--tag", "t"] + base).status == 1) }
+    }
+
+    @Test func hostileStoredValuesAreShownNotRun() throws {
+        let namespace = "ev\(UUID().uuidString.prefix(6))"
+        let redis = try FrameworkLayoutTests().redis()
+        let marker = FileManager.default.temporaryDirectory.appendingPathComponent("pwned-\(UUID().uuidString)").path
+        // A pickle that would run a shell command, a PHP object, a truncated pickle.
+        _ = try redis.send(["SET", RedisArgument("\(namespace):1:evil"), RedisArgument(bytes: Array("cos\nsystem\n(S'touch \(marker)'\ntR.".utf8))])
+        _ = try redis.send(["SET", RedisArgument("\(namespace):1:broken"), RedisArgument(bytes: [0x80, 5, 0x95, 0xFF])])
+        let output = try cachectl(["get", "evil", "broken", "--format", "json", "--url", try FrameworkLayoutTests.url(), "--layout", "django", "--namespace", namespace])
+        let text = String(decoding: output.stdout, as: UTF8.self)
+        #expect(output.status == 0)
+        #expect(text.contains(#""$opaque" : "os.system""#), "\(text)")
+        #expect(text.contains(#""decoding_error" : "pickle: truncated"#), "\(text)")
+        #expect(!FileManager.default.fileExists(atPath: marker))
+        // And it is never re-encoded: migrating it elsewhere is refused.
+        try flush(13)
+        let migrate = try cachectl(["migrate", "--from", try FrameworkLayoutTests.url(), "--to", try url(13), "--layout", "django", "--namespace", namespace,
+                                    "--to-layout", "laravel", "--to-namespace", namespace])
+        #expect(migrate.status == 65, "\(String(decoding: migrate.stderr, as: UTF8.self))")
+        _ = try redis.send(["SELECT", "13"])
+        #expect(try redis.send(["DBSIZE"]).integer == 0)
+    }
+}
