@@ -187,8 +187,8 @@ _cachectl() {
 _cachectl_get() {
     repeating_flags=()
     non_repeating_flags=(--quiet -q --verbose -v --no-color --raw --version -h --help)
-    repeating_options=()
-    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --stats-key)
+    repeating_options=(--tag)
+    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --layout --namespace --cache-version --stats-key)
     __cachectl_offer_flags_options -1
 
     # Offer option value completions
@@ -212,7 +212,19 @@ _cachectl_get() {
     '--tag-prefix')
         return
         ;;
+    '--layout')
+        return
+        ;;
+    '--namespace')
+        return
+        ;;
+    '--cache-version')
+        return
+        ;;
     '--stats-key')
+        return
+        ;;
+    '--tag')
         return
         ;;
     esac
@@ -220,9 +232,9 @@ _cachectl_get() {
 
 _cachectl_set() {
     repeating_flags=()
-    non_repeating_flags=(--quiet -q --verbose -v --no-color --if-absent --version -h --help)
+    non_repeating_flags=(--quiet -q --verbose -v --no-color --if-absent --json --version -h --help)
     repeating_options=(--tag)
-    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --stats-key --file --ttl)
+    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --layout --namespace --cache-version --stats-key --file --ttl)
     __cachectl_offer_flags_options 2
 
     # Offer option value completions
@@ -246,6 +258,15 @@ _cachectl_set() {
     '--tag-prefix')
         return
         ;;
+    '--layout')
+        return
+        ;;
+    '--namespace')
+        return
+        ;;
+    '--cache-version')
+        return
+        ;;
     '--stats-key')
         return
         ;;
@@ -266,7 +287,7 @@ _cachectl_delete() {
     repeating_flags=()
     non_repeating_flags=(--quiet -q --verbose -v --no-color --version -h --help)
     repeating_options=()
-    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --stats-key)
+    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --layout --namespace --cache-version --stats-key)
     __cachectl_offer_flags_options -1
 
     # Offer option value completions
@@ -290,6 +311,15 @@ _cachectl_delete() {
     '--tag-prefix')
         return
         ;;
+    '--layout')
+        return
+        ;;
+    '--namespace')
+        return
+        ;;
+    '--cache-version')
+        return
+        ;;
     '--stats-key')
         return
         ;;
@@ -300,7 +330,7 @@ _cachectl_ping() {
     repeating_flags=()
     non_repeating_flags=(--quiet -q --verbose -v --no-color --version -h --help)
     repeating_options=()
-    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --stats-key)
+    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --layout --namespace --cache-version --stats-key)
     __cachectl_offer_flags_options 0
 
     # Offer option value completions
@@ -322,6 +352,15 @@ _cachectl_ping() {
         return
         ;;
     '--tag-prefix')
+        return
+        ;;
+    '--layout')
+        return
+        ;;
+    '--namespace')
+        return
+        ;;
+    '--cache-version')
         return
         ;;
     '--stats-key')
@@ -334,7 +373,7 @@ _cachectl_stats() {
     repeating_flags=()
     non_repeating_flags=(--quiet -q --verbose -v --no-color --reset --server --yes --version -h --help)
     repeating_options=(--assert)
-    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --stats-key --window --watch --count)
+    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --layout --namespace --cache-version --stats-key --window --watch --count)
     __cachectl_offer_flags_options 0
 
     # Offer option value completions
@@ -356,6 +395,15 @@ _cachectl_stats() {
         return
         ;;
     '--tag-prefix')
+        return
+        ;;
+    '--layout')
+        return
+        ;;
+    '--namespace')
+        return
+        ;;
+    '--cache-version')
         return
         ;;
     '--stats-key')
@@ -382,7 +430,7 @@ _cachectl_invalidate-tag() {
     repeating_flags=()
     non_repeating_flags=(--quiet -q --verbose -v --no-color --dry-run --version -h --help)
     repeating_options=()
-    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --stats-key --limit)
+    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --layout --namespace --cache-version --stats-key --limit)
     __cachectl_offer_flags_options -1
 
     # Offer option value completions
@@ -406,6 +454,15 @@ _cachectl_invalidate-tag() {
     '--tag-prefix')
         return
         ;;
+    '--layout')
+        return
+        ;;
+    '--namespace')
+        return
+        ;;
+    '--cache-version')
+        return
+        ;;
     '--stats-key')
         return
         ;;
@@ -419,7 +476,7 @@ _cachectl_tags() {
     repeating_flags=()
     non_repeating_flags=(--quiet -q --verbose -v --no-color --orphans --version -h --help)
     repeating_options=()
-    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --stats-key --pattern)
+    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --layout --namespace --cache-version --stats-key --pattern)
     __cachectl_offer_flags_options 0
 
     # Offer option value completions
@@ -441,6 +498,15 @@ _cachectl_tags() {
         return
         ;;
     '--tag-prefix')
+        return
+        ;;
+    '--layout')
+        return
+        ;;
+    '--namespace')
+        return
+        ;;
+    '--cache-version')
         return
         ;;
     '--stats-key')
@@ -471,7 +537,7 @@ _cachectl_tags_prune() {
     repeating_flags=()
     non_repeating_flags=(--quiet -q --verbose -v --no-color --dry-run --version -h --help)
     repeating_options=()
-    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --stats-key --pattern)
+    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --layout --namespace --cache-version --stats-key --pattern)
     __cachectl_offer_flags_options 0
 
     # Offer option value completions
@@ -493,6 +559,15 @@ _cachectl_tags_prune() {
         return
         ;;
     '--tag-prefix')
+        return
+        ;;
+    '--layout')
+        return
+        ;;
+    '--namespace')
+        return
+        ;;
+    '--cache-version')
         return
         ;;
     '--stats-key')
@@ -508,7 +583,7 @@ _cachectl_flush() {
     repeating_flags=()
     non_repeating_flags=(--quiet -q --verbose -v --no-color --all -y --yes --dry-run --version -h --help)
     repeating_options=()
-    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --stats-key --pattern --prefix --limit)
+    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --layout --namespace --cache-version --stats-key --pattern --prefix --limit)
     __cachectl_offer_flags_options 0
 
     # Offer option value completions
@@ -530,6 +605,15 @@ _cachectl_flush() {
         return
         ;;
     '--tag-prefix')
+        return
+        ;;
+    '--layout')
+        return
+        ;;
+    '--namespace')
+        return
+        ;;
+    '--cache-version')
         return
         ;;
     '--stats-key')
@@ -549,9 +633,9 @@ _cachectl_flush() {
 
 _cachectl_migrate() {
     repeating_flags=()
-    non_repeating_flags=(--quiet -q --verbose -v --no-color --dry-run --verify --version -h --help)
+    non_repeating_flags=(--quiet -q --verbose -v --no-color --dry-run --verify --drop-tags --parse-json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --stats-key --from --to --pattern --on-conflict)
+    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --layout --namespace --cache-version --stats-key --from --to --pattern --on-conflict --to-layout --to-namespace --to-cache-version)
     __cachectl_offer_flags_options 0
 
     # Offer option value completions
@@ -573,6 +657,15 @@ _cachectl_migrate() {
         return
         ;;
     '--tag-prefix')
+        return
+        ;;
+    '--layout')
+        return
+        ;;
+    '--namespace')
+        return
+        ;;
+    '--cache-version')
         return
         ;;
     '--stats-key')
@@ -590,6 +683,15 @@ _cachectl_migrate() {
     '--on-conflict')
         return
         ;;
+    '--to-layout')
+        return
+        ;;
+    '--to-namespace')
+        return
+        ;;
+    '--to-cache-version')
+        return
+        ;;
     esac
 }
 
@@ -597,7 +699,7 @@ _cachectl_warmup() {
     repeating_flags=()
     non_repeating_flags=(--quiet -q --verbose -v --no-color --only-missing --skip-invalid --wait --version -h --help)
     repeating_options=(--tag)
-    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --stats-key --from --input-format --command --url-template --keys --concurrency --batch --ttl --lock-file --max-duration)
+    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --layout --namespace --cache-version --stats-key --from --input-format --command --url-template --keys --concurrency --batch --ttl --lock-file --max-duration)
     __cachectl_offer_flags_options 0
 
     # Offer option value completions
@@ -619,6 +721,15 @@ _cachectl_warmup() {
         return
         ;;
     '--tag-prefix')
+        return
+        ;;
+    '--layout')
+        return
+        ;;
+    '--namespace')
+        return
+        ;;
+    '--cache-version')
         return
         ;;
     '--stats-key')
