@@ -130,7 +130,7 @@ private struct JSONScanner {
     }
 
     private mutating func ttl() throws(EntryFormatError) -> Expiry {
-        let problem = EntryFormatError("\"ttl\" must be a positive number of seconds or null")
+        let problem = EntryFormatError("\"ttl\" must be a positive number of seconds (at most 100 years), a duration such as \"5m\", or null")
         if peek() == UInt8(ascii: "n") {
             try literal("null")
             return .never
@@ -146,8 +146,10 @@ private struct JSONScanner {
             whole = whole * 10 + Int64(bytes[end] - UInt8(ascii: "0"))
             end += 1
         }
+        let maximumSeconds = Duration.maximumMilliseconds / 1000
         if end > index, end < bytes.count, bytes[end] == UInt8(ascii: ",") || bytes[end] == UInt8(ascii: "}")
             || bytes[end] == UInt8(ascii: " "), bytes[index] != UInt8(ascii: "0") {
+            guard whole <= maximumSeconds else { throw problem }
             index = end
             return .seconds(whole)
         }
@@ -155,10 +157,11 @@ private struct JSONScanner {
         try number(into: &text)
         let string = String(decoding: text, as: UTF8.self)
         if let whole = Int64(string) {
-            guard whole > 0, whole < Int64.max / 1000 else { throw problem }
+            guard whole > 0, whole <= maximumSeconds else { throw problem }
             return .seconds(whole)
         }
-        guard let seconds = Double(string), seconds > 0, seconds < 1e15 else { throw problem }
+        // Checked as a Double before any conversion: 1e300 must not reach Int64(_:).
+        guard let seconds = Double(string), seconds > 0, seconds <= Double(maximumSeconds) else { throw problem }
         return .milliseconds(max(1, Int64((seconds * 1000).rounded(.up))))
     }
 
@@ -301,16 +304,36 @@ private struct JSONScanner {
         index += count
     }
 
+    /// Reads a number exactly as RFC 8259 spells one:
+    /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`; `01`, `1.e5`, `.5`, `+1` are refused.
     private mutating func number(into out: inout [UInt8]) throws(EntryFormatError) {
         let start = index
-        while index < bytes.count, let byte = Optional(bytes[index]),
-              (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+")
-                || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") {
-            index += 1
+        let invalid = EntryFormatError("invalid JSON value at column \(start + 1)")
+        func isDigit(_ at: Int) -> Bool { at < bytes.count && bytes[at] >= UInt8(ascii: "0") && bytes[at] <= UInt8(ascii: "9") }
+        func digits() -> Bool {
+            let first = index
+            while isDigit(index) { index += 1 }
+            return index > first
         }
-        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
-        guard index > start, Double(text) != nil, !text.hasPrefix("+"), !text.hasPrefix("."), !text.hasSuffix(".") else {
-            throw EntryFormatError("invalid JSON value at column \(start + 1)")
+        if peek() == UInt8(ascii: "-") { index += 1 }
+        if peek() == UInt8(ascii: "0") {
+            index += 1
+        } else if !digits() {
+            throw invalid
+        }
+        if peek() == UInt8(ascii: ".") {
+            index += 1
+            guard digits() else { throw invalid }
+        }
+        if peek() == UInt8(ascii: "e") || peek() == UInt8(ascii: "E") {
+            index += 1
+            if peek() == UInt8(ascii: "+") || peek() == UInt8(ascii: "-") { index += 1 }
+            guard digits() else { throw invalid }
+        }
+        // A number ends where the JSON around it continues: `01` or `1.5.5` are not two values.
+        if let next = peek(), next != UInt8(ascii: ","), next != UInt8(ascii: "}"), next != UInt8(ascii: "]"),
+           next != 0x20, next != 0x09, next != 0x0A, next != 0x0D {
+            throw invalid
         }
         out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
     }
