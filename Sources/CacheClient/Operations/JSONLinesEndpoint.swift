@@ -100,8 +100,24 @@ public final class JSONLinesSink: EntrySink {
     private var pending: [UInt8] = []
 
     /// Creates the output (not yet visible under `path`).
-    public init(path: String) throws {
+    ///
+    /// An existing file is a conflict like any other target's keys: refused under `.fail`
+    /// (`.badInput`, before anything is written), replaced whole under `.replace`; `.skip` cannot
+    /// merge into it (`.usage`).
+    public init(path: String, onConflict: ConflictPolicy = .fail) throws {
         self.path = path
+        if path != "-", access(path, F_OK) == 0 {
+            switch onConflict {
+            case .fail:
+                throw CacheError(.badInput, "migrate refused: \(path) already exists; nothing was written",
+                                 hint: "choose --on-conflict replace to overwrite it, or another path")
+            case .skip:
+                throw CacheError(.usage, "--on-conflict skip cannot merge into the existing JSON Lines file \(path)",
+                                 hint: "choose --on-conflict replace to overwrite it, or another path")
+            case .replace:
+                break
+            }
+        }
         if path == "-" {
             handle = OutputFile.standardOutput
             temporary = nil

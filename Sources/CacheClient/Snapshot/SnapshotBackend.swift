@@ -63,15 +63,22 @@ public final class SnapshotBackend: CacheBackend {
 
     /// Opens the snapshot file at `path` when it exists, checking that it is one.
     ///
-    /// A missing file is not created here: reads see an empty cache and the first write creates
-    /// it. Throws `.badInput` for a file that is not a cachectl snapshot, is damaged, or was
-    /// written by a newer version, without changing it; `.io` when it cannot be read.
-    public init(path: String, configuration: CacheConfiguration = CacheConfiguration()) throws {
+    /// A missing file is not created here. Under `.existing` it is refused (`.io`, naming the
+    /// path: a typo must not read as an empty cache); under `.creatingOnWrite` reads see an empty
+    /// cache and the first write creates it, in an existing directory only. Throws `.badInput` for
+    /// a file that is not a cachectl snapshot, is damaged, or was written by a newer version,
+    /// without changing it; `.io` when it cannot be read.
+    public init(path: String, configuration: CacheConfiguration = CacheConfiguration(),
+                access: BackendAccess = .creatingOnWrite) throws {
         self.path = path
         self.configuration = configuration
         let timeout = configuration.timeout.isFinite ? configuration.timeout * 1000 : 5000
         busyTimeoutMilliseconds = Int32(clamping: Int64(max(5000, min(timeout, Double(Int32.max)))))
         database = try Self.openExisting(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+        if database == nil, access == .existing {
+            throw CacheError(.io, "No snapshot file at \(path)",
+                             hint: "check the path; set, warmup and migrate --to create the file, in an existing directory")
+        }
     }
 
     // MARK: Helpers for this file and for extensions (tags, flush, migrate)
@@ -449,10 +456,14 @@ public final class SnapshotBackend: CacheBackend {
     private static func createFile(path: String, busyTimeoutMilliseconds: Int32) throws {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent()
-        do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        } catch {
-            throw CacheError(.io, "Cannot create the directory \(directory.path) for the snapshot file \(path): \(fileReason(error))")
+        // Only cachectl's own default directory is made on demand: any other missing directory is
+        // most likely a typo, and creating a tree for it would hide the mistake.
+        try Endpoint.createDefaultDirectory(containing: path)
+        var info = stat()
+        if stat(directory.path, &info) != 0 {
+            let code = errno
+            throw CacheError(.io, "Cannot create the snapshot file \(path): the directory \(directory.path) \(code == ENOENT ? "does not exist" : String(cString: strerror(code)))",
+                             hint: code == ENOENT ? "check the path, or create the directory first" : nil)
         }
         let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp").path
         defer {

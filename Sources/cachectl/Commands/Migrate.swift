@@ -48,7 +48,8 @@ extension Cachectl {
             let target = try Endpoint(parsing: to)
             if verify, case .jsonLines = target { throw CacheError(.usage, "--verify needs a target it can read back: redis:// or file:") }
             let source = try MigrationEndpoints.source(try context.resolve(url: from).endpoint, configuration: configuration)
-            let sink = try MigrationEndpoints.sink(try context.resolve(url: to).endpoint, configuration: configuration)
+            let sink = try MigrationEndpoints.sink(try context.resolve(url: to).endpoint, configuration: configuration,
+                                                  onConflict: onConflict.policy)
             let migration = Migration(from: source, to: sink,
                                       options: Migration.Options(pattern: pattern, onConflict: onConflict.policy, dryRun: dryRun, verify: verify))
             let bar = ProgressBar(label: "migrate", quiet: global.quiet)
