@@ -94,12 +94,11 @@ public protocol TagSetSink: AnyObject {
 /// A Redis server as a migrate source: SCAN, then pipelined TYPE + PTTL + GET/DUMP per batch.
 ///
 /// Tags: copied as sets when the sink takes them (Redis→Redis); otherwise each record carries
-/// its tags, from a key → tags map built once by SCAN + SSCAN over the tag prefix (its memory
-/// grows with the number of tag memberships in scope).
+/// its tags, looked up per batch in a key → tags file built once by SCAN + SSCAN over the tag
+/// prefix (on disk, so memory stays flat in the number of keys and memberships).
 public final class RedisEntrySource: EntrySource, TagSetSource {
     let backend: RedisBackend
-    private var tagsByKey: [String: [Int32]]?
-    private var tagNames: [String] = []
+    private var memberships: TagMembershipFile?
 
     /// Reads from an opened Redis backend.
     public init(_ backend: RedisBackend) { self.backend = backend }
@@ -136,7 +135,7 @@ public final class RedisEntrySource: EntrySource, TagSetSource {
 
     public func scan(pattern: String?, batchSize: Int, serialized: Bool, keysOnly: Bool,
                      _ body: (MigrationBatch) throws -> Void) throws {
-        if !serialized && !keysOnly && tagsByKey == nil { try buildTagMap(pattern: pattern) }
+        if !serialized && !keysOnly && memberships == nil { memberships = try membershipFile(pattern: pattern) }
         let match = RedisGlob.escape(configuration.keyPrefix) + (pattern ?? "*")
         try scanKeys(match: match, count: batchSize) { storeKeys in
             let keys = storeKeys.filter { !isBookkeeping($0) }
@@ -168,6 +167,7 @@ public final class RedisEntrySource: EntrySource, TagSetSource {
             }
             let replies = try backend.connection.pipeline(commands)
             var dumpLater: [(index: Int, storeKey: String)] = []
+            let tagsOfKeys = try memberships?.tags(for: keys.map { configuration.entryKey($0) ?? $0 })
             var batch = MigrationBatch()
             batch.records.reserveCapacity(keys.count)
             let offset = withType ? 1 : 0
@@ -190,7 +190,7 @@ public final class RedisEntrySource: EntrySource, TagSetSource {
                 }
                 let expiry: Expiry = pttl > 0 ? .milliseconds(pttl) : .never
                 var record = MigrationRecord(key: key, type: type, value: nil, expiry: expiry,
-                                             tags: serialized ? nil : (tagsByKey?[key] ?? []).map { tagNames[Int($0)] })
+                                             tags: serialized ? nil : tagsOfKeys?[index] ?? [])
                 if serialized, payload.errorMessage?.hasPrefix("WRONGTYPE") == true {
                     dumpLater.append((batch.records.count, storeKey))
                 } else if serialized {
@@ -228,22 +228,12 @@ public final class RedisEntrySource: EntrySource, TagSetSource {
         }
     }
 
-    /// Builds key → tags for the keys in scope from every tag set under the tag prefix.
-    private func buildTagMap(pattern: String?) throws {
-        var map: [String: [Int32]] = [:]
-        try scanTagSets(pattern: pattern) { page in
-            for members in page {
-                let index: Int32
-                if let last = tagNames.last, last == members.tag {
-                    index = Int32(tagNames.count - 1)
-                } else {
-                    tagNames.append(members.tag)
-                    index = Int32(tagNames.count - 1)
-                }
-                for key in members.keys { map[key, default: []].append(index) }
-            }
-        }
-        tagsByKey = map
+    /// Builds key → tags for the keys in scope from every tag set under the tag prefix, on disk.
+    func membershipFile(pattern: String?) throws -> TagMembershipFile {
+        let file = try TagMembershipFile()
+        try scanTagSets(pattern: pattern) { page in try file.add(page) }
+        try file.finishLoading()
+        return file
     }
 
     public func scanTagSets(pattern: String?, _ body: ([TagMembers]) throws -> Void) throws {
