@@ -549,7 +549,7 @@ _cachectl_flush() {
 
 _cachectl_migrate() {
     repeating_flags=()
-    non_repeating_flags=(--quiet -q --verbose -v --no-color --dry-run --verify --version -h --help)
+    non_repeating_flags=(--quiet -q --verbose -v --no-color --dry-run --verify --strings-only --version -h --help)
     repeating_options=()
     non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --stats-key --from --to --pattern --on-conflict)
     __cachectl_offer_flags_options 0
