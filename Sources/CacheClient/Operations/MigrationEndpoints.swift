@@ -71,7 +71,8 @@ public enum MigrationEndpoints {
         case .jsonLines(let path): return try JSONLinesSource(path: path, configuration: configuration)
         case .dummy: return EmptyEntrySource()
         default:
-            let backend = try Backends.open(endpoint, configuration: configuration)
+            // A source that does not exist is a typo to report, not an empty cache to copy.
+            let backend = try Backends.open(endpoint, configuration: configuration, access: .existing)
             if let redis = backend as? RedisBackend { return RedisEntrySource(redis) }
             if let framework = backend as? FrameworkBackend { return FrameworkEntrySource(framework) }
             if let snapshot = backend as? SnapshotBackend { return SnapshotEntrySource(snapshot) }
@@ -81,10 +82,10 @@ public enum MigrationEndpoints {
 
     /// The sink an endpoint names. Connects now, so an unreachable target fails before anything
     /// is read or written.
-    public static func sink(_ endpoint: Endpoint, configuration: CacheConfiguration, dropTags: Bool = false,
-                            parseJSON: Bool = false) throws -> any EntrySink {
+    public static func sink(_ endpoint: Endpoint, configuration: CacheConfiguration,
+                            onConflict: ConflictPolicy = .fail, dropTags: Bool = false, parseJSON: Bool = false) throws -> any EntrySink {
         switch endpoint {
-        case .jsonLines(let path): return try JSONLinesSink(path: path)
+        case .jsonLines(let path): return try JSONLinesSink(path: path, onConflict: onConflict)
         default:
             let backend = try Backends.open(endpoint, configuration: configuration)
             if backend is FrameworkBackend || dropTags { return BackendEntrySink(backend, dropTags: dropTags, parseJSON: parseJSON) }

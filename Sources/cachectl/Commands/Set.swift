@@ -58,7 +58,7 @@ extension Cachectl {
             let context = Context(global)
             try context.renderer.check(SetResult.self, command: "set")
             let bytes = try readValue()
-            let backend = try context.openBackend()
+            let backend = try context.openBackend(access: .creatingOnWrite)
             var entry = Entry(key: key, value: bytes, expiry: ttl?.expiry ?? backend.configuration.defaultExpiry, tags: try tags.map(context.tag))
             try backend.configuration.layout.validate(tags: entry.tags ?? [])
             if json { entry = try Entry.json(entry) }
