@@ -15,7 +15,7 @@ public final class FrameworkBackend: CacheBackend {
     /// The configuration as given: `keyPrefix` is the connection's prefix, `layout` the framework's.
     public let configuration: CacheConfiguration
     /// The framework's layout.
-    public var layout: CacheLayout { configuration.layout }
+    public let layout: CacheLayout
     public var kind: String { "redis" }
     public var endpointDescription: String { inner.endpointDescription }
     /// The Redis backend over the entries' full prefix, with no counters hash; member-set tag
@@ -23,10 +23,14 @@ public final class FrameworkBackend: CacheBackend {
     let inner: RedisBackend
     /// Laravel 9 and earlier: the tags' current ids, as read or created during this run.
     var tagIDs: [String: String] = [:]
+    /// Laravel: the sha1 namespace of each tag list met (warmups repeat a few lists many times).
+    var taggedNamespaces: [[String]: String] = [:]
 
     /// Connects to one Redis server holding a framework's cache.
     public init(address: RedisAddress, database: Int, credentials: RedisCredentials, configuration: CacheConfiguration) throws {
         self.configuration = configuration
+        layout = configuration.layout
+        entryPrefix = configuration.keyPrefix + configuration.layout.entryPrefix
         var innerConfiguration = configuration
         innerConfiguration.keyPrefix = configuration.keyPrefix + configuration.layout.entryPrefix
         switch configuration.layout.tagIndex {
@@ -39,18 +43,23 @@ public final class FrameworkBackend: CacheBackend {
 
     var connection: RedisConnection { inner.connection }
     /// The full prefix of entry keys: the connection's prefix and the framework's namespace.
-    var entryPrefix: String { inner.configuration.keyPrefix }
+    let entryPrefix: String
 
     // MARK: - Keys
 
     /// An entry's key below `entryPrefix`: the key itself, or Laravel's tagged form.
     func relativeKey(_ key: String, tags: [String]) throws -> String {
         guard !tags.isEmpty else { return key }
+        let ids: [String]
         switch layout.tagIndex {
-        case .laravelSortedSets: return CacheLayout.laravelTaggedKey(key, tagIDs: tags.map { "tag:\($0):entries" })
-        case .laravelReferenceSets: return CacheLayout.laravelTaggedKey(key, tagIDs: try tags.map { try currentTagID($0) })
+        case .laravelSortedSets: ids = tags.map { "tag:\($0):entries" }
+        case .laravelReferenceSets: ids = try tags.map { try currentTagID($0) }
         default: return key
         }
+        if let namespace = taggedNamespaces[ids] { return namespace + key }
+        let namespace = String(CacheLayout.laravelTaggedKey("", tagIDs: ids))
+        taggedNamespaces[ids] = namespace
+        return namespace + key
     }
 
     // MARK: - Reads
@@ -87,15 +96,17 @@ public final class FrameworkBackend: CacheBackend {
         var index: [(key: String, member: String, score: String?)]
     }
 
+    /// Checked without encoding (warmup asks for every entry before writing any): what a layout
+    /// cannot hold is tags where it has none and objects that were never decoded; a manifest's
+    /// JSON value was validated when it was read.
     public func refusal(of entry: Entry) -> String? {
-        do {
-            _ = try encode(entry)
-            return nil
-        } catch let error as CacheError {
-            return error.message
-        } catch {
-            return "\(error)"
+        if let tags = entry.tags, !tags.isEmpty, !layout.hasTags {
+            return "\"\(entry.key)\" has tags, and the \(layout.name.rawValue) layout keeps none"
         }
+        if let name = entry.decoded?.opaqueClassNames.first {
+            return "Cannot write \"\(entry.key)\" in the \(layout.name.rawValue) layout: it holds an opaque \(name) value"
+        }
+        return nil
     }
 
     /// The stored bytes of an entry; `.badInput` for tags or a value the layout cannot hold.
@@ -151,7 +162,21 @@ public final class FrameworkBackend: CacheBackend {
 
     public func write(batch: [Entry], onlyMissing: Bool) throws -> [Bool] {
         guard !batch.isEmpty else { return [] }
+        guard onlyMissing else { return try receive(try send(batch: batch)) }
         let writes = try batch.map(plan)  // every value encoded before anything is written
+        var sets = setCommands(writes, onlyMissing: true)
+        var written = [Bool](repeating: true, count: batch.count)
+        for (index, reply) in try connection.pipeline(sets).enumerated() {
+            written[index] = try inner.check(reply, context: "Cannot write \"\(batch[index].key)\"") != .null
+        }
+        sets.removeAll()
+        appendIndexWrites(writes, written: written, to: &sets)
+        for reply in try connection.pipeline(sets) { try inner.check(reply, context: "Cannot write a tag index") }
+        return written
+    }
+
+    /// SET commands for a batch, encoded straight into one buffer.
+    func setCommands(_ writes: [Write], onlyMissing: Bool) -> RedisCommandBuffer {
         var sets = RedisCommandBuffer(capacity: writes.reduce(0) { $0 + $1.bytes.count + 96 })
         for write in writes {
             sets.begin(arguments: 3 + (write.milliseconds == nil ? 0 : 2) + (onlyMissing ? 1 : 0))
@@ -164,19 +189,7 @@ public final class FrameworkBackend: CacheBackend {
             }
             if onlyMissing { sets.add("NX") }
         }
-        var written = [Bool](repeating: true, count: batch.count)
-        if onlyMissing {
-            for (index, reply) in try connection.pipeline(sets).enumerated() {
-                written[index] = try inner.check(reply, context: "Cannot write \"\(batch[index].key)\"") != .null
-            }
-            sets.removeAll()
-        }
-        appendIndexWrites(writes, written: written, to: &sets)
-        let replies = try connection.pipeline(sets)
-        for (index, reply) in replies.enumerated() {
-            try inner.check(reply, context: onlyMissing || index >= batch.count ? "Cannot write a tag index" : "Cannot write \"\(batch[index].key)\"")
-        }
-        return written
+        return sets
     }
 
     /// One SADD or ZADD per index key for the whole batch.
@@ -267,6 +280,25 @@ public final class FrameworkBackend: CacheBackend {
             let keys = (parts[1].array ?? []).compactMap(\.bytes).map { String(decoding: $0, as: UTF8.self) }
             if !keys.isEmpty { try body(keys) }
         } while cursor != "0"
+    }
+}
+
+extension FrameworkBackend: PipelinedBatchWriting {
+    /// Encodes the whole batch (refusing it before anything is sent), then sends its SETs and
+    /// tag index writes without waiting, so warmup overlaps encoding with the server's work.
+    public func send(batch: [Entry]) throws -> PendingBatch {
+        let writes = try batch.map(plan)
+        var commands = setCommands(writes, onlyMissing: false)
+        appendIndexWrites(writes, written: [Bool](repeating: true, count: writes.count), to: &commands)
+        try connection.send(commands)
+        return PendingBatch(entries: batch, replies: commands.count)
+    }
+
+    public func receive(_ pending: PendingBatch) throws -> [Bool] {
+        for (index, reply) in try connection.receive(count: pending.replies).enumerated() {
+            try inner.check(reply, context: index < pending.entries.count ? "Cannot write \"\(pending.entries[index].key)\"" : "Cannot write a tag index")
+        }
+        return [Bool](repeating: true, count: pending.entries.count)
     }
 }
 

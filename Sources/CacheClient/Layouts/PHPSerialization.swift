@@ -31,7 +31,7 @@ public enum PHPSerialization {
         switch value {
         case .null: out += Array("N;".utf8)
         case .bool(let flag): out += Array((flag ? "b:1;" : "b:0;").utf8)
-        case .int(let number): out += Array("i:\(number);".utf8)
+        case .int(let number): appendToken(UInt8(ascii: "i"), number, UInt8(ascii: ";"), to: &out)
         case .bigInt(let digits):
             // PHP integers are 64-bit: a larger one is a float there, as json_decode makes it.
             guard let number = Double(digits) else { throw CacheError(.badInput, "Cannot serialize the integer \(digits.prefix(40))") }
@@ -40,17 +40,19 @@ public enum PHPSerialization {
         case .string(let text): appendString(Array(text.utf8), to: &out)
         case .bytes(let bytes): appendString(bytes, to: &out)
         case .list(let items):
-            out += Array("a:\(items.count):{".utf8)
+            appendToken(UInt8(ascii: "a"), Int64(items.count), UInt8(ascii: ":"), to: &out)
+            out.append(UInt8(ascii: "{"))
             for (index, item) in items.enumerated() {
-                out += Array("i:\(index);".utf8)
+                appendToken(UInt8(ascii: "i"), Int64(index), UInt8(ascii: ";"), to: &out)
                 try encode(item, into: &out, depth: depth + 1)
             }
             out.append(UInt8(ascii: "}"))
         case .map(let items):
-            out += Array("a:\(items.count):{".utf8)
+            appendToken(UInt8(ascii: "a"), Int64(items.count), UInt8(ascii: ":"), to: &out)
+            out.append(UInt8(ascii: "{"))
             for item in items {
                 switch item.key {
-                case .int(let number): out += Array("i:\(number);".utf8)
+                case .int(let number): appendToken(UInt8(ascii: "i"), number, UInt8(ascii: ";"), to: &out)
                 case .string(let text): appendString(Array(text.utf8), to: &out)
                 case .bytes(let bytes): appendString(bytes, to: &out)
                 default: throw CacheError(.badInput, "Cannot serialize a PHP array key that is not a string or an integer")
@@ -64,9 +66,19 @@ public enum PHPSerialization {
     }
 
     static func appendString(_ bytes: [UInt8], to out: inout [UInt8]) {
-        out += Array("s:\(bytes.count):\"".utf8)
+        appendToken(UInt8(ascii: "s"), Int64(bytes.count), UInt8(ascii: ":"), to: &out)
+        out.append(UInt8(ascii: "\""))
         out += bytes
-        out += Array("\";".utf8)
+        out.append(UInt8(ascii: "\""))
+        out.append(UInt8(ascii: ";"))
+    }
+
+    /// `T:NUMBER` and a terminator, written digit by digit (warmup encodes millions of these).
+    static func appendToken(_ type: UInt8, _ number: Int64, _ terminator: UInt8, to out: inout [UInt8]) {
+        out.append(type)
+        out.append(UInt8(ascii: ":"))
+        appendDecimal(number, to: &out)
+        out.append(terminator)
     }
 
     /// A float as PHP writes it with `serialize_precision = -1`: the shortest digits that read
@@ -75,6 +87,9 @@ public enum PHPSerialization {
         if number.isNaN { return "NAN" }
         if number.isInfinite { return number < 0 ? "-INF" : "INF" }
         if number == 0 { return number.sign == .minus ? "-0" : "0" }
+        // Swift's shortest form without an exponent is PHP's, but for a whole number's ".0".
+        let plain = number.description
+        if !plain.utf8.contains(UInt8(ascii: "e")) { return plain.hasSuffix(".0") ? String(plain.dropLast(2)) : plain }
         // Swift's description is the shortest round-trip form too: take its digits and exponent.
         let (negative, digits, pointPosition) = shortestDigits(number)
         var text = negative ? "-" : ""
@@ -312,5 +327,22 @@ private struct PHPParser {
             reader.offset -= 2
             throw reader.failure("array key must be an integer or a string")
         }
+    }
+}
+
+/// Appends the decimal digits of `number`.
+func appendDecimal(_ number: Int64, to out: inout [UInt8]) {
+    if number < 0 { out.append(UInt8(ascii: "-")) }
+    var magnitude = number.magnitude
+    if magnitude == 0 {
+        out.append(UInt8(ascii: "0"))
+        return
+    }
+    var divisor: UInt64 = 1
+    while magnitude / divisor >= 10 { divisor *= 10 }
+    while divisor > 0 {
+        out.append(UInt8(ascii: "0") + UInt8(magnitude / divisor))
+        magnitude %= divisor
+        divisor /= 10
     }
 }
