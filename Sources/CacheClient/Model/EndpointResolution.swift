@@ -45,7 +45,7 @@ public struct EndpointResolution: Sendable {
     public static func defaultExpiry(environment: [String: String]) throws -> Expiry {
         guard let text = environment["CACHE_DEFAULT_TIMEOUT"], !text.isEmpty else { return .seconds(300) }
         guard let expiry = Expiry(parsing: text) else {
-            throw CacheError(.usage, "Invalid CACHE_DEFAULT_TIMEOUT \"\(text)\": expected seconds (e.g. 300), a duration (5m) or none")
+            throw CacheError(.usage, "Invalid CACHE_DEFAULT_TIMEOUT \(text.displayQuoted): expected seconds (e.g. 300), a duration (5m) or none")
         }
         return expiry
     }
@@ -63,13 +63,13 @@ public struct EndpointResolution: Sendable {
             var port = 6379
             if let text = env["REDIS_PORT"], !text.isEmpty {
                 guard let p = Int(text), (1...65535).contains(p) else {
-                    throw CacheError(.usage, "Invalid REDIS_PORT \"\(text)\": expected a number from 1 to 65535")
+                    throw CacheError(.usage, "Invalid REDIS_PORT \(text.displayQuoted): expected a number from 1 to 65535")
                 }
                 port = p
             }
             var database = 0
             if let text = env["REDIS_DB"], !text.isEmpty {
-                guard let db = Int(text), db >= 0 else { throw CacheError(.usage, "Invalid REDIS_DB \"\(text)\": expected a number") }
+                guard let db = Int(text), db >= 0 else { throw CacheError(.usage, "Invalid REDIS_DB \(text.displayQuoted): expected a number") }
                 database = db
             }
             return EndpointResolution(
@@ -83,7 +83,7 @@ public struct EndpointResolution: Sendable {
         case "dummy":
             return EndpointResolution(endpoint: .dummy, source: "CACHE_BACKEND")
         case let other?:
-            throw CacheError(.usage, "Unknown CACHE_BACKEND \"\(other)\"", hint: "use redis, locmem, memory, file or dummy")
+            throw CacheError(.usage, "Unknown CACHE_BACKEND \(other.displayQuoted)", hint: "use redis, locmem, memory, file or dummy")
         }
         if let path = env["CACHECTL_SNAPSHOT"], !path.isEmpty {
             return EndpointResolution(endpoint: .snapshot(path: path), source: "CACHECTL_SNAPSHOT")

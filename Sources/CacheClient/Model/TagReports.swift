@@ -86,8 +86,8 @@ public enum FlushScope: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .pattern(let glob): return "matching \"\(glob)\""
-        case .prefix(let prefix): return "starting with \"\(prefix)\""
+        case .pattern(let glob): return "matching \(glob.displayQuoted)"
+        case .prefix(let prefix): return "starting with \(prefix.displayQuoted)"
         case .all: return "(all)"
         }
     }

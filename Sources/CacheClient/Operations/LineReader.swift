@@ -7,6 +7,8 @@ import Glibc
 /// size is streamed and never held in memory whole.
 ///
 /// Lines end at `\n`; a `\r` before it is dropped. A last line without a newline is still a line.
+/// A UTF-8 byte-order mark at the start of the input (Excel's "CSV UTF-8" always writes one) is
+/// not part of the first line.
 public final class LineReader {
     private let descriptor: Int32
     private let ownsDescriptor: Bool
@@ -61,7 +63,7 @@ public final class LineReader {
                 lineNumber += 1
                 var lineEnd = newline
                 if lineEnd > start, buffer[lineEnd - 1] == 0x0D { lineEnd -= 1 }
-                let lineStart = start
+                let lineStart = firstLineStart(start, end: lineEnd)
                 start = newline + 1
                 try buffer.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[lineStart..<lineEnd])) }
                 return true
@@ -71,7 +73,7 @@ public final class LineReader {
                 lineNumber += 1
                 var lineEnd = end
                 if buffer[lineEnd - 1] == 0x0D { lineEnd -= 1 }
-                let lineStart = start
+                let lineStart = firstLineStart(start, end: lineEnd)
                 start = end
                 try buffer.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[lineStart..<lineEnd])) }
                 return true
@@ -79,6 +81,14 @@ public final class LineReader {
             scanFrom = end
             try fill(scanFrom: &scanFrom)
         }
+    }
+
+    /// Where the line at `start` begins: past a byte-order mark when it is the input's first line.
+    private func firstLineStart(_ start: Int, end: Int) -> Int {
+        guard lineNumber == 1, end - start >= 3, buffer[start] == 0xEF, buffer[start + 1] == 0xBB, buffer[start + 2] == 0xBF else {
+            return start
+        }
+        return start + 3
     }
 
     /// Moves the unread part to the front (growing the buffer for a very long line) and reads more.
