@@ -59,10 +59,10 @@ struct MigrateResult: Renderable {
         lines.append("migrate \(report.source) → \(report.target): \(head)\(report.countsSentence), "
             + "\(report.tagMemberships) tag memberships, " + "\(Human.fixed(report.seconds, 2)) s, \(Human.fixed(report.rate, 0)) entries/s")
         if report.dryRun, !report.conflictKeys.isEmpty {
-            lines.append("existing at the target (\(report.conflicts)): " + report.conflictKeys.joined(separator: ", "))
+            lines.append("existing at the target (\(report.conflicts)): " + report.conflictKeys.map(\.displayEscaped).joined(separator: ", "))
         }
         if !report.skippedKeys.isEmpty {
-            lines.append("not copied (type the target cannot hold): " + report.skippedKeys.map { "\($0.key) (\($0.type))" }.joined(separator: ", "))
+            lines.append("not copied (type the target cannot hold): " + report.skippedKeys.map { "\($0.key.displayEscaped) (\($0.type))" }.joined(separator: ", "))
         }
         if let verification = report.verification {
             lines.append(verification.mismatches == 0
