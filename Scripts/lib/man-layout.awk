@@ -5,7 +5,7 @@
 #   - an all-capitals line in the root DESCRIPTION (BACKENDS, EXIT STATUS…) becomes .Ss;
 #   - indented lines become compact lists at their indentation, so a wrapped line stays indented:
 #     "NAME  description" rows (two or more spaces between) a tag list whose wrapped descriptions
-#     hang at the description's column, other lines an item list;
+#     hang at the description's column (at most 24 columns in), other lines an item list;
 #   - no hyphenation inside indented lines (\% before each word): a hyphen inserted into an
 #     example command or a URL would be copied with it;
 #   - the EXIT STATUS block of the root discussion moves into the page's EXIT STATUS section,
@@ -48,7 +48,8 @@ function indented(line,    indent, rest, name, gap, width, kind) {
         kind = "tag " indent " " width
         if (list != kind) {
             flush_list()
-            out(".Bl -tag -width " width "n -offset " indent "n -compact")
+            # A longer name stands on a line of its own, so narrow terminals keep room for the text.
+            out(".Bl -tag -width " (width > 24 ? 24 : width) "n -offset " indent "n -compact")
             list = kind
         }
         out(".It " argument(name))
