@@ -56,7 +56,7 @@ struct MigrateResult: Renderable {
     func text(style: TextStyle) -> String {
         var lines: [String] = []
         let head = report.dryRun ? "dry run, would have: " : ""
-        lines.append("migrate \(report.source) → \(report.target): \(head)\(report.countsSentence), "
+        lines.append("migrate \(report.source.displayEscaped) → \(report.target.displayEscaped): \(head)\(report.countsSentence), "
             + "\(report.tagMemberships) tag memberships, " + "\(Human.fixed(report.seconds, 2)) s, \(Human.fixed(report.rate, 0)) entries/s")
         if report.dryRun, !report.conflictKeys.isEmpty {
             lines.append("existing at the target (\(report.conflicts)): " + report.conflictKeys.map(\.displayEscaped).joined(separator: ", "))
