@@ -58,7 +58,7 @@ struct Context {
 
     /// Detail for `--verbose`.
     func debug(_ message: String) {
-        if options.verbose { Terminal.writeError("cachectl: " + message + "\n") }
+        if options.verbose { Terminal.writeError("cachectl: " + message.displayEscaped + "\n") }
     }
 
     /// Whether a person is at the terminal (progress bars, confirmations).

@@ -1,3 +1,4 @@
+import CacheClient
 import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
@@ -7,7 +8,7 @@ import Glibc
 enum Confirmation {
     /// Writes `question` and ` [y/N] ` on stderr and reads one line from stdin; only `y` or `yes` agree.
     static func ask(_ question: String) -> Bool {
-        Terminal.writeError(question + " [y/N] ")
+        Terminal.writeError(question.displayEscaped + " [y/N] ")
         guard let answer = readLine(strippingNewline: true) else {
             Terminal.writeError("\n")
             return false
