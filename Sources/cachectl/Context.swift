@@ -39,11 +39,12 @@ struct Context {
         return resolution
     }
 
-    /// Opens the backend the options and environment name.
-    func openBackend() throws -> any CacheBackend {
+    /// Opens the backend the options and environment name. Only commands that store entries
+    /// (`set`, `warmup`) pass `.creatingOnWrite`; every other command refuses a missing snapshot file.
+    func openBackend(access: BackendAccess = .existing) throws -> any CacheBackend {
         let resolution = try resolve()
         do {
-            return try Backends.open(resolution.endpoint, configuration: configuration())
+            return try Backends.open(resolution.endpoint, configuration: configuration(), access: access)
         } catch var error as CacheError where error.kind == .authentication && resolution.passwordEndsInCarriageReturn {
             error.hint = "the password read from \(options.passwordFile ?? "the password file") ends in a carriage return (\\r), "
                 + "as in a file saved with old Mac line endings; remove it unless it is part of the password"

@@ -26,6 +26,7 @@ import Testing
     }
 
     func keys() throws -> [String] {
+        guard FileManager.default.fileExists(atPath: path) else { return [] }
         let result = try run(["flush", "--all", "--dry-run", "--limit", "1000", "--format", "json"])
         let object = try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any]
         return (object?["keys"] as? [String] ?? []).sorted()

@@ -66,7 +66,7 @@ extension Cachectl {
             try context.renderer.check(SetResult.self, command: "set")
             let expiry = try ttl?.expiry ?? context.defaultExpiry()
             let bytes = try readValue()
-            let backend = try context.openBackend()
+            let backend = try context.openBackend(access: .creatingOnWrite)
             let entry = Entry(key: key, value: bytes, expiry: expiry, tags: tags)
             let written = try backend.write(entry, ifAbsent: ifAbsent, replacingOtherTypes: force)
             context.renderer.render(SetResult(entry: entry, written: written))
