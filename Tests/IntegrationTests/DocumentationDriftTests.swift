@@ -96,7 +96,10 @@ import Testing
             var printed: [String: Set<String>] = [:]
             func json(_ command: String, _ args: [String], url: String? = nil, stdin: Data? = nil) throws {
                 let result = try CLI.run(args + options + ["--url", url ?? ns.url], stdin: stdin)
-                let object = try JSONSerialization.jsonObject(with: result.stdout)
+                guard let object = try? JSONSerialization.jsonObject(with: result.stdout) else {
+                    Issue.record("\(args) printed no JSON (exit \(result.status)): \(result.stderr.text)")
+                    return
+                }
                 printed[command, default: []].formUnion(Self.fieldNames(object))
             }
             try json("set", ["set", "a", "v", "--tag", "t1"])
@@ -108,15 +111,16 @@ import Testing
             try json("delete", ["delete", "b"])  // leaves a stale member in t2 for tags and tags prune
             try json("tags", ["tags", "--orphans"])
             try json("tags prune", ["tags", "prune", "--dry-run"])
+            try json("check", ["check"])  // finds the stale member: a problem with all its fields
             try json("flush", ["flush", "--pattern", "zz*", "--dry-run"])
             try json("flush", ["flush", "--prefix", "zz", "--yes"])
             try json("warmup", ["warmup", "--from", "-", "--skip-invalid"],
                      stdin: Data((#"{"key":"w","value":"v"}"# + "\n" + #"{"key":"bad","value":"v","ttl":-1}"#).utf8))
             try json("stats", ["stats", "--window", "200ms", "--assert", "hit_rate>=0"])
-            try json("stats", ["stats"], url: snapshotURL)
             // A key the target already holds with another value (a conflict, skipped, then a
             // verify mismatch), and a hash the snapshot cannot hold (skipped by type).
             #expect(try CLI.run(["set", "w", "other"] + options + ["--url", snapshotURL]).status == 0)
+            try json("stats", ["stats"], url: snapshotURL)
             _ = try ProcessRunner.run("redis-cli", ["-u", ns.url, "HSET", ns.prefix + "h", "f", "v"])
             try json("migrate", ["migrate", "--from", ns.url, "--to", snapshotURL, "--on-conflict", "skip", "--verify"])
             try json("migrate", ["migrate", "--from", ns.url, "--to", snapshotURL, "--dry-run"])

@@ -98,6 +98,7 @@ import Testing
 
     @Test func controlCharactersInMessagesAreEscaped() throws {
         let key = "gone\u{1B}]0;pwned\u{07}\u{1B}[2J"
+        #expect(try run(["set", "present", "v"]).status == 0)
         let missing = try run(["get", key])
         #expect(missing.status == 1)
         #expect(!missing.stderr.contains(0x1B) && !missing.stderr.contains(0x07), "\(missing.stderr.text)")
