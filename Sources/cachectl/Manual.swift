@@ -80,14 +80,13 @@ enum Manual {
         an option, 65 with FILE:LINE for a manifest.
 
         EXIT STATUS
-          0         success
-          1         an assertion failed, a key was missing, some items failed, migrate could not copy a type in scope, or check found tag index problems
-          64        usage error (bad option, unknown URL scheme, missing scope, empty key)
-          65        bad input (malformed manifest, damaged/foreign snapshot, migrate conflict, key of another type, check found the snapshot damaged)
-          69        backend unreachable
-          74        local file I/O error (permissions, disk full, no snapshot file at the path)
-          75        busy (lock held), try again
-          77        authentication refused
-          130, 143  interrupted by SIGINT or SIGTERM
+          0   success
+          1   an assertion failed, a key was missing, some items failed, migrate could not copy a type in scope, or check found tag index problems
+          64  usage error (bad option, unknown URL scheme, missing scope, empty key)
+          65  bad input (malformed manifest, damaged/foreign snapshot, migrate conflict, key of another type, check found the snapshot damaged)
+          69  backend unreachable
+          74  local file I/O error (permissions, disk full, no snapshot file at the path)
+          75  busy (lock held), try again
+          77  authentication refused
         """
 }
