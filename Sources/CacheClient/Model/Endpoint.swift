@@ -94,7 +94,7 @@ public enum Endpoint: Sendable, Equatable {
                 let dbText = hostPart[hostPart.index(after: slash)...]
                 if !dbText.isEmpty {
                     guard let db = Int(dbText), db >= 0 else {
-                        throw CacheError(.usage, "Invalid URL \(shown.displayQuoted): the database \(DisplayText.quoted(String(dbText))) is not a number")
+                        throw CacheError(.usage, "Invalid URL \(shown.displayQuoted): the database \(DisplayText.quoted(String(dbText))) is not a database number (0 or more)")
                     }
                     if let queryDatabase, queryDatabase != db {
                         throw CacheError(.usage, "Invalid URL \(shown.displayQuoted): it names database \(db) in the path and \(queryDatabase) in ?db=",
@@ -189,7 +189,7 @@ public enum Endpoint: Sendable, Equatable {
                                  hint: "only ?db=N is understood, e.g. redis://127.0.0.1:6379?db=3")
             }
             guard let db = Int(parts[1]), db >= 0 else {
-                throw CacheError(.usage, "Invalid URL \(shown.displayQuoted): the database \(DisplayText.quoted(String(parts[1]))) is not a number")
+                throw CacheError(.usage, "Invalid URL \(shown.displayQuoted): the database \(DisplayText.quoted(String(parts[1]))) is not a database number (0 or more)")
             }
             database = db
         }
