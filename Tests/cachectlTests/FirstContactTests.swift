@@ -82,6 +82,16 @@ import Testing
         #expect(try keys() == ["stdin:1"])
     }
 
+    @Test(arguments: ["utf16.jsonl", "utf16.csv"])
+    func utf16ManifestIsNamedAsSuch(name: String) throws {
+        let text = name.hasSuffix(".csv") ? "key,value\r\nk,v\r\n" : #"{"key":"k","value":"v"}"# + "\r\n"
+        let file = try write(name, [0xFF, 0xFE] + text.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] })
+        let result = try run(["warmup", "--from", file])
+        #expect(result.status == 65)
+        #expect(result.stderr.text.contains("\(file):1: the input is UTF-16"), "\(result.stderr.text)")
+        #expect(try keys().isEmpty)
+    }
+
     @Test func invisibleCharactersInAHeaderAreShownEscaped() throws {
         // A zero-width space after "key", and a BOM in the middle of the header (only a leading one is skipped).
         let file = try write("hidden.csv", Array("key\u{200B},value\n".utf8))

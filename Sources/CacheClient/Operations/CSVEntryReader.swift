@@ -65,6 +65,7 @@ public final class CSVEntryReader: EntryReader {
 
     private func readHeader() throws {
         guard let (line, record) = try nextRecord() else { return }
+        if lines.isUTF16 { throw CacheError(.badInput, "\(lines.name.displayEscaped):\(line): \(EntryFormat.utf16Reason)") }
         let expected = "the first row must name the columns, e.g. key,value,ttl,tags"
         guard case .success(let fields) = record else { throw CacheError(.badInput, "\(lines.name):\(line): \(expected)") }
         let names = fields.map { String(decoding: $0, as: UTF8.self).trimmingSpaces().lowercased() }

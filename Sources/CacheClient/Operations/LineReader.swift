@@ -20,6 +20,9 @@ public final class LineReader {
     private var atEnd = false
     /// The number of the line last returned, from 1.
     public private(set) var lineNumber = 0
+    /// Whether the input starts with a UTF-16 byte-order mark (a manifest saved as "Unicode"):
+    /// readers then say so instead of reporting bytes that are not UTF-8.
+    public private(set) var isUTF16 = false
 
     /// Reads from an open descriptor; `closing` closes it when the reader goes away.
     /// `name` appears in I/O error messages.
@@ -85,6 +88,9 @@ public final class LineReader {
 
     /// Where the line at `start` begins: past a byte-order mark when it is the input's first line.
     private func firstLineStart(_ start: Int, end: Int) -> Int {
+        if lineNumber == 1, end - start >= 2 {
+            isUTF16 = (buffer[start] == 0xFF && buffer[start + 1] == 0xFE) || (buffer[start] == 0xFE && buffer[start + 1] == 0xFF)
+        }
         guard lineNumber == 1, end - start >= 3, buffer[start] == 0xEF, buffer[start + 1] == 0xBB, buffer[start + 2] == 0xBF else {
             return start
         }
