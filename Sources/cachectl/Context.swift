@@ -17,9 +17,17 @@ struct Context {
         renderer = Renderer(format: options.format, style: TextStyle(color: color))
     }
 
-    /// Prefixes, counters key, timeout and default lifetime.
+    /// Prefixes, counters key, timeout, default lifetime and layout. An invalid
+    /// `CACHE_DEFAULT_TIMEOUT` does not stop commands that never need it (`ping`, `get`, `stats`…):
+    /// those that write with it ask `defaultExpiry()`, which reports it.
     func configuration() throws -> CacheConfiguration {
         try configuration(layout: nil, namespace: nil, cacheVersion: nil)
+    }
+
+    /// The lifetime of entries written without one: `CACHE_DEFAULT_TIMEOUT`, 300 s when unset;
+    /// throws a usage error when it is set but invalid.
+    func defaultExpiry() throws -> Expiry {
+        try EndpointResolution.defaultExpiry(environment: environment)
     }
 
     /// The configuration with another layout, namespace or Django version where given (migrate's target).
@@ -27,7 +35,7 @@ struct Context {
         let tagPrefix = try ByteEscapes.decode(options.tagPrefix, option: "--tag-prefix")
         var configuration = CacheConfiguration(keyPrefix: try ByteEscapes.decode(options.keyPrefix, option: "--key-prefix"),
                                                tagPrefix: tagPrefix, statsKey: options.statsKey, timeout: options.timeout,
-                                               defaultExpiry: try EndpointResolution.defaultExpiry(environment: environment))
+                                               defaultExpiry: (try? defaultExpiry()) ?? .seconds(300))
         let layoutName = layout ?? options.layout ?? environment["CACHECTL_LAYOUT"].flatMap { $0.isEmpty ? nil : $0 } ?? "default"
         // A target in another layout (migrate --to-layout) does not inherit the source's namespace or version.
         let inherits = layout == nil
@@ -53,7 +61,14 @@ struct Context {
     /// Opens the backend the options and environment name. Only commands that store entries
     /// (`set`, `warmup`) pass `.creatingOnWrite`; every other command refuses a missing snapshot file.
     func openBackend(access: BackendAccess = .existing) throws -> any CacheBackend {
-        try Backends.open(resolve().endpoint, configuration: configuration(), access: access)
+        let resolution = try resolve()
+        do {
+            return try Backends.open(resolution.endpoint, configuration: configuration(), access: access)
+        } catch var error as CacheError where error.kind == .authentication && resolution.passwordEndsInCarriageReturn {
+            error.hint = "the password read from \(options.passwordFile ?? "the password file") ends in a carriage return (\\r), "
+                + "as in a file saved with old Mac line endings; remove it unless it is part of the password"
+            throw error
+        }
     }
 
     /// A message for people on stderr (summaries, warnings), silenced by `--quiet`.
@@ -63,7 +78,7 @@ struct Context {
 
     /// Detail for `--verbose`.
     func debug(_ message: String) {
-        if options.verbose { Terminal.writeError("cachectl: " + message + "\n") }
+        if options.verbose { Terminal.writeError("cachectl: " + message.displayEscaped + "\n") }
     }
 
     /// Whether a person is at the terminal (progress bars, confirmations).

@@ -73,8 +73,10 @@ extension Cachectl {
         func run() throws {
             let context = Context(global)
             try context.renderer.check(MigrateResult.self, command: "migrate")
-            let configuration = try context.configuration()
-            let targetConfiguration = try context.configuration(layout: toLayout, namespace: toNamespace, cacheVersion: toCacheVersion)
+            var configuration = try context.configuration()
+            configuration.defaultExpiry = try context.defaultExpiry()
+            var targetConfiguration = try context.configuration(layout: toLayout, namespace: toNamespace, cacheVersion: toCacheVersion)
+            targetConfiguration.defaultExpiry = configuration.defaultExpiry
             let target = try Endpoint(parsing: to)
             if verify, case .jsonLines = target { throw CacheError(.usage, "--verify needs a target it can read back: redis:// or file:") }
             if verify, configuration.layout != targetConfiguration.layout {
@@ -100,7 +102,7 @@ extension Cachectl {
                                      plain: true)
             }
             if let verification = report.verification, verification.mismatches > 0 {
-                let lines = verification.problems.map { "mismatch: \($0.key): \($0.problem)" }
+                let lines = verification.problems.map { "mismatch: \($0.key.displayEscaped): \($0.problem)" }
                 throw CommandFailure(code: ExitStatus.failure, message: (lines + ["verify: \(verification.mismatches) of \(verification.checked) entries differ"]).joined(separator: "\n"), plain: true)
             }
         }
