@@ -21,9 +21,14 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
         .target(
             name: "CacheClient",
-            dependencies: ["CHiredis", "CSQLite"]
+            dependencies: ["CHiredis", "COpenSSL", "CSQLite"]
         ),
         .executableTarget(
             name: "cachectl",

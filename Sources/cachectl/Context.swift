@@ -17,23 +17,31 @@ struct Context {
         renderer = Renderer(format: options.format, style: TextStyle(color: color))
     }
 
-    /// Prefixes, counters key, timeout and default lifetime.
-    func configuration() throws -> CacheConfiguration {
-        CacheConfiguration(keyPrefix: options.keyPrefix, tagPrefix: options.tagPrefix, statsKey: options.statsKey,
-                           timeout: options.timeout, defaultExpiry: try EndpointResolution.defaultExpiry(environment: environment))
+    /// Options, environment and profile merged; warnings (`--insecure`, an exposed config file)
+    /// are printed every time, even with `--quiet`.
+    func settings() throws -> ConnectionSettings {
+        let settings = try ConnectionSettings(options.connection, environment: environment)
+        for warning in settings.warnings { Terminal.writeError("cachectl: " + warning + "\n") }
+        if let profile = settings.profile { debug("profile \(profile.name)") }
+        return settings
     }
 
-    /// The endpoint from `--url`, the environment or the default snapshot file.
-    func resolve(url: String? = nil) throws -> EndpointResolution {
-        let resolution = try EndpointResolution.resolve(url: url ?? options.url, environment: environment,
-                                                        passwordFile: options.passwordFile)
+    /// Prefixes, counters key, timeout, default lifetime and TLS options.
+    func configuration() throws -> CacheConfiguration {
+        try settings().configuration
+    }
+
+    /// The endpoint from `--url`, the environment, the profile or the default snapshot file.
+    func resolve(url: String? = nil, settings: ConnectionSettings? = nil) throws -> EndpointResolution {
+        let resolution = try (settings ?? self.settings()).endpoint(url: url)
         debug("using \(resolution.endpoint.description) (from \(resolution.source))")
         return resolution
     }
 
-    /// Opens the backend the options and environment name.
+    /// Opens the backend the options, environment and profile name.
     func openBackend() throws -> any CacheBackend {
-        try Backends.open(resolve().endpoint, configuration: configuration())
+        let settings = try settings()
+        return try Backends.open(resolve(settings: settings).endpoint, configuration: settings.configuration)
     }
 
     /// A message for people on stderr (summaries, warnings), silenced by `--quiet`.

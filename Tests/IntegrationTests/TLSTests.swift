@@ -1,0 +1,182 @@
+import CacheClient
+import cachectlTests
+import Foundation
+import Testing
+
+/// The built binary over TLS: every command once, and every refused trust or identity with its
+/// exit code and one line that names it.
+@Suite(.serialized) struct TLSTests {
+    struct Output {
+        let stdout: String
+        let stderr: String
+        let status: Int32
+        var all: String { stdout + stderr }
+    }
+
+    func run(_ args: [String], environment: [String: String] = [:], stdin: Data? = nil) throws -> Output {
+        let result = try CLI.run(args, stdin: stdin, environment: environment)
+        return Output(stdout: String(decoding: result.stdout, as: UTF8.self), stderr: String(decoding: result.stderr, as: UTF8.self),
+                      status: result.status)
+    }
+
+    /// A private key prefix on the TLS server, removed afterwards.
+    func withNamespace(_ body: ([String]) throws -> Void) throws {
+        let prefix = "t-\(UUID().uuidString.lowercased()):"
+        let options = ["--url", try TLSServers.url] + (try TLSServers.trust)
+            + ["--key-prefix", prefix, "--tag-prefix", prefix + "tag:", "--stats-key", prefix + "stats"]
+        defer { _ = try? run(["flush", "--pattern", "*", "--yes", "-q"] + options.dropLast(4) + ["--key-prefix", prefix]) }
+        try body(options)
+    }
+
+    @Test func everyCommandRunsOverTLS() throws {
+        try withNamespace { tls in
+            let ping = try run(["ping"] + tls)
+            #expect(ping.status == 0, "\(ping.stderr)")
+            #expect(ping.stdout.contains("PONG rediss://localhost:"), "\(ping.stdout)")
+
+            #expect(try run(["set", "a", "1", "--tag", "t", "--ttl", "1h"] + tls).status == 0)
+            #expect(try run(["set", "b", "2", "--tag", "t"] + tls).status == 0)
+            let get = try run(["get", "a", "--raw"] + tls)
+            #expect(get.stdout == "1", "\(get.stderr)")
+            let tags = try run(["tags", "--format", "json"] + tls)
+            #expect(tags.status == 0 && tags.stdout.contains("\"t\""), "\(tags.all)")
+            #expect(try run(["tags", "prune"] + tls).status == 0)
+            let stats = try run(["stats", "--format", "json"] + tls)
+            #expect(stats.status == 0 && stats.stdout.contains("\"schema\""), "\(stats.all)")
+            let invalidate = try run(["invalidate-tag", "t"] + tls)
+            #expect(invalidate.status == 0, "\(invalidate.all)")
+            #expect(try run(["get", "a"] + tls).status == 1)
+
+            let manifest = Data((0..<500).map { "{\"key\": \"w\($0)\", \"value\": \"v\($0)\", \"tags\": [\"w\"]}\n" }.joined().utf8)
+            let warmup = try run(["warmup", "--from", "-"] + tls, stdin: manifest)
+            #expect(warmup.status == 0, "\(warmup.all)")
+            #expect(try run(["delete", "w0"] + tls).status == 0)
+
+            // Both ends of migrate over TLS: copy the namespace to another database of the same server.
+            let url = try TLSServers.url
+            let migrate = try run(["migrate", "--from", url, "--to", url + "/3", "--pattern", "w*", "--on-conflict", "replace"] + tls.dropFirst(2))
+            #expect(migrate.status == 0, "\(migrate.all)")
+            #expect(migrate.stdout.contains("499"), "\(migrate.stdout)")
+            let copied = try run(["get", "w7", "--raw", "--url", url + "/3"] + tls.dropFirst(2))
+            #expect(copied.stdout == "v7", "\(copied.all)")
+            _ = try run(["flush", "--all", "--yes", "-q", "--url", url + "/3"] + tls.dropFirst(2))
+
+            let flush = try run(["flush", "--prefix", "w", "--yes"] + tls)
+            #expect(flush.status == 0, "\(flush.all)")
+        }
+    }
+
+    @Test func aServerAddressedByIPMatchesTheIPAddressOfTheCertificate() throws {
+        let url = try TLSServers.url.replacing("localhost", with: "127.0.0.1")
+        let result = try run(["ping", "--url", url] + (try TLSServers.trust))
+        #expect(result.status == 0, "\(result.stderr)")
+    }
+
+    @Test func anUnknownCAIsRefusedWith77() throws {
+        let system = try run(["ping", "--url", try TLSServers.url])
+        #expect(system.status == 77, "\(system.all)")
+        #expect(system.stderr.contains("Cannot verify the TLS certificate of Redis at localhost:"), "\(system.stderr)")
+        #expect(system.stderr.contains("--cacert"), "\(system.stderr)")
+        let foreign = try run(["ping", "--url", try TLSServers.url, "--cacert", try TLSServers.file("foreign-ca.crt")])
+        #expect(foreign.status == 77, "\(foreign.all)")
+        #expect(foreign.stderr.split(separator: "\n").count == 1, "\(foreign.stderr)")
+    }
+
+    @Test func anExpiredCertificateIsRefusedWith77() throws {
+        let result = try run(["ping", "--url", try TLSServers.expiredURL] + (try TLSServers.trust))
+        #expect(result.status == 77)
+        #expect(result.stderr.contains("certificate has expired"), "\(result.stderr)")
+    }
+
+    @Test func aHostMismatchNamesTheHostAndTheCertificatesNames() throws {
+        let result = try run(["ping", "--url", try TLSServers.otherHostURL] + (try TLSServers.trust))
+        #expect(result.status == 77)
+        #expect(result.stderr.contains("other.example") && result.stderr.contains("not for localhost"), "\(result.stderr)")
+        // The same server is fine when the name the certificate carries is asked for with --sni.
+        let sni = try run(["ping", "--url", try TLSServers.otherHostURL, "--sni", "other.example"] + (try TLSServers.trust))
+        #expect(sni.status == 0, "\(sni.stderr)")
+    }
+
+    @Test func insecureSkipsVerificationAndSaysSoEveryTime() throws {
+        for extra in [[], ["-q"], ["--format", "json"]] {
+            let result = try run(["ping", "--url", try TLSServers.otherHostURL, "--insecure"] + extra)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stderr.contains("warning: --insecure"), "\(extra): \(result.stderr)")
+        }
+    }
+
+    @Test func aServerThatDemandsAClientCertificate() throws {
+        let url = try TLSServers.mutualURL
+        let none = try run(["ping", "--url", url] + (try TLSServers.trust))
+        #expect(none.status == 77, "\(none.all)")
+        #expect(none.stderr.contains("demands a client certificate"), "\(none.stderr)")
+        #expect(none.stderr.contains("--cert"), "\(none.stderr)")
+
+        let good = try run(["ping", "--url", url, "--cert", try TLSServers.file("client.crt"), "--key", try TLSServers.file("client.key")]
+                           + (try TLSServers.trust))
+        #expect(good.status == 0, "\(good.stderr)")
+
+        let foreign = try run(["ping", "--url", url, "--cert", try TLSServers.file("foreign-client.crt"),
+                               "--key", try TLSServers.file("foreign-client.key")] + (try TLSServers.trust))
+        #expect(foreign.status == 77, "\(foreign.all)")
+        #expect(foreign.stderr.contains("refused the client certificate"), "\(foreign.stderr)")
+        #expect(foreign.stderr.contains("foreign-client.crt"), "\(foreign.stderr)")
+    }
+
+    @Test func certificatesFromTheEnvironment() throws {
+        let environment = ["CACHECTL_CACERT": try TLSServers.file("ca.crt"), "CACHECTL_CERT": try TLSServers.file("client.crt"),
+                           "CACHECTL_KEY": try TLSServers.file("client.key"), "CACHECTL_URL": try TLSServers.mutualURL]
+        let result = try run(["ping"], environment: environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        // A flag beats the environment.
+        let flag = try run(["ping", "--cacert", try TLSServers.file("foreign-ca.crt")], environment: environment)
+        #expect(flag.status == 77, "\(flag.all)")
+    }
+
+    @Test func TLSToAPlainPortFailsWithinTheTimeoutAndSuggestsRedis() throws {
+        let started = Date()
+        let result = try run(["ping", "--url", "rediss://localhost:\(try TLSServers.plainPort)", "--timeout", "1"] + (try TLSServers.trust))
+        #expect(Date().timeIntervalSince(started) < 4)
+        #expect(result.status == 69, "\(result.all)")
+        #expect(result.stderr.contains("redis://"), "\(result.stderr)")
+        // And the other way round: plain redis:// to the TLS port.
+        let port = try TLSServers.url.split(separator: ":").last.map(String.init) ?? ""
+        let plain = try run(["ping", "--url", "redis://localhost:\(port)", "--timeout", "1"])
+        #expect(plain.status == 69, "\(plain.all)")
+        #expect(plain.stderr.contains("rediss://"), "\(plain.stderr)")
+    }
+
+    @Test func unreadableOrUnusableCertificateFilesNameTheFile() throws {
+        let url = try TLSServers.url
+        let missing = try run(["ping", "--url", url, "--cacert", "/nonexistent/ca.pem"])
+        #expect(missing.status == 74)
+        #expect(missing.stderr.contains("/nonexistent/ca.pem"), "\(missing.stderr)")
+
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cachectl-tls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let garbage = directory.appendingPathComponent("garbage.pem").path
+        try Data("not a certificate\n".utf8).write(to: URL(fileURLWithPath: garbage))
+        let bad = try run(["ping", "--url", url, "--cacert", garbage])
+        #expect(bad.status == 64, "\(bad.all)")
+        #expect(bad.stderr.contains(garbage), "\(bad.stderr)")
+
+        let unreadable = directory.appendingPathComponent("unreadable.key").path
+        try Data("x".utf8).write(to: URL(fileURLWithPath: unreadable))
+        chmod(unreadable, 0)
+        let key = try run(["ping", "--url", try TLSServers.mutualURL, "--cert", try TLSServers.file("client.crt"), "--key", unreadable]
+                          + (try TLSServers.trust))
+        // root reads any file: then the key is unusable rather than unreadable.
+        #expect(key.status == (getuid() == 0 ? 64 : 74), "\(key.all)")
+        #expect(key.stderr.contains(unreadable), "\(key.stderr)")
+
+        let mismatch = try run(["ping", "--url", try TLSServers.mutualURL, "--cert", try TLSServers.file("client.crt"),
+                                "--key", try TLSServers.file("other.key")] + (try TLSServers.trust))
+        #expect(mismatch.status == 64, "\(mismatch.all)")
+        #expect(mismatch.stderr.contains("does not belong"), "\(mismatch.stderr)")
+
+        let missingCert = try run(["ping", "--url", url, "--cert", "/nonexistent/client.crt"] + (try TLSServers.trust))
+        #expect(missingCert.status == 74)
+        #expect(missingCert.stderr.contains("/nonexistent/client.crt"), "\(missingCert.stderr)")
+    }
+}
