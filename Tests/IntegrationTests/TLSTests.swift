@@ -179,4 +179,36 @@ import Testing
         #expect(missingCert.status == 74)
         #expect(missingCert.stderr.contains("/nonexistent/client.crt"), "\(missingCert.stderr)")
     }
+
+    @Test func aFourMegabyteBinaryValueRoundTripsOverTLS() throws {
+        try withNamespace { tls in
+            var generator = SystemRandomNumberGenerator()
+            let value = Data((0..<(4 << 20)).map { _ in UInt8.random(in: 0...255, using: &generator) })
+            let set = try CLI.run(["set", "blob", "-"] + tls, stdin: value)
+            #expect(set.status == 0, "\(String(decoding: set.stderr, as: UTF8.self))")
+            let get = try CLI.run(["get", "blob", "--raw"] + tls)
+            #expect(get.status == 0)
+            #expect(get.stdout == value)
+        }
+    }
+
+    @Test func aPausedTLSServerTimesOutWith69() throws {
+        // A server that stops answering (SIGSTOP): the kernel still accepts the connection, so
+        // only the handshake's deadline ends the wait. The other-host server is used: only this
+        // serialized suite talks to it.
+        let url = try TLSServers.otherHostURL
+        let port = String(url.split(separator: ":").last ?? "")
+        let info = try ProcessRunner.run("redis-cli", ["--tls", "--cacert", try TLSServers.file("ca.crt"), "-h", "localhost", "-p", port,
+                                                       "INFO", "server"]).stdout
+        let processID = String(decoding: info, as: UTF8.self).split(separator: "\r\n")
+            .first { $0.hasPrefix("process_id:") }.flatMap { Int32($0.dropFirst("process_id:".count)) }
+        let serverPID = try #require(processID)
+        kill(serverPID, SIGSTOP)
+        defer { kill(serverPID, SIGCONT) }
+        let started = Date()
+        let result = try CLI.run(["ping", "--url", url, "--sni", "other.example", "--timeout", "1"] + (try TLSServers.trust))
+        #expect(Date().timeIntervalSince(started) < 5)
+        #expect(result.status == 69, "\(String(decoding: result.stderr, as: UTF8.self))")
+        #expect(String(decoding: result.stderr, as: UTF8.self).contains("in time"))
+    }
 }

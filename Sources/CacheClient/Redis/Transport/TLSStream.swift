@@ -7,8 +7,8 @@ import Glibc
 /// The trust and identity settings of TLS connections, loaded once: an OpenSSL `SSL_CTX`.
 ///
 /// The only code besides `TLSStream` that touches OpenSSL; both live in this file, the only
-/// one that imports COpenSSL. Building one is what initialises OpenSSL, so a run that never
-/// opens a TLS connection never pays for it.
+/// one that imports COpenSSL. Building one is what loads OpenSSL (dlopen, see the shim), so a
+/// run that never opens a TLS connection never pays for it, not even at start-up.
 final class TLSContext: @unchecked Sendable {
     // SSL_CTX is safe to share between threads once configured (HTTPS warmup fetches in parallel).
     fileprivate let context: OpaquePointer
@@ -34,33 +34,37 @@ final class TLSContext: @unchecked Sendable {
         if options.keyFile != nil, options.certificateFile == nil {
             throw CacheError(.usage, "--key needs --cert: the key belongs to a client certificate")
         }
-        ERR_clear_error()
-        guard let context = SSL_CTX_new(TLS_client_method()) else {
+        if let reason = cachectl_openssl_load() {
+            throw CacheError(.unreachable, "Cannot load OpenSSL 3 for TLS: \(String(cString: reason))",
+                             hint: "install libssl3 (Debian, Ubuntu) or the OpenSSL 3 package of your system")
+        }
+        cachectl_ERR_clear_error()
+        guard let context = cachectl_SSL_CTX_new(cachectl_TLS_client_method()) else {
             throw CacheError(.unreachable, "Cannot set up TLS: \(Self.pendingError() ?? "OpenSSL failed")")
         }
         self.context = context
         _ = cachectl_ssl_ctx_require_tls12(context)
         if options.verifiesPeer {
-            SSL_CTX_set_verify(context, SSL_VERIFY_PEER, nil)
+            cachectl_SSL_CTX_set_verify(context, SSL_VERIFY_PEER, nil)
             if options.caCertificateFile != nil || options.caCertificateDirectory != nil {
-                guard SSL_CTX_load_verify_locations(context, options.caCertificateFile, options.caCertificateDirectory) == 1 else {
+                guard cachectl_SSL_CTX_load_verify_locations(context, options.caCertificateFile, options.caCertificateDirectory) == 1 else {
                     let which = options.caCertificateFile ?? options.caCertificateDirectory!
                     throw CacheError(.usage, "Cannot load the CA certificates in \(which): \(Self.pendingError() ?? "no certificate found")",
                                      hint: "\(caOption) takes a PEM file of CA certificates")
                 }
-            } else if SSL_CTX_set_default_verify_paths(context) != 1 {
+            } else if cachectl_SSL_CTX_set_default_verify_paths(context) != 1 {
                 throw CacheError(.io, "Cannot load the system trust store: \(Self.pendingError() ?? "unknown error")",
                                  hint: "pass the CA with \(caOption) FILE")
             }
         } else {
-            SSL_CTX_set_verify(context, SSL_VERIFY_NONE, nil)
+            cachectl_SSL_CTX_set_verify(context, SSL_VERIFY_NONE, nil)
         }
         if let certificate = options.certificateFile {
             let key = options.keyFile ?? certificate
-            guard SSL_CTX_use_certificate_chain_file(context, certificate) == 1 else {
+            guard cachectl_SSL_CTX_use_certificate_chain_file(context, certificate) == 1 else {
                 throw CacheError(.usage, "Cannot use the client certificate \(certificate): \(Self.pendingError() ?? "not a PEM certificate")")
             }
-            guard SSL_CTX_use_PrivateKey_file(context, key, SSL_FILETYPE_PEM) == 1 else {
+            guard cachectl_SSL_CTX_use_PrivateKey_file(context, key, SSL_FILETYPE_PEM) == 1 else {
                 let reason = Self.pendingError() ?? "not a PEM private key"
                 if reason.contains("key values mismatch") {
                     throw CacheError(.usage, "The client key \(key) does not belong to the certificate \(certificate)")
@@ -68,14 +72,14 @@ final class TLSContext: @unchecked Sendable {
                 throw CacheError(.usage, "Cannot use the client key \(key): \(reason)",
                                  hint: options.keyFile == nil ? "pass the key with --key FILE" : nil)
             }
-            guard SSL_CTX_check_private_key(context) == 1 else {
+            guard cachectl_SSL_CTX_check_private_key(context) == 1 else {
                 throw CacheError(.usage, "The client key \(key) does not belong to the certificate \(certificate)")
             }
         }
     }
 
     deinit {
-        SSL_CTX_free(context)
+        cachectl_SSL_CTX_free(context)
     }
 
     private static func checkReadable(_ path: String, what: String, directory: Bool = false) throws {
@@ -93,12 +97,12 @@ final class TLSContext: @unchecked Sendable {
 
     /// The reason of the oldest error OpenSSL queued on this thread, if any; clears the queue.
     fileprivate static func pendingError() -> String? {
-        let code = ERR_get_error()
-        ERR_clear_error()
+        let code = cachectl_ERR_get_error()
+        cachectl_ERR_clear_error()
         guard code != 0 else { return nil }
-        if let reason = ERR_reason_error_string(code) { return String(cString: reason) }
+        if let reason = cachectl_ERR_reason_error_string(code) { return String(cString: reason) }
         var text = [CChar](repeating: 0, count: 256)
-        ERR_error_string_n(code, &text, text.count)
+        cachectl_ERR_error_string_n(code, &text, text.count)
         return Self.text(text)
     }
 
@@ -127,27 +131,27 @@ final class TLSStream: Transport {
         self.socket = socket
         self.context = context
         expectedName = context.options.serverName ?? host
-        guard let ssl = SSL_new(context.context), let incoming = BIO_new(BIO_s_mem()), let outgoing = BIO_new(BIO_s_mem()) else {
+        guard let ssl = cachectl_SSL_new(context.context), let incoming = cachectl_BIO_new(cachectl_BIO_s_mem()), let outgoing = cachectl_BIO_new(cachectl_BIO_s_mem()) else {
             scratch.deallocate()
             throw CacheError(.unreachable, "Cannot set up TLS for \(socket.peer): out of memory")
         }
         self.ssl = ssl
         self.incoming = incoming
         self.outgoing = outgoing
-        SSL_set_bio(ssl, incoming, outgoing)
-        SSL_set_connect_state(ssl)
+        cachectl_SSL_set_bio(ssl, incoming, outgoing)
+        cachectl_SSL_set_connect_state(ssl)
         certificateRequested.pointee = 0
         cachectl_watch_certificate_request(ssl, certificateRequested)
         let nameIsAddress = Self.isAddress(expectedName)
         // SNI carries names only (RFC 6066); an explicit --sni is sent as given.
         if context.options.serverName != nil || !nameIsAddress { _ = cachectl_ssl_set_server_name(ssl, expectedName) }
         if context.options.verifiesPeer {
-            let parameters = SSL_get0_param(ssl)
+            let parameters = cachectl_SSL_get0_param(ssl)
             if nameIsAddress {
-                X509_VERIFY_PARAM_set1_ip_asc(parameters, expectedName)
+                cachectl_X509_VERIFY_PARAM_set1_ip_asc(parameters, expectedName)
             } else {
-                X509_VERIFY_PARAM_set_hostflags(parameters, UInt32(X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS))
-                X509_VERIFY_PARAM_set1_host(parameters, expectedName, 0)
+                cachectl_X509_VERIFY_PARAM_set_hostflags(parameters, UInt32(X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS))
+                cachectl_X509_VERIFY_PARAM_set1_host(parameters, expectedName, 0)
             }
         }
         try handshake()
@@ -155,13 +159,13 @@ final class TLSStream: Transport {
 
     deinit {
         // close_notify, best effort: the server is about to see the socket close anyway.
-        if SSL_is_init_finished(ssl) == 1 {
-            ERR_clear_error()
-            SSL_shutdown(ssl)
+        if cachectl_SSL_is_init_finished(ssl) == 1 {
+            cachectl_ERR_clear_error()
+            cachectl_SSL_shutdown(ssl)
             try? flush()
         }
-        ERR_clear_error()
-        SSL_free(ssl)
+        cachectl_ERR_clear_error()
+        cachectl_SSL_free(ssl)
         scratch.deallocate()
         certificateRequested.deallocate()
     }
@@ -169,9 +173,9 @@ final class TLSStream: Transport {
     func write(_ bytes: UnsafeRawBufferPointer) throws {
         var offset = 0
         while offset < bytes.count {
-            ERR_clear_error()
-            let count = SSL_write(ssl, bytes.baseAddress! + offset, Int32(min(bytes.count - offset, 1 << 20)))
-            guard count > 0 else { throw failure(SSL_get_error(ssl, count), during: "sending") }
+            cachectl_ERR_clear_error()
+            let count = cachectl_SSL_write(ssl, bytes.baseAddress! + offset, Int32(min(bytes.count - offset, 1 << 20)))
+            guard count > 0 else { throw failure(cachectl_SSL_get_error(ssl, count), during: "sending") }
             offset += Int(count)
             try flush()
         }
@@ -179,10 +183,10 @@ final class TLSStream: Transport {
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         while true {
-            ERR_clear_error()
-            let count = SSL_read(ssl, buffer.baseAddress!, Int32(min(buffer.count, Int(Int32.max))))
+            cachectl_ERR_clear_error()
+            let count = cachectl_SSL_read(ssl, buffer.baseAddress!, Int32(min(buffer.count, Int(Int32.max))))
             if count > 0 { return Int(count) }
-            let code = SSL_get_error(ssl, count)
+            let code = cachectl_SSL_get_error(ssl, count)
             // TLS 1.3 may answer post-handshake messages (key updates) while reading.
             try flush()
             switch code {
@@ -200,9 +204,9 @@ final class TLSStream: Transport {
 
     private func handshake() throws {
         while true {
-            ERR_clear_error()
-            let status = SSL_do_handshake(ssl)
-            let code = SSL_get_error(ssl, status)
+            cachectl_ERR_clear_error()
+            let status = cachectl_SSL_do_handshake(ssl)
+            let code = cachectl_SSL_get_error(ssl, status)
             if status != 1 && code != SSL_ERROR_WANT_READ {
                 let error = failure(code, during: "handshake")
                 try? flush()  // the alert telling the server why, if it still listens
@@ -223,7 +227,7 @@ final class TLSStream: Transport {
     /// certificate, its next flight (session tickets, or the alert) is read first. A server
     /// that sends no tickets costs at most a second here.
     private func awaitCertificateVerdict() throws {
-        guard certificateRequested.pointee != 0, SSL_version(ssl) == TLS1_3_VERSION else { return }
+        guard certificateRequested.pointee != 0, cachectl_SSL_version(ssl) == TLS1_3_VERSION else { return }
         let count: Int
         do {
             count = try socket.read(into: scratch, within: min(socket.timeout, 1))
@@ -241,15 +245,15 @@ final class TLSStream: Transport {
         }
         var offset = 0
         while offset < count {
-            let written = BIO_write(incoming, scratch.baseAddress! + offset, Int32(count - offset))
+            let written = cachectl_BIO_write(incoming, scratch.baseAddress! + offset, Int32(count - offset))
             guard written > 0 else { throw CacheError(.unreachable, "Cannot buffer TLS data from \(socket.peer): out of memory") }
             offset += Int(written)
         }
         var byte: UInt8 = 0
-        ERR_clear_error()
-        let peeked = SSL_peek(ssl, &byte, 1)
+        cachectl_ERR_clear_error()
+        let peeked = cachectl_SSL_peek(ssl, &byte, 1)
         if peeked <= 0 {
-            let code = SSL_get_error(ssl, peeked)
+            let code = cachectl_SSL_get_error(ssl, peeked)
             if code != SSL_ERROR_WANT_READ { throw failure(code, during: "handshake") }
         }
     }
@@ -270,8 +274,8 @@ final class TLSStream: Transport {
 
     /// Sends whatever OpenSSL wrote into the outgoing buffer.
     private func flush() throws {
-        while BIO_ctrl_pending(outgoing) > 0 {
-            let count = BIO_read(outgoing, scratch.baseAddress!, Int32(scratch.count))
+        while cachectl_BIO_ctrl_pending(outgoing) > 0 {
+            let count = cachectl_BIO_read(outgoing, scratch.baseAddress!, Int32(scratch.count))
             guard count > 0 else { return }
             try socket.write(UnsafeRawBufferPointer(rebasing: scratch[0..<Int(count)]))
         }
@@ -283,7 +287,7 @@ final class TLSStream: Transport {
         guard count > 0 else { return false }
         var offset = 0
         while offset < count {
-            let written = BIO_write(incoming, scratch.baseAddress! + offset, Int32(count - offset))
+            let written = cachectl_BIO_write(incoming, scratch.baseAddress! + offset, Int32(count - offset))
             guard written > 0 else { throw CacheError(.unreachable, "Cannot buffer TLS data from \(socket.peer): out of memory") }
             offset += Int(written)
         }
@@ -295,7 +299,7 @@ final class TLSStream: Transport {
     /// One line for a failed TLS operation: refused trust or identity is `.authentication` (77),
     /// anything else `.unreachable` (69).
     private func failure(_ code: Int32, during phase: String) -> CacheError {
-        let verification = SSL_get_verify_result(ssl)
+        let verification = cachectl_SSL_get_verify_result(ssl)
         let reason = TLSContext.pendingError()
         let peer = socket.peer
         if context.options.verifiesPeer, verification != X509_V_OK {
@@ -307,7 +311,7 @@ final class TLSStream: Transport {
                                   "Cannot verify the TLS certificate of \(peer): it is for \(listed.isEmpty ? "no name" : listed), not for \(expectedName)",
                                   hint: "connect with a name the certificate carries, or name one with --sni NAME")
             }
-            let text = String(cString: X509_verify_cert_error_string(Int(verification)))
+            let text = String(cString: cachectl_X509_verify_cert_error_string(Int(verification)))
             let unknownIssuer = [X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN,
                                  X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT,
                                  X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE].contains(Int32(verification))
