@@ -78,6 +78,7 @@ struct GlobalOptions: ParsableArguments {
             throw ValidationError("--tag-prefix must not be empty: tag sets would mix with entries.")
         }
         if statsKey?.isEmpty == true { throw ValidationError("--stats-key must not be empty.") }
+        if sni?.isEmpty == true { throw ValidationError("--sni must not be empty: it names the server the certificate must match.") }
     }
 
     /// The connection options as the library takes them.

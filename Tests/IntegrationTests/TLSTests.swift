@@ -211,4 +211,14 @@ import Testing
         #expect(result.status == 69, "\(String(decoding: result.stderr, as: UTF8.self))")
         #expect(String(decoding: result.stderr, as: UTF8.self).contains("in time"))
     }
+
+    @Test func openSSLIsLoadedOnlyForATLSConnection() throws {
+        // glibc's loader lists every library it loads (LD_DEBUG=libs), dlopen included.
+        let plain = try run(["ping", "--url", "dummy:"], environment: ["LD_DEBUG": "libs"])
+        #expect(plain.status == 0)
+        #expect(!plain.stderr.contains("libssl") && !plain.stderr.contains("libcrypto"), "\(plain.stderr)")
+        let tls = try run(["ping", "--url", try TLSServers.url] + (try TLSServers.trust), environment: ["LD_DEBUG": "libs"])
+        #expect(tls.status == 0)
+        #expect(tls.stderr.contains("libssl.so.3"), "\(tls.stderr.suffix(500))")
+    }
 }

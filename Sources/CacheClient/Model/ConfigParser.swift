@@ -55,7 +55,7 @@ enum ConfigParser {
                 continue
             }
             guard case .text(let text) = value else { throw failure("profile \(name): \(key) must be a string in quotes") }
-            if ["tag_prefix", "stats_key"].contains(key), text.isEmpty { throw failure("profile \(name): \(key) must not be empty") }
+            if ["tag_prefix", "stats_key", "sni", "url"].contains(key), text.isEmpty { throw failure("profile \(name): \(key) must not be empty") }
             profiles[slot].set(key, text: text, home: home)
         }
         return profiles

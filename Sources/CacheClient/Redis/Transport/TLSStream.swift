@@ -133,6 +133,7 @@ final class TLSStream: Transport {
         expectedName = context.options.serverName ?? host
         guard let ssl = cachectl_SSL_new(context.context), let incoming = cachectl_BIO_new(cachectl_BIO_s_mem()), let outgoing = cachectl_BIO_new(cachectl_BIO_s_mem()) else {
             scratch.deallocate()
+            certificateRequested.deallocate()
             throw CacheError(.unreachable, "Cannot set up TLS for \(socket.peer): out of memory")
         }
         self.ssl = ssl
@@ -146,12 +147,19 @@ final class TLSStream: Transport {
         // SNI carries names only (RFC 6066); an explicit --sni is sent as given.
         if context.options.serverName != nil || !nameIsAddress { _ = cachectl_ssl_set_server_name(ssl, expectedName) }
         if context.options.verifiesPeer {
+            // An empty name would clear the check instead of failing it: refuse rather than connect unverified.
             let parameters = cachectl_SSL_get0_param(ssl)
+            let checked: Int32
             if nameIsAddress {
-                cachectl_X509_VERIFY_PARAM_set1_ip_asc(parameters, expectedName)
+                checked = cachectl_X509_VERIFY_PARAM_set1_ip_asc(parameters, expectedName)
             } else {
                 cachectl_X509_VERIFY_PARAM_set_hostflags(parameters, UInt32(X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS))
-                cachectl_X509_VERIFY_PARAM_set1_host(parameters, expectedName, 0)
+                checked = expectedName.isEmpty ? 0 : cachectl_X509_VERIFY_PARAM_set1_host(parameters, expectedName, 0)
+            }
+            guard checked == 1 else {
+                // self is complete: deinit frees what was allocated.
+                throw CacheError(.usage, "Cannot check a certificate against the name \"\(expectedName)\"",
+                                 hint: "give a host name or IP address in the URL or --sni")
             }
         }
         try handshake()
