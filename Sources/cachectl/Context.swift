@@ -38,10 +38,11 @@ struct Context {
         return resolution
     }
 
-    /// Opens the backend the options, environment and profile name.
-    func openBackend() throws -> any CacheBackend {
+    /// Opens the backend the options, environment and profile name. Only commands that store entries
+    /// (`set`, `warmup`) pass `.creatingOnWrite`; every other command refuses a missing snapshot file.
+    func openBackend(access: BackendAccess = .existing) throws -> any CacheBackend {
         let settings = try settings()
-        return try Backends.open(resolve(settings: settings).endpoint, configuration: settings.configuration)
+        return try Backends.open(resolve(settings: settings).endpoint, configuration: settings.configuration, access: access)
     }
 
     /// A message for people on stderr (summaries, warnings), silenced by `--quiet`.

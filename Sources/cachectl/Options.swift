@@ -47,7 +47,7 @@ struct GlobalOptions: ParsableArguments {
     @Option(help: "Output format: table, json, jsonl or prometheus (where the command supports it).")
     var format: OutputFormat = .table
 
-    @Option(help: ArgumentHelp("Seconds to wait for a connection or a reply (default 5).", valueName: "seconds"))
+    @Option(help: ArgumentHelp("Seconds to wait for a connection or a reply (default 5, at most 86400).", valueName: "seconds"))
     var timeout: Double?
 
     @Flag(name: .shortAndLong, help: "Print nothing but results and errors (no progress, no summaries on stderr).")
@@ -70,8 +70,8 @@ struct GlobalOptions: ParsableArguments {
 
     func validate() throws {
         if let timeout {
-            guard timeout > 0, timeout.isFinite, timeout <= 86_400 else {
-                throw ValidationError("--timeout must be a positive number of seconds up to 86400, e.g. 5 or 0.5.")
+            guard timeout > 0, timeout <= Self.maximumTimeout else {
+                throw ValidationError("--timeout must be a positive number of seconds up to \(Int(Self.maximumTimeout)) (one day), e.g. 5 or 0.5.")
             }
         }
         if tagPrefix?.isEmpty == true {
@@ -89,6 +89,9 @@ struct GlobalOptions: ParsableArguments {
                           timeout: timeout)
     }
 
+    /// The longest `--timeout`: one day keeps every conversion (timeval, milliseconds in Int32) exact.
+    static let maximumTimeout: Double = 86_400
+
     /// The option names that take a value, for moving options given before the subcommand.
     static let valueOptions: Set<String> = ["--url", "--profile", "--config", "--user", "--password-file", "--cacert", "--cacertdir",
                                             "--cert", "--key", "--sni", "--format", "--timeout", "--key-prefix", "--tag-prefix",
@@ -97,7 +100,7 @@ struct GlobalOptions: ParsableArguments {
     static let flagOptions: Set<String> = ["--quiet", "-q", "--verbose", "-v", "--no-color", "--insecure"]
 }
 
-/// A `--ttl` value: `300`, `5m`, `1h`, `none`.
+/// A `--ttl` value: `300`, `5m`, `1h`, `none`; at most 100 years (`Duration.maximumMilliseconds`).
 struct TTLArgument: ExpressibleByArgument, Sendable {
     let expiry: Expiry
 
@@ -109,7 +112,8 @@ struct TTLArgument: ExpressibleByArgument, Sendable {
     static var defaultCompletionKind: CompletionKind { .list(["60", "5m", "1h", "1d", "none"]) }
 }
 
-/// A duration such as `30s`, `2m`, `500ms` or plain seconds (`--window`, `--watch`, `--max-duration`).
+/// A duration such as `30s`, `2m`, `500ms` or plain seconds (`--window`, `--watch`, `--max-duration`);
+/// at most 100 years.
 struct DurationArgument: ExpressibleByArgument, Sendable {
     let duration: Duration
 

@@ -140,7 +140,8 @@ extension Cachectl {
             warmup.httpTimeout = max(settings.configuration.timeout, 30)
             warmup.sourceTLS = TLSOptions(caCertificateFile: sourceCacert)
             let bar = ProgressBar(label: "warmup", quiet: global.quiet)
-            let report = try warmup.run(open: { try Backends.open(endpoint, configuration: settings.configuration) }, progress: bar.update)
+            let report = try warmup.run(open: { try Backends.open(endpoint, configuration: settings.configuration, access: .creatingOnWrite) },
+                                        progress: bar.update)
             bar.finish()
             let name = warmup.source.inputName
             for issue in report.issues {
