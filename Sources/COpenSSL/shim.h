@@ -87,8 +87,8 @@ static inline struct cachectl_openssl_state *cachectl_openssl_state(void) {
 
 static void cachectl_openssl_load_once(void) {
     struct cachectl_openssl_state *state = cachectl_openssl_state();
-    void *ssl = dlopen("libssl.so.3", RTLD_NOW | RTLD_LOCAL);
-    void *crypto = ssl ? dlopen("libcrypto.so.3", RTLD_NOW | RTLD_LOCAL) : NULL;
+    void *ssl = dlopen("libssl.so.3", RTLD_LAZY | RTLD_LOCAL);
+    void *crypto = ssl ? dlopen("libcrypto.so.3", RTLD_LAZY | RTLD_LOCAL) : NULL;
     if (ssl == NULL || crypto == NULL) {
         snprintf(state->error_text, sizeof(state->error_text), "%s", dlerror());
         state->error = state->error_text;

@@ -61,6 +61,10 @@ import Testing
             #expect(copied.stdout == "v7", "\(copied.all)")
             _ = try run(["flush", "--all", "--yes", "-q", "--url", url + "/3"] + tls.dropFirst(2))
 
+            // delete w0 left its tag membership behind (Redis entries do not know their tags): exit 1, listed.
+            let check = try run(["check", "--format", "json"] + tls)
+            #expect(check.status == 1 && check.stdout.contains("\"schema\""), "\(check.all)")
+
             let flush = try run(["flush", "--prefix", "w", "--yes"] + tls)
             #expect(flush.status == 0, "\(flush.all)")
         }
@@ -121,6 +125,12 @@ import Testing
         #expect(foreign.status == 77, "\(foreign.all)")
         #expect(foreign.stderr.contains("refused the client certificate"), "\(foreign.stderr)")
         #expect(foreign.stderr.contains("foreign-client.crt"), "\(foreign.stderr)")
+    }
+
+    @Test func theApplicationsREDIS_URLMayBeRediss() throws {
+        let result = try run(["ping"], environment: ["REDIS_URL": try TLSServers.url, "CACHECTL_CACERT": try TLSServers.file("ca.crt")])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("rediss://"), "\(result.stdout)")
     }
 
     @Test func certificatesFromTheEnvironment() throws {
