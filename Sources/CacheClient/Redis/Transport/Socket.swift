@@ -156,7 +156,7 @@ final class Socket: Transport {
 
     /// The error for a read or write that did not complete within the timeout.
     func timedOut() -> CacheError {
-        CacheError(.unreachable, "\(peer) did not answer in time: nothing within --timeout \(timeout == timeout.rounded() ? String(Int(timeout)) : String(timeout)) s",
+        CacheError(.unreachable, "\(peer) did not answer in time: nothing within \(timeout == timeout.rounded() ? String(Int(timeout)) : String(timeout)) s",
                    hint: "raise --timeout if the server is busy")
     }
 
