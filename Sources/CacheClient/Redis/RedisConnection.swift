@@ -134,9 +134,9 @@ public final class RedisConnection {
                 throw error
             }
             guard count > 0 else {
-                throw CacheError(.unreachable, "Lost the connection to Redis at \(address): the server closed it",
-                                 hint: answered ? "raise --timeout if the server is busy"
-                                                : "a server that speaks TLS needs rediss://, and one with a password --password-file")
+                var hint = "the server stopped, restarted or dropped the client"
+                if !answered, case .tcp = address { hint = "a server that speaks TLS needs rediss://" }
+                throw CacheError(.unreachable, "Lost the connection to Redis at \(address): the server closed it", hint: hint)
             }
             guard redisReaderFeed(reader, readBuffer.baseAddress!.assumingMemoryBound(to: CChar.self), count) == REDIS_OK else {
                 throw CacheError(.unreachable, "Cannot read the reply of Redis at \(address): \(readerError())")
