@@ -10,6 +10,7 @@
 #   server.crt    DNS:localhost, IP:127.0.0.1, IP:::1        client.crt   a client certificate
 #   other.crt     DNS:other.example only (host mismatch)     expired.crt  localhost, expired in 2020
 #   foreign-ca.crt and foreign-client.crt: a CA nobody trusts and a client certificate it signed
+#   cadir/        ca.crt as a hashed directory (openssl rehash) for --cacertdir
 # Every server listens on 127.0.0.1 only and is stopped by pid.
 
 tls_http_pid=
@@ -65,6 +66,8 @@ EOF
             -startdate 20200101000000Z -enddate 20200102000000Z
         # Keys readable by the test user only; certificates by anyone.
         chmod 644 ./*.crt
+        # The CA as a hashed directory too, for --cacertdir.
+        mkdir -p cadir && cp ca.crt cadir/ && openssl_quiet rehash cadir && chmod 755 cadir
     )
 }
 

@@ -86,6 +86,14 @@ import Testing
         #expect(foreign.stderr.split(separator: "\n").count == 1, "\(foreign.stderr)")
     }
 
+    @Test func aHashedCADirectory() throws {
+        let result = try run(["ping", "--url", try TLSServers.url, "--cacertdir", try TLSServers.file("cadir")])
+        #expect(result.status == 0, "\(result.stderr)")
+        let file = try run(["ping", "--url", try TLSServers.url, "--cacertdir", try TLSServers.file("ca.crt")])
+        #expect(file.status == 64, "\(file.stderr)")
+        #expect(file.stderr.contains("ca.crt") && file.stderr.contains("--cacertdir"), "\(file.stderr)")
+    }
+
     @Test func anExpiredCertificateIsRefusedWith77() throws {
         let result = try run(["ping", "--url", try TLSServers.expiredURL] + (try TLSServers.trust))
         #expect(result.status == 77)
