@@ -26,6 +26,12 @@ struct Context {
         return settings
     }
 
+    /// The lifetime of entries written without one: `CACHE_DEFAULT_TIMEOUT`, 300 s when unset;
+    /// throws a usage error when it is set but invalid.
+    func defaultExpiry() throws -> Expiry {
+        try EndpointResolution.defaultExpiry(environment: environment)
+    }
+
     /// Prefixes, counters key, timeout, default lifetime and TLS options.
     func configuration() throws -> CacheConfiguration {
         try settings().configuration
@@ -42,7 +48,18 @@ struct Context {
     /// (`set`, `warmup`) pass `.creatingOnWrite`; every other command refuses a missing snapshot file.
     func openBackend(access: BackendAccess = .existing) throws -> any CacheBackend {
         let settings = try settings()
-        return try Backends.open(resolve(settings: settings).endpoint, configuration: settings.configuration, access: access)
+        return try open(resolve(settings: settings), configuration: settings.configuration, access: access)
+    }
+
+    /// Opens an endpoint; a refused password read from a file that ends in a carriage return says so.
+    func open(_ resolution: EndpointResolution, configuration: CacheConfiguration, access: BackendAccess) throws -> any CacheBackend {
+        do {
+            return try Backends.open(resolution.endpoint, configuration: configuration, access: access)
+        } catch var error as CacheError where error.kind == .authentication && resolution.passwordEndsInCarriageReturn {
+            error.hint = "the password read from \(options.passwordFile ?? "the password file") ends in a carriage return (\\r), "
+                + "as in a file saved with old Mac line endings; remove it unless it is part of the password"
+            throw error
+        }
     }
 
     /// A message for people on stderr (summaries, warnings), silenced by `--quiet`.
@@ -52,7 +69,7 @@ struct Context {
 
     /// Detail for `--verbose`.
     func debug(_ message: String) {
-        if options.verbose { Terminal.writeError("cachectl: " + message + "\n") }
+        if options.verbose { Terminal.writeError("cachectl: " + message.displayEscaped + "\n") }
     }
 
     /// Whether a person is at the terminal (progress bars, confirmations).

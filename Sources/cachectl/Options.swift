@@ -23,7 +23,7 @@ struct GlobalOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The Redis ACL user (instead of the URL's).", valueName: "name"))
     var user: String?
 
-    @Option(help: ArgumentHelp("Read the Redis password from the first line of this file (keeps it off the command line; else REDIS_PASSWORD or REDISCLI_AUTH).", valueName: "path"))
+    @Option(help: ArgumentHelp("Read the Redis password from the first line of this file, without its \\n or \\r\\n (keeps it off the command line; else REDIS_PASSWORD or REDISCLI_AUTH).", valueName: "path"))
     var passwordFile: String?
 
     @Option(help: ArgumentHelp("Trust the CA certificates in this PEM file instead of the system store (rediss://; also CACHECTL_CACERT).", valueName: "path"))

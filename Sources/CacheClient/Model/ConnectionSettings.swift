@@ -113,7 +113,8 @@ public struct ConnectionSettings: Sendable {
             tagPrefix: options.tagPrefix ?? profile?.tagPrefix ?? defaults.tagPrefix,
             statsKey: options.statsKey ?? profile?.statsKey ?? defaults.statsKey,
             timeout: options.timeout ?? profile?.timeout ?? defaults.timeout,
-            defaultExpiry: try EndpointResolution.defaultExpiry(environment: environment),
+            // An invalid CACHE_DEFAULT_TIMEOUT stops only the commands that write with it (they ask for it).
+            defaultExpiry: (try? EndpointResolution.defaultExpiry(environment: environment)) ?? .seconds(300),
             tls: tls)
         if configuration.tagPrefix.isEmpty {
             throw CacheError(.usage, "The tag prefix must not be empty: tag sets would mix with entries")

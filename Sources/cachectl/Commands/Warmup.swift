@@ -119,7 +119,7 @@ extension Cachectl {
             guard batch > 0 else { throw ValidationError("--batch must be a positive number of entries, e.g. 1000.") }
             guard (1...1000).contains(concurrency) else { throw ValidationError("--concurrency must be from 1 to 1000.") }
             if wait, lockFile == nil { throw ValidationError("--wait needs --lock-file: it waits for that lock.") }
-            if let empty = tags.first(where: \.isEmpty) { throw ValidationError("--tag \"\(empty)\" is empty: a tag needs a name.") }
+            if let empty = tags.first(where: \.isEmpty) { throw ValidationError("--tag \(empty.displayQuoted) is empty: a tag needs a name.") }
             if inputFormat != nil, from == nil { throw ValidationError("--input-format applies to --from only.") }
             if sourceCacert != nil, urlTemplate == nil { throw ValidationError("--source-cacert applies to --url-template only.") }
         }
@@ -130,9 +130,9 @@ extension Cachectl {
             let lock = try lockFile.map { try FileLock(path: $0, wait: wait) }
             defer { lock?.release() }
             let settings = try context.settings()
-            let endpoint = try context.resolve(settings: settings).endpoint
+            let resolution = try context.resolve(settings: settings)
             var warmup = CacheClient.Warmup(source: try source(),
-                                            defaults: EntryDefaults(expiry: try ttl?.expiry ?? settings.configuration.defaultExpiry, tags: tags))
+                                            defaults: EntryDefaults(expiry: try ttl?.expiry ?? context.defaultExpiry(), tags: tags))
             warmup.onlyMissing = onlyMissing
             warmup.batchSize = batch
             warmup.skipInvalid = skipInvalid
@@ -140,12 +140,13 @@ extension Cachectl {
             warmup.httpTimeout = max(settings.configuration.timeout, 30)
             warmup.sourceTLS = TLSOptions(caCertificateFile: sourceCacert)
             let bar = ProgressBar(label: "warmup", quiet: global.quiet)
-            let report = try warmup.run(open: { try Backends.open(endpoint, configuration: settings.configuration, access: .creatingOnWrite) },
+            let report = try warmup.run(open: { try context.open(resolution, configuration: settings.configuration, access: .creatingOnWrite) },
                                         progress: bar.update)
             bar.finish()
             let name = warmup.source.inputName
             for issue in report.issues {
-                Terminal.writeError("\(name):\(issue.line.map(String.init) ?? "?"): " + (issue.key.map { "\"\($0)\": " } ?? "") + issue.reason + "\n")
+                let line = "\(name):\(issue.line.map(String.init) ?? "?"): " + (issue.key.map { "\($0.displayQuoted): " } ?? "") + issue.reason
+                Terminal.writeError(line.displayEscaped + "\n")
             }
             let hidden = report.invalid + report.failed - report.issues.count
             if hidden > 0 { Terminal.writeError("… and \(hidden) more\n") }
