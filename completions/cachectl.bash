@@ -173,22 +173,22 @@ _cachectl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    get|set|delete|ping|stats|invalidate-tag|tags|flush|migrate|warmup|check|help)
+    get|set|delete|ping|stats|invalidate-tag|tags|flush|migrate|warmup|check|profiles|help)
         # Offer subcommand argument completions
         "_cachectl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'get set delete ping stats invalidate-tag tags flush migrate warmup check help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'get set delete ping stats invalidate-tag tags flush migrate warmup check profiles help' -- "${cur}"))
         ;;
     esac
 }
 
 _cachectl_get() {
     repeating_flags=()
-    non_repeating_flags=(--quiet -q --verbose -v --no-color --raw --version -h --help)
+    non_repeating_flags=(--insecure --quiet -q --verbose -v --no-color --raw --version -h --help)
     repeating_options=(--tag)
-    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --layout --namespace --cache-version --stats-key)
+    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --layout --namespace --cache-version)
     __cachectl_offer_flags_options -1
 
     # Offer option value completions
@@ -196,7 +196,31 @@ _cachectl_get() {
     '--url')
         return
         ;;
+    '--profile')
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    '--user')
+        return
+        ;;
     '--password-file')
+        return
+        ;;
+    '--cacert')
+        return
+        ;;
+    '--cacertdir')
+        return
+        ;;
+    '--cert')
+        return
+        ;;
+    '--key')
+        return
+        ;;
+    '--sni')
         return
         ;;
     '--format')
@@ -212,6 +236,9 @@ _cachectl_get() {
     '--tag-prefix')
         return
         ;;
+    '--stats-key')
+        return
+        ;;
     '--layout')
         return
         ;;
@@ -219,9 +246,6 @@ _cachectl_get() {
         return
         ;;
     '--cache-version')
-        return
-        ;;
-    '--stats-key')
         return
         ;;
     '--tag')
@@ -232,9 +256,9 @@ _cachectl_get() {
 
 _cachectl_set() {
     repeating_flags=()
-    non_repeating_flags=(--quiet -q --verbose -v --no-color --if-absent --json --force --version -h --help)
+    non_repeating_flags=(--insecure --quiet -q --verbose -v --no-color --if-absent --json --force --version -h --help)
     repeating_options=(--tag)
-    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --layout --namespace --cache-version --stats-key --file --ttl)
+    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --layout --namespace --cache-version --file --ttl)
     __cachectl_offer_flags_options 2
 
     # Offer option value completions
@@ -242,7 +266,31 @@ _cachectl_set() {
     '--url')
         return
         ;;
+    '--profile')
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    '--user')
+        return
+        ;;
     '--password-file')
+        return
+        ;;
+    '--cacert')
+        return
+        ;;
+    '--cacertdir')
+        return
+        ;;
+    '--cert')
+        return
+        ;;
+    '--key')
+        return
+        ;;
+    '--sni')
         return
         ;;
     '--format')
@@ -258,6 +306,9 @@ _cachectl_set() {
     '--tag-prefix')
         return
         ;;
+    '--stats-key')
+        return
+        ;;
     '--layout')
         return
         ;;
@@ -265,9 +316,6 @@ _cachectl_set() {
         return
         ;;
     '--cache-version')
-        return
-        ;;
-    '--stats-key')
         return
         ;;
     '--file')
@@ -285,9 +333,9 @@ _cachectl_set() {
 
 _cachectl_delete() {
     repeating_flags=()
-    non_repeating_flags=(--quiet -q --verbose -v --no-color --version -h --help)
+    non_repeating_flags=(--insecure --quiet -q --verbose -v --no-color --version -h --help)
     repeating_options=()
-    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --layout --namespace --cache-version --stats-key)
+    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --layout --namespace --cache-version)
     __cachectl_offer_flags_options -1
 
     # Offer option value completions
@@ -295,7 +343,31 @@ _cachectl_delete() {
     '--url')
         return
         ;;
+    '--profile')
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    '--user')
+        return
+        ;;
     '--password-file')
+        return
+        ;;
+    '--cacert')
+        return
+        ;;
+    '--cacertdir')
+        return
+        ;;
+    '--cert')
+        return
+        ;;
+    '--key')
+        return
+        ;;
+    '--sni')
         return
         ;;
     '--format')
@@ -311,6 +383,9 @@ _cachectl_delete() {
     '--tag-prefix')
         return
         ;;
+    '--stats-key')
+        return
+        ;;
     '--layout')
         return
         ;;
@@ -318,9 +393,6 @@ _cachectl_delete() {
         return
         ;;
     '--cache-version')
-        return
-        ;;
-    '--stats-key')
         return
         ;;
     esac
@@ -328,9 +400,9 @@ _cachectl_delete() {
 
 _cachectl_ping() {
     repeating_flags=()
-    non_repeating_flags=(--quiet -q --verbose -v --no-color --version -h --help)
+    non_repeating_flags=(--insecure --quiet -q --verbose -v --no-color --version -h --help)
     repeating_options=()
-    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --layout --namespace --cache-version --stats-key)
+    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --layout --namespace --cache-version)
     __cachectl_offer_flags_options 0
 
     # Offer option value completions
@@ -338,7 +410,31 @@ _cachectl_ping() {
     '--url')
         return
         ;;
+    '--profile')
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    '--user')
+        return
+        ;;
     '--password-file')
+        return
+        ;;
+    '--cacert')
+        return
+        ;;
+    '--cacertdir')
+        return
+        ;;
+    '--cert')
+        return
+        ;;
+    '--key')
+        return
+        ;;
+    '--sni')
         return
         ;;
     '--format')
@@ -354,6 +450,9 @@ _cachectl_ping() {
     '--tag-prefix')
         return
         ;;
+    '--stats-key')
+        return
+        ;;
     '--layout')
         return
         ;;
@@ -361,9 +460,6 @@ _cachectl_ping() {
         return
         ;;
     '--cache-version')
-        return
-        ;;
-    '--stats-key')
         return
         ;;
     esac
@@ -371,9 +467,9 @@ _cachectl_ping() {
 
 _cachectl_stats() {
     repeating_flags=()
-    non_repeating_flags=(--quiet -q --verbose -v --no-color --reset --server --yes --version -h --help)
+    non_repeating_flags=(--insecure --quiet -q --verbose -v --no-color --reset --server --yes --version -h --help)
     repeating_options=(--assert)
-    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --layout --namespace --cache-version --stats-key --window --watch --count)
+    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --layout --namespace --cache-version --window --watch --count)
     __cachectl_offer_flags_options 0
 
     # Offer option value completions
@@ -381,7 +477,31 @@ _cachectl_stats() {
     '--url')
         return
         ;;
+    '--profile')
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    '--user')
+        return
+        ;;
     '--password-file')
+        return
+        ;;
+    '--cacert')
+        return
+        ;;
+    '--cacertdir')
+        return
+        ;;
+    '--cert')
+        return
+        ;;
+    '--key')
+        return
+        ;;
+    '--sni')
         return
         ;;
     '--format')
@@ -397,6 +517,9 @@ _cachectl_stats() {
     '--tag-prefix')
         return
         ;;
+    '--stats-key')
+        return
+        ;;
     '--layout')
         return
         ;;
@@ -404,9 +527,6 @@ _cachectl_stats() {
         return
         ;;
     '--cache-version')
-        return
-        ;;
-    '--stats-key')
         return
         ;;
     '--window')
@@ -428,9 +548,9 @@ _cachectl_stats() {
 
 _cachectl_invalidate-tag() {
     repeating_flags=()
-    non_repeating_flags=(--quiet -q --verbose -v --no-color --dry-run --version -h --help)
+    non_repeating_flags=(--insecure --quiet -q --verbose -v --no-color --dry-run --version -h --help)
     repeating_options=()
-    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --layout --namespace --cache-version --stats-key --limit)
+    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --layout --namespace --cache-version --limit)
     __cachectl_offer_flags_options -1
 
     # Offer option value completions
@@ -438,7 +558,31 @@ _cachectl_invalidate-tag() {
     '--url')
         return
         ;;
+    '--profile')
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    '--user')
+        return
+        ;;
     '--password-file')
+        return
+        ;;
+    '--cacert')
+        return
+        ;;
+    '--cacertdir')
+        return
+        ;;
+    '--cert')
+        return
+        ;;
+    '--key')
+        return
+        ;;
+    '--sni')
         return
         ;;
     '--format')
@@ -454,6 +598,9 @@ _cachectl_invalidate-tag() {
     '--tag-prefix')
         return
         ;;
+    '--stats-key')
+        return
+        ;;
     '--layout')
         return
         ;;
@@ -461,9 +608,6 @@ _cachectl_invalidate-tag() {
         return
         ;;
     '--cache-version')
-        return
-        ;;
-    '--stats-key')
         return
         ;;
     '--limit')
@@ -474,9 +618,9 @@ _cachectl_invalidate-tag() {
 
 _cachectl_tags() {
     repeating_flags=()
-    non_repeating_flags=(--quiet -q --verbose -v --no-color --orphans --version -h --help)
+    non_repeating_flags=(--insecure --quiet -q --verbose -v --no-color --orphans --version -h --help)
     repeating_options=()
-    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --layout --namespace --cache-version --stats-key --pattern)
+    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --layout --namespace --cache-version --pattern)
     __cachectl_offer_flags_options 0
 
     # Offer option value completions
@@ -484,7 +628,31 @@ _cachectl_tags() {
     '--url')
         return
         ;;
+    '--profile')
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    '--user')
+        return
+        ;;
     '--password-file')
+        return
+        ;;
+    '--cacert')
+        return
+        ;;
+    '--cacertdir')
+        return
+        ;;
+    '--cert')
+        return
+        ;;
+    '--key')
+        return
+        ;;
+    '--sni')
         return
         ;;
     '--format')
@@ -500,6 +668,9 @@ _cachectl_tags() {
     '--tag-prefix')
         return
         ;;
+    '--stats-key')
+        return
+        ;;
     '--layout')
         return
         ;;
@@ -507,9 +678,6 @@ _cachectl_tags() {
         return
         ;;
     '--cache-version')
-        return
-        ;;
-    '--stats-key')
         return
         ;;
     '--pattern')
@@ -535,9 +703,9 @@ _cachectl_tags() {
 
 _cachectl_tags_prune() {
     repeating_flags=()
-    non_repeating_flags=(--quiet -q --verbose -v --no-color --dry-run --version -h --help)
+    non_repeating_flags=(--insecure --quiet -q --verbose -v --no-color --dry-run --version -h --help)
     repeating_options=()
-    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --layout --namespace --cache-version --stats-key --pattern)
+    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --layout --namespace --cache-version --pattern)
     __cachectl_offer_flags_options 0
 
     # Offer option value completions
@@ -545,7 +713,31 @@ _cachectl_tags_prune() {
     '--url')
         return
         ;;
+    '--profile')
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    '--user')
+        return
+        ;;
     '--password-file')
+        return
+        ;;
+    '--cacert')
+        return
+        ;;
+    '--cacertdir')
+        return
+        ;;
+    '--cert')
+        return
+        ;;
+    '--key')
+        return
+        ;;
+    '--sni')
         return
         ;;
     '--format')
@@ -561,6 +753,9 @@ _cachectl_tags_prune() {
     '--tag-prefix')
         return
         ;;
+    '--stats-key')
+        return
+        ;;
     '--layout')
         return
         ;;
@@ -568,9 +763,6 @@ _cachectl_tags_prune() {
         return
         ;;
     '--cache-version')
-        return
-        ;;
-    '--stats-key')
         return
         ;;
     '--pattern')
@@ -581,9 +773,9 @@ _cachectl_tags_prune() {
 
 _cachectl_flush() {
     repeating_flags=()
-    non_repeating_flags=(--quiet -q --verbose -v --no-color --all -y --yes --dry-run --version -h --help)
+    non_repeating_flags=(--insecure --quiet -q --verbose -v --no-color --all -y --yes --dry-run --version -h --help)
     repeating_options=()
-    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --layout --namespace --cache-version --stats-key --pattern --prefix --limit)
+    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --layout --namespace --cache-version --pattern --prefix --limit)
     __cachectl_offer_flags_options 0
 
     # Offer option value completions
@@ -591,7 +783,31 @@ _cachectl_flush() {
     '--url')
         return
         ;;
+    '--profile')
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    '--user')
+        return
+        ;;
     '--password-file')
+        return
+        ;;
+    '--cacert')
+        return
+        ;;
+    '--cacertdir')
+        return
+        ;;
+    '--cert')
+        return
+        ;;
+    '--key')
+        return
+        ;;
+    '--sni')
         return
         ;;
     '--format')
@@ -607,6 +823,9 @@ _cachectl_flush() {
     '--tag-prefix')
         return
         ;;
+    '--stats-key')
+        return
+        ;;
     '--layout')
         return
         ;;
@@ -614,9 +833,6 @@ _cachectl_flush() {
         return
         ;;
     '--cache-version')
-        return
-        ;;
-    '--stats-key')
         return
         ;;
     '--pattern')
@@ -633,9 +849,9 @@ _cachectl_flush() {
 
 _cachectl_migrate() {
     repeating_flags=()
-    non_repeating_flags=(--quiet -q --verbose -v --no-color --dry-run --verify --drop-tags --parse-json --strings-only --version -h --help)
+    non_repeating_flags=(--insecure --quiet -q --verbose -v --no-color --dry-run --verify --drop-tags --parse-json --strings-only --version -h --help)
     repeating_options=()
-    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --layout --namespace --cache-version --stats-key --from --to --pattern --on-conflict --to-layout --to-namespace --to-cache-version)
+    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --layout --namespace --cache-version --from --to --pattern --on-conflict --to-layout --to-namespace --to-cache-version)
     __cachectl_offer_flags_options 0
 
     # Offer option value completions
@@ -643,7 +859,31 @@ _cachectl_migrate() {
     '--url')
         return
         ;;
+    '--profile')
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    '--user')
+        return
+        ;;
     '--password-file')
+        return
+        ;;
+    '--cacert')
+        return
+        ;;
+    '--cacertdir')
+        return
+        ;;
+    '--cert')
+        return
+        ;;
+    '--key')
+        return
+        ;;
+    '--sni')
         return
         ;;
     '--format')
@@ -659,6 +899,9 @@ _cachectl_migrate() {
     '--tag-prefix')
         return
         ;;
+    '--stats-key')
+        return
+        ;;
     '--layout')
         return
         ;;
@@ -666,9 +909,6 @@ _cachectl_migrate() {
         return
         ;;
     '--cache-version')
-        return
-        ;;
-    '--stats-key')
         return
         ;;
     '--from')
@@ -697,9 +937,9 @@ _cachectl_migrate() {
 
 _cachectl_warmup() {
     repeating_flags=()
-    non_repeating_flags=(--quiet -q --verbose -v --no-color --only-missing --skip-invalid --wait --version -h --help)
+    non_repeating_flags=(--insecure --quiet -q --verbose -v --no-color --only-missing --skip-invalid --wait --version -h --help)
     repeating_options=(--tag)
-    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --layout --namespace --cache-version --stats-key --from --input-format --command --url-template --keys --concurrency --batch --ttl --lock-file --max-duration)
+    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --layout --namespace --cache-version --from --input-format --command --url-template --source-cacert --keys --concurrency --batch --ttl --lock-file --max-duration)
     __cachectl_offer_flags_options 0
 
     # Offer option value completions
@@ -707,7 +947,31 @@ _cachectl_warmup() {
     '--url')
         return
         ;;
+    '--profile')
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    '--user')
+        return
+        ;;
     '--password-file')
+        return
+        ;;
+    '--cacert')
+        return
+        ;;
+    '--cacertdir')
+        return
+        ;;
+    '--cert')
+        return
+        ;;
+    '--key')
+        return
+        ;;
+    '--sni')
         return
         ;;
     '--format')
@@ -723,6 +987,9 @@ _cachectl_warmup() {
     '--tag-prefix')
         return
         ;;
+    '--stats-key')
+        return
+        ;;
     '--layout')
         return
         ;;
@@ -730,9 +997,6 @@ _cachectl_warmup() {
         return
         ;;
     '--cache-version')
-        return
-        ;;
-    '--stats-key')
         return
         ;;
     '--from')
@@ -746,6 +1010,9 @@ _cachectl_warmup() {
         return
         ;;
     '--url-template')
+        return
+        ;;
+    '--source-cacert')
         return
         ;;
     '--keys')
@@ -776,9 +1043,9 @@ _cachectl_warmup() {
 
 _cachectl_check() {
     repeating_flags=()
-    non_repeating_flags=(--quiet -q --verbose -v --no-color --version -h --help)
+    non_repeating_flags=(--insecure --quiet -q --verbose -v --no-color --version -h --help)
     repeating_options=()
-    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --layout --namespace --cache-version --stats-key --pattern)
+    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --layout --namespace --cache-version --pattern)
     __cachectl_offer_flags_options 0
 
     # Offer option value completions
@@ -786,7 +1053,31 @@ _cachectl_check() {
     '--url')
         return
         ;;
+    '--profile')
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    '--user')
+        return
+        ;;
     '--password-file')
+        return
+        ;;
+    '--cacert')
+        return
+        ;;
+    '--cacertdir')
+        return
+        ;;
+    '--cert')
+        return
+        ;;
+    '--key')
+        return
+        ;;
+    '--sni')
         return
         ;;
     '--format')
@@ -802,6 +1093,9 @@ _cachectl_check() {
     '--tag-prefix')
         return
         ;;
+    '--stats-key')
+        return
+        ;;
     '--layout')
         return
         ;;
@@ -811,10 +1105,74 @@ _cachectl_check() {
     '--cache-version')
         return
         ;;
+    '--pattern')
+        return
+        ;;
+    esac
+}
+
+_cachectl_profiles() {
+    repeating_flags=()
+    non_repeating_flags=(--insecure --quiet -q --verbose -v --no-color --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --layout --namespace --cache-version)
+    __cachectl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--url')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    '--user')
+        return
+        ;;
+    '--password-file')
+        return
+        ;;
+    '--cacert')
+        return
+        ;;
+    '--cacertdir')
+        return
+        ;;
+    '--cert')
+        return
+        ;;
+    '--key')
+        return
+        ;;
+    '--sni')
+        return
+        ;;
+    '--format')
+        __cachectl_add_completions -W 'table'$'\n''json'$'\n''jsonl'$'\n''prometheus'
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--key-prefix')
+        return
+        ;;
+    '--tag-prefix')
+        return
+        ;;
     '--stats-key')
         return
         ;;
-    '--pattern')
+    '--layout')
+        return
+        ;;
+    '--namespace')
+        return
+        ;;
+    '--cache-version')
         return
         ;;
     esac

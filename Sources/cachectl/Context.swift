@@ -17,11 +17,13 @@ struct Context {
         renderer = Renderer(format: options.format, style: TextStyle(color: color))
     }
 
-    /// Prefixes, counters key, timeout, default lifetime and layout. An invalid
-    /// `CACHE_DEFAULT_TIMEOUT` does not stop commands that never need it (`ping`, `get`, `stats`…):
-    /// those that write with it ask `defaultExpiry()`, which reports it.
-    func configuration() throws -> CacheConfiguration {
-        try configuration(layout: nil, namespace: nil, cacheVersion: nil)
+    /// Options, environment and profile merged; warnings (`--insecure`, an exposed config file)
+    /// are printed every time, even with `--quiet`.
+    func settings() throws -> ConnectionSettings {
+        let settings = try ConnectionSettings(options.connection, environment: environment)
+        for warning in settings.warnings { Terminal.writeError("cachectl: " + warning + "\n") }
+        if let profile = settings.profile { debug("profile \(profile.name)") }
+        return settings
     }
 
     /// The lifetime of entries written without one: `CACHE_DEFAULT_TIMEOUT`, 300 s when unset;
@@ -30,19 +32,24 @@ struct Context {
         try EndpointResolution.defaultExpiry(environment: environment)
     }
 
-    /// The configuration with another layout, namespace or Django version where given (migrate's target).
-    func configuration(layout: String?, namespace: String?, cacheVersion: Int?) throws -> CacheConfiguration {
-        let tagPrefix = try ByteEscapes.decode(options.tagPrefix, option: "--tag-prefix")
-        var configuration = CacheConfiguration(keyPrefix: try ByteEscapes.decode(options.keyPrefix, option: "--key-prefix"),
-                                               tagPrefix: tagPrefix, statsKey: options.statsKey, timeout: options.timeout,
-                                               defaultExpiry: (try? defaultExpiry()) ?? .seconds(300))
-        let layoutName = layout ?? options.layout ?? environment["CACHECTL_LAYOUT"].flatMap { $0.isEmpty ? nil : $0 } ?? "default"
+    /// Prefixes, counters key, timeout, default lifetime, TLS options and layout.
+    func configuration() throws -> CacheConfiguration {
+        try configuration(settings: settings(), layout: nil, namespace: nil, cacheVersion: nil)
+    }
+
+    /// The settings' configuration with its escapes decoded and its layout: `layout` (migrate's
+    /// `--to-layout`), else `--layout`, `CACHECTL_LAYOUT`, the profile's `layout`, else default.
+    func configuration(settings: ConnectionSettings, layout: String?, namespace: String?, cacheVersion: Int?) throws -> CacheConfiguration {
+        var configuration = settings.configuration
+        configuration.keyPrefix = try ByteEscapes.decode(configuration.keyPrefix, option: "--key-prefix")
+        configuration.tagPrefix = try ByteEscapes.decode(configuration.tagPrefix, option: "--tag-prefix")
+        let layoutName = layout ?? options.layout ?? environment["CACHECTL_LAYOUT"].flatMap { $0.isEmpty ? nil : $0 } ?? settings.layout ?? "default"
         // A target in another layout (migrate --to-layout) does not inherit the source's namespace or version.
         let inherits = layout == nil
         let namespace = try (namespace ?? (inherits ? options.namespace : nil)).map { try ByteEscapes.decode($0, option: "--namespace") }
         configuration.layout = try CacheLayout.named(layoutName, namespace: namespace,
                                                      cacheVersion: cacheVersion ?? (inherits ? options.cacheVersion : nil),
-                                                     tagPrefix: tagPrefix)
+                                                     tagPrefix: configuration.tagPrefix)
         if layoutName != "default" { debug("layout \(layoutName), entry keys start with \"\(configuration.keyPrefix + configuration.layout.entryPrefix)\"") }
         return configuration
     }
@@ -50,20 +57,24 @@ struct Context {
     /// A tag name from the command line, its escapes decoded.
     func tag(_ text: String) throws -> String { try ByteEscapes.decode(text, option: "tag") }
 
-    /// The endpoint from `--url`, the environment or the default snapshot file.
-    func resolve(url: String? = nil) throws -> EndpointResolution {
-        let resolution = try EndpointResolution.resolve(url: url ?? options.url, environment: environment,
-                                                        passwordFile: options.passwordFile)
+    /// The endpoint from `--url`, the environment, the profile or the default snapshot file.
+    func resolve(url: String? = nil, settings: ConnectionSettings? = nil) throws -> EndpointResolution {
+        let resolution = try (settings ?? self.settings()).endpoint(url: url)
         debug("using \(resolution.endpoint.description) (from \(resolution.source))")
         return resolution
     }
 
-    /// Opens the backend the options and environment name. Only commands that store entries
+    /// Opens the backend the options, environment and profile name. Only commands that store entries
     /// (`set`, `warmup`) pass `.creatingOnWrite`; every other command refuses a missing snapshot file.
     func openBackend(access: BackendAccess = .existing) throws -> any CacheBackend {
-        let resolution = try resolve()
+        let settings = try settings()
+        return try open(resolve(settings: settings), configuration: configuration(settings: settings, layout: nil, namespace: nil, cacheVersion: nil), access: access)
+    }
+
+    /// Opens an endpoint; a refused password read from a file that ends in a carriage return says so.
+    func open(_ resolution: EndpointResolution, configuration: CacheConfiguration, access: BackendAccess) throws -> any CacheBackend {
         do {
-            return try Backends.open(resolution.endpoint, configuration: configuration(), access: access)
+            return try Backends.open(resolution.endpoint, configuration: configuration, access: access)
         } catch var error as CacheError where error.kind == .authentication && resolution.passwordEndsInCarriageReturn {
             error.hint = "the password read from \(options.passwordFile ?? "the password file") ends in a carriage return (\\r), "
                 + "as in a file saved with old Mac line endings; remove it unless it is part of the password"

@@ -13,6 +13,8 @@ public struct CacheConfiguration: Sendable, Equatable {
     /// How a framework lays the cache out (`--layout`); the seeds' layout by default. In a
     /// framework layout `keyPrefix` is the connection's own prefix, below the framework's namespace.
     public var layout: CacheLayout = .default()
+    /// How `rediss://` servers are verified and which client certificate they get.
+    public var tls: TLSOptions
 
     /// Creates a configuration; the defaults match the seed applications' layout.
     public init(
@@ -20,13 +22,15 @@ public struct CacheConfiguration: Sendable, Equatable {
         tagPrefix: String = "cache:tag:",
         statsKey: String = "cache:stats",
         timeout: Double = 5,
-        defaultExpiry: Expiry = .seconds(300)
+        defaultExpiry: Expiry = .seconds(300),
+        tls: TLSOptions = TLSOptions()
     ) {
         self.keyPrefix = keyPrefix
         self.tagPrefix = tagPrefix
         self.statsKey = statsKey
         self.timeout = timeout
         self.defaultExpiry = defaultExpiry
+        self.tls = tls
     }
 
     /// The full store key of an entry key.

@@ -73,17 +73,18 @@ extension Cachectl {
         func run() throws {
             let context = Context(global)
             try context.renderer.check(MigrateResult.self, command: "migrate")
-            var configuration = try context.configuration()
+            let settings = try context.settings()
+            var configuration = try context.configuration(settings: settings, layout: nil, namespace: nil, cacheVersion: nil)
             configuration.defaultExpiry = try context.defaultExpiry()
-            var targetConfiguration = try context.configuration(layout: toLayout, namespace: toNamespace, cacheVersion: toCacheVersion)
+            var targetConfiguration = try context.configuration(settings: settings, layout: toLayout, namespace: toNamespace, cacheVersion: toCacheVersion)
             targetConfiguration.defaultExpiry = configuration.defaultExpiry
             let target = try Endpoint(parsing: to)
             if verify, case .jsonLines = target { throw CacheError(.usage, "--verify needs a target it can read back: redis:// or file:") }
             if verify, configuration.layout != targetConfiguration.layout {
                 throw CacheError(.usage, "--verify compares stored bytes, which differ between layouts", hint: "read the target back with get --layout")
             }
-            let source = try MigrationEndpoints.source(try context.resolve(url: from).endpoint, configuration: configuration)
-            let sink = try MigrationEndpoints.sink(try context.resolve(url: to).endpoint, configuration: targetConfiguration,
+            let source = try MigrationEndpoints.source(try context.resolve(url: from, settings: settings).endpoint, configuration: configuration)
+            let sink = try MigrationEndpoints.sink(try context.resolve(url: to, settings: settings).endpoint, configuration: targetConfiguration,
                                                   onConflict: onConflict.policy, dropTags: dropTags, parseJSON: parseJSON)
             var options = Migration.Options(pattern: pattern, onConflict: onConflict.policy, dryRun: dryRun, verify: verify)
             options.stringsOnly = stringsOnly
