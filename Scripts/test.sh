@@ -9,6 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source Scripts/lib/redis-servers.sh
+source Scripts/lib/fault-servers.sh
 
 started=$(date +%s)
 Scripts/install-deps.sh --with-server
@@ -35,6 +36,7 @@ password=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
 
 start_redis A "$tmp" --unixsocket "$tmp/redis.sock" --unixsocketperm 700
 REDISCLI_AUTH=$password start_redis B "$tmp" --include "$tmp/auth.conf"
+start_fault_servers "$tmp"
 
 export CACHECTL_TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT_A"
 export CACHECTL_TEST_REDIS_SOCKET="$tmp/redis.sock"

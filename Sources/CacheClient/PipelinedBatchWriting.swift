@@ -4,8 +4,10 @@
 public protocol PipelinedBatchWriting: CacheBackend {
     /// Sends the batch's writes (entries, tag memberships, the `sets` counter) without waiting.
     func send(batch: [Entry]) throws -> PendingBatch
-    /// Waits for the replies of a batch sent earlier (in the order sent); returns, per entry, whether it was written.
-    func receive(_ pending: PendingBatch) throws -> [Bool]
+    /// Waits for the replies of a batch sent earlier (in the order sent); returns each entry's outcome.
+    func receive(_ pending: PendingBatch) throws -> [WriteOutcome]
+    /// Reads whatever the connection still owes after the last batch was received.
+    func finishBatches() throws
 }
 
 /// A batch sent and not yet answered.

@@ -90,67 +90,121 @@ public struct Warmup: Sendable {
         }
 
         progress(OperationProgress(done: 0, total: report.total))
-        func account(_ written: [Bool]) {
-            let count = written.lazy.filter { $0 }.count
-            report.written += count
-            report.skipped += written.count - count
-        }
-        func refused(_ batch: WarmupBatch, _ error: CacheError) {
-            // The server refused the batch (e.g. out of memory): count it, keep going.
-            for (entry, line) in zip(batch.entries, batch.lines) {
-                record(WarmupIssue(line: line, key: entry.key, reason: error.message), in: &report, failed: true)
+        let cancellation = backend.configuration.cancellation
+        let retryWindow = Duration.milliseconds(Int64(max(0, backend.configuration.timeout) * 1000))
+        var serverIdentity = (backend as? ServerIdentity).flatMap { try? $0.serverRunID() }
+        /// After a reconnect: a server that restarted (a new run_id) may have lost what was written before.
+        func noteRestart() {
+            guard let known = serverIdentity, let now = (backend as? ServerIdentity).flatMap({ try? $0.serverRunID() }) else { return }
+            if now != known {
+                report.serverRestarted = true
+                report.notes.append("the server restarted during the run (its run_id changed after \(report.written) entries were written): entries written before the restart may be lost; run again with --only-missing")
+                serverIdentity = now
             }
         }
-        /// Writes one batch and waits for it, retrying a lost connection; false when it gave up.
+        func apply(_ batch: WarmupBatch, _ outcomes: [WriteOutcome]) {
+            for ((entry, line), outcome) in zip(zip(batch.entries, batch.lines), outcomes) {
+                switch outcome {
+                case .written: report.written += 1
+                case .existed: report.skipped += 1
+                case .failed(let error): record(WarmupIssue(line: line, key: entry.key, reason: error.message), in: &report, failed: true)
+                }
+            }
+        }
+        func refused(_ batch: WarmupBatch, _ error: CacheError) {
+            apply(batch, batch.entries.map { _ in .failed(error) })
+        }
+        /// Writes one batch and waits for it, retrying a lost connection and a temporary refusal
+        /// (LOADING, BUSY, …) with doubling delays, at least `retries` times and for `--timeout`;
+        /// false when the run must stop (`report.stop` says why).
         func writeWaiting(_ batch: WarmupBatch, after failure: CacheError? = nil) -> Bool {
             var attempt = 0
             var lastError = failure
+            let firstFailure = ContinuousClock.now
             while true {
                 if let error = lastError {
                     attempt += 1
-                    guard attempt <= retries else {
-                        report.stop = .unreachable(error.description)
+                    guard attempt <= retries || ContinuousClock.now - firstFailure < retryWindow else {
+                        if error.kind == .unreachable {
+                            report.stop = .unreachable(error.description)
+                        } else {
+                            refused(batch, error)
+                            report.stop = .refused(error)
+                        }
                         return false
                     }
-                    sleep(seconds: (retryDelay * (1 << (attempt - 1))).seconds)
-                    guard let reopened = try? open() else { continue }
-                    backend = reopened
+                    if cancellation.isCancelled {
+                        report.stop = .interrupted(cancellation.reason)
+                        return false
+                    }
+                    sleep(seconds: min(2, (retryDelay * (1 << min(attempt - 1, 8))).seconds))
+                    if error.kind == .unreachable {
+                        guard let reopened = try? open() else { continue }
+                        backend = reopened
+                        noteRestart()
+                    }
                 }
                 do {
-                    account(try backend.write(batch: batch.entries, onlyMissing: onlyMissing))
+                    let outcomes = try backend.writeEach(batch: batch.entries, onlyMissing: onlyMissing)
+                    if let refusal = Self.serverRefusal(outcomes) {
+                        if refusal.kind == .temporary {
+                            lastError = refusal
+                            continue
+                        }
+                        apply(batch, outcomes)
+                        report.stop = .refused(refusal)
+                        return false
+                    }
+                    apply(batch, outcomes)
                     return true
-                } catch let error as CacheError where error.kind == .unreachable {
+                } catch let error as CacheError where error.kind == .unreachable || error.kind == .temporary {
                     lastError = error
-                } catch let error as CacheError {
+                } catch let error as CacheError where Self.isServerWide(error) {
                     refused(batch, error)
-                    return true
+                    report.stop = .refused(error)
+                    return false
                 } catch {
-                    refused(batch, CacheError(.failed, "\(error)"))
+                    refused(batch, error as? CacheError ?? CacheError(.failed, "\(error)"))
                     return true
                 }
             }
         }
         // While the server works on one batch, the next is already on its way (Redis, overwriting writes).
         var inFlight: [(batch: WarmupBatch, pending: PendingBatch)] = []
-        /// Settles the in-flight batches down to `keep`; false when the connection is gone for good.
+        /// Settles the in-flight batches down to `keep`; false when the run must stop.
         func settle(keeping keep: Int) -> Bool {
-            while inFlight.count > keep {
+            var again: [WarmupBatch] = []
+            var cause: CacheError?
+            while inFlight.count > (cause == nil ? keep : 0) {
                 let (batch, pending) = inFlight.removeFirst()
                 do {
                     guard let pipelined = backend as? PipelinedBatchWriting else { throw CacheError(.unreachable, "reconnected") }
-                    account(try pipelined.receive(pending))
-                } catch let error as CacheError where error.kind == .unreachable {
-                    // What reached the server is unknown: write every unanswered batch again, in order (SET is idempotent).
-                    let unanswered = [batch] + inFlight.map(\.batch)
-                    inFlight.removeAll()
-                    for (index, again) in unanswered.enumerated() where !writeWaiting(again, after: index == 0 ? error : nil) {
+                    let outcomes = try pipelined.receive(pending)
+                    if let refusal = Self.serverRefusal(outcomes), refusal.kind == .temporary || cause != nil {
+                        // Refused as a whole for now: written again, in order, once the pipeline is drained.
+                        cause = cause ?? refusal
+                        again.append(batch)
+                        continue
+                    }
+                    apply(batch, outcomes)
+                    if let refusal = Self.serverRefusal(outcomes) {
+                        for (rest, _) in inFlight { refused(rest, refusal) }
+                        inFlight.removeAll()
+                        report.stop = .refused(refusal)
                         return false
                     }
-                } catch let error as CacheError {
-                    refused(batch, error)
+                } catch let error as CacheError where error.kind == .unreachable {
+                    // What reached the server is unknown: write every unanswered batch again, in order
+                    // (a batch is one transaction: applied whole or not at all, and SET is idempotent).
+                    again += [batch] + inFlight.map(\.batch)
+                    inFlight.removeAll()
+                    cause = error
                 } catch {
-                    refused(batch, CacheError(.failed, "\(error)"))
+                    refused(batch, error as? CacheError ?? CacheError(.failed, "\(error)"))
                 }
+            }
+            for (index, batch) in again.enumerated() where !writeWaiting(batch, after: index == 0 ? cause : nil) {
+                return false
             }
             return true
         }
@@ -161,6 +215,10 @@ public struct Warmup: Sendable {
                 _ = settle(keeping: 0)
                 throw error
             case .batch(let next): batch = next
+            }
+            if cancellation.isCancelled {
+                report.stop = .interrupted(cancellation.reason)
+                break
             }
             if let deadline, ContinuousClock.now >= deadline {
                 report.stop = .maxDuration
@@ -189,10 +247,25 @@ public struct Warmup: Sendable {
             progress(OperationProgress(done: report.written + report.skipped + report.failed, total: report.total,
                                        failed: report.failed))
         }
-        _ = settle(keeping: 0)  // batches sent before a stop still count
+        if settle(keeping: 0) {  // batches sent before a stop still count
+            try? (backend as? PipelinedBatchWriting)?.finishBatches()
+        }
         progress(OperationProgress(done: report.written + report.skipped + report.failed, total: report.total,
                                    failed: report.failed))
         return completed()
+    }
+
+    /// A refusal that applies to the whole server rather than to an item: every later batch
+    /// would meet it too (read-only replica, out of memory, ACL, loading).
+    static func serverRefusal(_ outcomes: [WriteOutcome]) -> CacheError? {
+        for outcome in outcomes {
+            if case .failed(let error) = outcome, isServerWide(error) { return error }
+        }
+        return nil
+    }
+
+    static func isServerWide(_ error: CacheError) -> Bool {
+        [.temporary, .unavailable, .permission, .authentication, .unreachable].contains(error.kind)
     }
 
     private func record(_ issue: WarmupIssue, in report: inout WarmupReport, failed: Bool) {
@@ -202,7 +275,10 @@ public struct Warmup: Sendable {
 
     /// The first pass: counts valid records and collects the invalid ones.
     private func validate(_ reader: any EntryReader, into report: inout WarmupReport) throws {
+        var records = 0
         while let item = try reader.next() {
+            records += 1
+            if records % 10_000 == 0 { try Cancellation.process.check("warmup stopped while checking the input; nothing was written") }
             switch item {
             case .entry: report.total += 1
             case .invalid(let line, let reason): record(WarmupIssue(line: line, reason: reason), in: &report, failed: false)

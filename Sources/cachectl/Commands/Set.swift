@@ -13,7 +13,10 @@ extension Cachectl {
             discussion: """
                 The value comes from the VALUE argument, from --file PATH, or from standard input \
                 (VALUE "-", or no VALUE with input piped in). Bytes are stored exactly as given. \
-                Without --ttl the lifetime is CACHE_DEFAULT_TIMEOUT seconds (300).
+                Without --ttl the lifetime is CACHE_DEFAULT_TIMEOUT seconds (300). With --if-absent \
+                an existing key is left as it is and the command exits 75 (held, try again), so \
+                `cachectl set lock:nightly running --if-absent --ttl 10m && run_job` runs the job only \
+                when it took the lock.
 
                 Examples:
                   cachectl set article:1 '{"title":"Hello"}' --ttl 5m --tag articles --tag article:1
@@ -59,6 +62,10 @@ extension Cachectl {
             let entry = Entry(key: key, value: bytes, expiry: ttl?.expiry ?? backend.configuration.defaultExpiry, tags: tags)
             let written = try backend.write(entry, ifAbsent: ifAbsent)
             context.renderer.render(SetResult(entry: entry, written: written))
+            if !written {
+                // `set lock:x … --if-absent && run_job` must not run the job while the lock is held.
+                throw CommandFailure(code: ExitStatus.busy, message: "\"\(key)\" exists, nothing was written: held, try again later")
+            }
         }
 
         private func readValue() throws -> [UInt8] {
