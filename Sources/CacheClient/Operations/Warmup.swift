@@ -67,7 +67,15 @@ public struct Warmup: Sendable {
             producer = HTTPBatchProducer(keys: keys, fetcher: HTTPFetcher(template: template, concurrency: concurrency, timeout: httpTimeout),
                                          defaults: defaults, batchSize: batchSize)
         default:
-            let reader = EntryFormat.reader(try format(), lines: try openInput(), defaults: defaults)
+            let lines: LineReader
+            do {
+                lines = try openInput(deadline: deadline)
+            } catch let stopped as Generator.Stopped {
+                report.stop = stopped.byDeadline ? .maxDuration : .interrupted(Cancellation.process.reason)
+                report.notes.append(stopped.description)
+                return completed()
+            }
+            let reader = EntryFormat.reader(try format(), lines: lines, defaults: defaults)
             try validate(reader, into: &report)
             producer = ManifestBatchProducer(reader: reader, batchSize: batchSize)
         }
@@ -295,7 +303,7 @@ public struct Warmup: Sendable {
     }
 
     /// A line reader that can be rewound: the file itself, or a temporary copy of a stream.
-    private func openInput() throws -> LineReader {
+    private func openInput(deadline: ContinuousClock.Instant?) throws -> LineReader {
         switch source {
         case .file(let path, _):
             return try LineReader(path: path)
@@ -311,7 +319,7 @@ public struct Warmup: Sendable {
             return lines
         case .command(let command):
             let copy = try Spool.temporaryFile()
-            do { try Generator.spool(command, into: copy) } catch {
+            do { try Generator.spool(command, into: copy, deadline: deadline) } catch {
                 close(copy)
                 throw error
             }

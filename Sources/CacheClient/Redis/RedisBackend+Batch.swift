@@ -32,11 +32,13 @@ extension RedisBackend {
     struct TransactionLayout {
         var entries: [Entry]
         var onlyMissing: Bool
+        /// Whether an entry that exists already gets the memberships too (a rerun repairs the index).
+        var indexExisting: Bool
         var tags: [TagWrite]
         /// Replies to read: MULTI, every queued command, EXEC.
         var replies: Int
-        /// Commands queued per tag (PTTL, SADD, and PERSIST or two PEXPIREs).
-        static func commandsPerTag(_ tag: TagWrite) -> Int { tag.lifetime < 0 ? 3 : 4 }
+        /// Commands queued per tag (PTTL, one SADD per member or one for all, and PERSIST or two PEXPIREs).
+        func commandsPerTag(_ tag: TagWrite) -> Int { (tag.lifetime < 0 ? 2 : 3) + (indexExisting ? 1 : tag.members.count) }
     }
 
     /// Groups a batch's tags: one write per tag, carrying all its members and the longest lifetime.
@@ -64,14 +66,17 @@ extension RedisBackend {
     /// Adds members to a tag set and keeps it alive at least `lifetime` ms (-1 = forever): PTTL
     /// (the state before), SADD, then PERSIST, or PEXPIRE GT and PEXPIRE NX. A reply of -1 to the
     /// PTTL with a lifetime ≥ 0 means NX gave a persistent set a lifetime: PERSIST it again.
-    func encodeTagWrite(_ tag: String, lifetime: Int64, members: [String], into buffer: inout RedisCommandBuffer) {
+    /// With `oneByOne`, each member gets its own SADD, whose reply tells whether it was new.
+    func encodeTagWrite(_ tag: String, lifetime: Int64, members: [String], oneByOne: Bool = false, into buffer: inout RedisCommandBuffer) {
         buffer.begin(arguments: 2)
         buffer.add("PTTL")
         buffer.add(configuration.tagPrefix, tag)
-        buffer.begin(arguments: 2 + members.count)
-        buffer.add("SADD")
-        buffer.add(configuration.tagPrefix, tag)
-        for member in members { buffer.add(member) }
+        for group in oneByOne ? members.map({ [$0] }) : [members] {
+            buffer.begin(arguments: 2 + group.count)
+            buffer.add("SADD")
+            buffer.add(configuration.tagPrefix, tag)
+            for member in group { buffer.add(member) }
+        }
         if lifetime < 0 {
             buffer.begin(arguments: 2)
             buffer.add("PERSIST")
@@ -88,14 +93,19 @@ extension RedisBackend {
     }
 
     /// Encodes a batch as one transaction into `buffer`; returns where its replies land.
-    func encodeTransaction(_ batch: [Entry], onlyMissing: Bool, into buffer: inout RedisCommandBuffer) -> TransactionLayout {
+    ///
+    /// With `onlyMissing`, existing entries are left as they are; with `indexExisting` too, they
+    /// still get the memberships (a warmup rerun repairs what an earlier run left), else
+    /// memberships this write added for an entry it did not write are taken back (`set --if-absent`).
+    func encodeTransaction(_ batch: [Entry], onlyMissing: Bool, indexExisting: Bool = true,
+                           into buffer: inout RedisCommandBuffer) -> TransactionLayout {
         let tags = Self.tagWrites(for: batch)
         let before = buffer.count
         buffer.begin(arguments: 1)
         buffer.add("MULTI")
         for write in tags {
             encodeTagWrite(write.tag, lifetime: write.lifetime, members: write.members.map { configuration.storeKey(batch[$0].key) },
-                           into: &buffer)
+                           oneByOne: !indexExisting, into: &buffer)
         }
         for entry in batch {
             let ms = entry.expiry.milliseconds
@@ -115,13 +125,14 @@ extension RedisBackend {
         }
         buffer.begin(arguments: 1)
         buffer.add("EXEC")
-        return TransactionLayout(entries: batch, onlyMissing: onlyMissing, tags: tags, replies: buffer.count - before)
+        return TransactionLayout(entries: batch, onlyMissing: onlyMissing, indexExisting: indexExisting || !onlyMissing, tags: tags,
+                                 replies: buffer.count - before)
     }
 
     /// Turns a transaction's replies into one outcome per entry, each from its own reply, and
     /// returns the commands that must follow (repairs, the counter of conditional writes).
     func outcomes(of layout: TransactionLayout, replies: [RESPValue]) -> (outcomes: [WriteOutcome], followUps: [[RedisArgument]]) {
-        let entryStart = 1 + layout.tags.reduce(0) { $0 + TransactionLayout.commandsPerTag($1) }
+        let entryStart = 1 + layout.tags.reduce(0) { $0 + layout.commandsPerTag($1) }
         let exec = replies.last ?? .null
         let describe = { (count: Int) in count == 1 ? "\"\(layout.entries[0].key)\"" : "a batch of \(count) entries" }
         // Refused while queued (out of memory, read-only, ACL, loading): the server discarded
@@ -159,7 +170,8 @@ extension RedisBackend {
         for write in layout.tags {
             let tagKey = RedisArgument(configuration.tagSetKey(write.tag))
             let before = results[position].integer ?? -2
-            if let error = RedisErrorReply(results[position + 1]) {
+            let additions = results[(position + 1)...].prefix(layout.indexExisting ? 1 : write.members.count)
+            if let error = additions.lazy.compactMap({ RedisErrorReply($0) }).first {
                 // The membership failed: its entries must not stay outside the tag.
                 let failure = error.kind == .wrongType
                     ? CacheError(.badInput, "Cannot index in tag \"\(write.tag)\": \(configuration.tagSetKey(write.tag)) holds another type than a set; the entry was not written")
@@ -171,10 +183,17 @@ extension RedisBackend {
                     }
                     outcomes[index] = .failed(failure)
                 }
-            } else if before == -1, write.lifetime >= 0 {
-                followUps.append(["PERSIST", tagKey])  // it was persistent on purpose: NX gave it a lifetime
+            } else {
+                if before == -1, write.lifetime >= 0 {
+                    followUps.append(["PERSIST", tagKey])  // it was persistent on purpose: NX gave it a lifetime
+                }
+                if !layout.indexExisting {
+                    for (index, added) in zip(write.members, additions) where outcomes[index] == .existed && added.integer == 1 {
+                        followUps.append(["SREM", tagKey, RedisArgument(configuration.storeKey(layout.entries[index].key))])
+                    }
+                }
             }
-            position += TransactionLayout.commandsPerTag(write)
+            position += layout.commandsPerTag(write)
         }
         let written = outcomes.lazy.filter { if case .written = $0 { return true } else { return false } }.count
         let counted = layout.onlyMissing ? 0 : layout.entries.count
@@ -187,7 +206,7 @@ extension RedisBackend {
     // MARK: the backend's writes
 
     public func write(_ entry: Entry, ifAbsent: Bool) throws -> Bool {
-        let outcome = try writeEach(batch: [entry], onlyMissing: ifAbsent)[0]
+        let outcome = try writeEach(batch: [entry], onlyMissing: ifAbsent, indexExisting: false)[0]
         switch outcome {
         case .written: return true
         case .existed: return false
@@ -206,10 +225,14 @@ extension RedisBackend {
     }
 
     public func writeEach(batch: [Entry], onlyMissing: Bool) throws -> [WriteOutcome] {
+        try writeEach(batch: batch, onlyMissing: onlyMissing, indexExisting: true)
+    }
+
+    func writeEach(batch: [Entry], onlyMissing: Bool, indexExisting: Bool) throws -> [WriteOutcome] {
         guard !batch.isEmpty else { return [] }
         try settleFollowUps()
         var buffer = RedisCommandBuffer(capacity: batch.count * 96 + batch.reduce(0) { $0 + $1.value.count })
-        let layout = encodeTransaction(batch, onlyMissing: onlyMissing, into: &buffer)
+        let layout = encodeTransaction(batch, onlyMissing: onlyMissing, indexExisting: indexExisting, into: &buffer)
         let (outcomes, followUps) = outcomes(of: layout, replies: try connection.pipeline(buffer))
         if !followUps.isEmpty {
             for reply in try connection.pipeline(followUps) { try check(reply, context: "Cannot complete the batch write") }

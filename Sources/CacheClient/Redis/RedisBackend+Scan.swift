@@ -113,10 +113,14 @@ public final class RedisEntrySource: EntrySource, TagSetSource {
         storeKey.hasPrefix(configuration.tagPrefix) || storeKey == configuration.statsKey
     }
 
+    /// Whether a full copy hands over the tag sets its key scan meets; a migration that copies
+    /// the tag sets before the entries turns this off.
+    public var copiesTagSetsInline = true
+
     /// Whether a scan hands over the tag sets it meets (a full Redis→Redis copy whose key scan
     /// covers the tag prefix), so that `scanTagSets` is not needed afterwards.
     public func inlineTagSets(pattern: String?, serialized: Bool, keysOnly: Bool) -> Bool {
-        pattern == nil && serialized && !keysOnly && configuration.tagPrefix.hasPrefix(configuration.keyPrefix)
+        copiesTagSetsInline && pattern == nil && serialized && !keysOnly && configuration.tagPrefix.hasPrefix(configuration.keyPrefix)
     }
 
     /// Calls `body` with each SCAN page of store keys under `match`.
@@ -362,7 +366,7 @@ public final class RedisEntrySink: EntrySink, TagSetSink {
         var repairs: [[RedisArgument]] = []
         var position = 0
         for members in sets {
-            let step = members.lifetime < 0 ? 3 : 4
+            let step = members.lifetime < 0 ? 3 : 4  // PTTL, SADD, PERSIST or PEXPIRE GT + NX
             for reply in replies[position..<(position + step)] {
                 try backend.check(reply, context: "Cannot write the tag set of \"\(members.tag)\"")
             }

@@ -9,8 +9,13 @@ public final class RedisBackend: CacheBackend {
     public let configuration: CacheConfiguration
     public var kind: String { "redis" }
     public let endpointDescription: String
-    /// The connection; extensions in other files send their commands through it.
-    let connection: RedisConnection
+    /// The connection; extensions in other files send their commands through it. Replaced by
+    /// `reconnect()` after a lost connection.
+    private(set) var connection: RedisConnection
+    /// What `reconnect()` needs to open the same session again.
+    private let address: RedisAddress
+    private let database: Int
+    private let credentials: RedisCredentials
     /// Script digests already loaded on this connection.
     var loadedScripts: [String: String] = [:]
     /// The encoding buffer of batch writes, kept so its memory is reused from batch to batch.
@@ -25,7 +30,26 @@ public final class RedisBackend: CacheBackend {
     public init(address: RedisAddress, database: Int, credentials: RedisCredentials, configuration: CacheConfiguration) throws {
         self.configuration = configuration
         endpointDescription = Endpoint.redis(address: address, database: database, credentials: credentials).description
-        connection = try RedisConnection(address: address, timeout: configuration.timeout)
+        self.address = address
+        self.database = database
+        self.credentials = credentials
+        connection = try Self.open(address: address, database: database, credentials: credentials, configuration: configuration,
+                                   endpoint: endpointDescription)
+    }
+
+    /// Opens a new connection in place of the current one (after a lost connection); what the
+    /// old one still owed is forgotten.
+    func reconnect() throws {
+        connection = try Self.open(address: address, database: database, credentials: credentials, configuration: configuration,
+                                   endpoint: endpointDescription)
+        outstanding = []
+        loadedScripts = [:]
+    }
+
+    /// Connects, authenticates and selects the database.
+    private static func open(address: RedisAddress, database: Int, credentials: RedisCredentials, configuration: CacheConfiguration,
+                             endpoint: String) throws -> RedisConnection {
+        let connection = try RedisConnection(address: address, timeout: configuration.timeout)
         var setup: [[RedisArgument]] = []
         if let password = credentials.password {
             setup.append(credentials.username.map { ["AUTH", RedisArgument($0), RedisArgument(password)] } ?? ["AUTH", RedisArgument(password)])
@@ -35,7 +59,26 @@ public final class RedisBackend: CacheBackend {
         }
         if database != 0 { setup.append(["SELECT", RedisArgument(database)]) }
         if !setup.isEmpty {
-            for reply in try connection.pipeline(setup) { try check(reply, context: "Cannot open \(endpointDescription)") }
+            for reply in try connection.pipeline(setup) {
+                if let error = RedisErrorReply(reply) { throw error.cacheError(context: "Cannot open \(endpoint)", endpoint: endpoint) }
+            }
+        }
+        return connection
+    }
+
+    /// Runs `body`, and again after a lost connection (reconnecting) or a temporary refusal,
+    /// with doubling delays, up to `retries` times; `body` must be safe to run again.
+    func retrying<T>(retries: Int = 3, _ body: () throws -> T) throws -> T {
+        var attempt = 0
+        while true {
+            do {
+                return try body()
+            } catch let error as CacheError where (error.kind == .unreachable || error.kind == .temporary) && attempt < retries {
+                attempt += 1
+                if configuration.cancellation.isCancelled { throw error }
+                sleep(seconds: 0.25 * Double(1 << attempt))
+                if error.kind == .unreachable { try? reconnect() }
+            }
         }
     }
 

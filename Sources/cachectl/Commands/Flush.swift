@@ -72,7 +72,10 @@ extension Cachectl {
                     throw CommandFailure(code: ExitStatus.failure, message: "not confirmed; nothing was deleted")
                 }
             }
-            context.renderer.render(FlushResult(report: try backend.flush(scope: scope, dryRun: dryRun, listLimit: limit)))
+            Interruption.install()  // after the confirmation: Ctrl-C at the prompt still ends it at once
+            let report = try backend.flush(scope: scope, dryRun: dryRun, listLimit: limit)
+            context.renderer.render(FlushResult(report: report))
+            try Interruption.exitIfInterrupted("stopped at a batch boundary after deleting \(report.deleted) keys; the rest of the scope is still there (run the same command again to finish)")
         }
     }
 }

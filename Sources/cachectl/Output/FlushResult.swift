@@ -4,7 +4,7 @@ import CacheClient
 struct FlushResult: Renderable {
     let report: FlushReport
 
-    private enum Keys: String, CodingKey { case scope, pattern, prefix, deleted, keys, seconds, dryRun = "dry_run" }
+    private enum Keys: String, CodingKey { case scope, pattern, prefix, deleted, keys, seconds, dryRun = "dry_run", interrupted }
 
     func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: Keys.self)
@@ -22,6 +22,7 @@ struct FlushResult: Renderable {
         if report.dryRun { try container.encode(report.keys, forKey: .keys) }
         try container.encode(report.seconds, forKey: .seconds)
         try container.encode(report.dryRun, forKey: .dryRun)
+        try container.encode(report.interrupted, forKey: .interrupted)
     }
 
     func text(style: TextStyle) -> String {
