@@ -1,0 +1,236 @@
+import CacheClient
+import cachectlTests
+import Foundation
+import Testing
+
+/// Issue 9's fault suite: warmup, migrate, invalidate-tag and flush interrupted with SIGINT,
+/// SIGTERM and SIGKILL at seeded random moments (12 runs each; `CACHECTL_FAULT_SEED` replays a
+/// run), then the invariants: no entry outside its tags, the report matches the data, and the
+/// documented rerun completes the job.
+@Suite(.serialized) struct FaultTests {
+    static let runs = 12
+    static let seed = UInt64(ProcessInfo.processInfo.environment["CACHECTL_FAULT_SEED"] ?? "") ?? 9
+    static let signals: [Int32] = [SIGINT, SIGTERM, SIGKILL]
+
+    /// A small deterministic generator (SplitMix64): the same seed, the same moments.
+    struct Random {
+        var state: UInt64
+        mutating func next(below bound: UInt64) -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return (z ^ (z >> 31)) % bound
+        }
+    }
+
+    let directory: URL
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("cachectl-fault-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    /// Runs the binary, sends `signal` after `delay`, and returns what it left (status 128+n for a signal death).
+    func interrupt(_ arguments: [String], after delay: Duration, with signal: Int32) throws -> ProcessOutput {
+        let process = Process()
+        process.executableURL = CLI.binary
+        process.arguments = arguments
+        process.environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        let exited = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in exited.signal() }
+        // Started from a thread with no blocked signals (Swift Testing's threads block them).
+        let started = DispatchSemaphore(value: 0)
+        let failure = UnsafeSendable<Error?>(nil)
+        Thread.detachNewThread {
+            var none = sigset_t()
+            sigemptyset(&none)
+            pthread_sigmask(SIG_SETMASK, &none, nil)
+            do { try process.run() } catch { failure.value = error }
+            started.signal()
+        }
+        started.wait()
+        if let error = failure.value { throw error }
+        let stdout = UnsafeSendable(Data()), stderr = UnsafeSendable(Data())
+        let drained = DispatchSemaphore(value: 0)
+        Thread.detachNewThread { stdout.value = out.fileHandleForReading.readDataToEndOfFile(); drained.signal() }
+        Thread.detachNewThread { stderr.value = err.fileHandleForReading.readDataToEndOfFile(); drained.signal() }
+        Thread.sleep(forTimeInterval: Double(delay.components.attoseconds) / 1e18 + Double(delay.components.seconds))
+        kill(process.processIdentifier, signal)
+        if exited.wait(timeout: .now() + 60) == .timedOut {
+            kill(process.processIdentifier, SIGKILL)
+            exited.wait()
+            Issue.record("\(arguments.first ?? "") did not stop within 60 s of signal \(signal)")
+        }
+        drained.wait()
+        drained.wait()
+        process.waitUntilExit()
+        let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+        return (stdout.value, stderr.value, status)
+    }
+
+    func report(_ output: ProcessOutput) -> [String: Any]? {
+        try? JSONSerialization.jsonObject(with: output.stdout) as? [String: Any]
+    }
+
+    /// An interrupted run exits with its signal's code, or 0 when it finished first.
+    func expectStatus(_ output: ProcessOutput, signal: Int32, _ note: String) {
+        #expect(output.status == 128 + signal || output.status == 0,
+                "\(note): status \(output.status), stderr \(String(decoding: output.stderr, as: UTF8.self).suffix(400))")
+        if output.status == 128 + signal { interrupted.value += 1 }
+    }
+
+    /// Runs whose signal arrived before the end: a suite where every run finished first tested nothing.
+    let interrupted = UnsafeSendable(0)
+
+    func expectMostRunsInterrupted(_ what: String) {
+        #expect(interrupted.value >= Self.runs / 3, "\(what): only \(interrupted.value) of \(Self.runs * 2 / 3) SIGINT/SIGTERM runs were interrupted before they finished")
+    }
+
+    func manifest(_ count: Int) throws -> String {
+        let path = directory.appendingPathComponent("fault-\(count).jsonl").path
+        if FileManager.default.fileExists(atPath: path) { return path }
+        var text = ""
+        for i in 0..<count { text += "{\"key\":\"k\(i)\",\"value\":\"value \(i)\",\"ttl\":600,\"tags\":[\"all\",\"n\(i % 5)\"]}\n" }
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    /// Entries (k…) that are missing from one of their tags (all, n<i mod 5>).
+    func untagged(_ place: TrustTests.Place) throws -> [String] {
+        let keys = try place.entryKeys().filter { $0.hasPrefix(place.prefix + "k") }
+        let all = try place.members("all")
+        var tagged: [Int: Set<String>] = [:]
+        for n in 0..<5 { tagged[n] = try place.members("n\(n)") }
+        return keys.filter { key in
+            let number = Int(key.dropFirst(place.prefix.count + 1)) ?? 0
+            return !all.contains(key) || tagged[number % 5]?.contains(key) != true
+        }
+    }
+
+    @Test func interruptedWarmupsLeaveEveryEntryTaggedAndTheRerunCompletes() throws {
+        var random = Random(state: Self.seed)
+        let count = 4000
+        let path = try manifest(count)
+        for run in 0..<Self.runs {
+            let place = TrustTests.Place(url: try TestEnvironment.redisURL)
+            defer { place.cleanup() }
+            let signal = Self.signals[run % 3]
+            let delay = Duration.milliseconds(Int64(100 + random.next(below: 700)))
+            let note = "warmup run \(run), seed \(Self.seed), signal \(signal), after \(delay)"
+            let output = try interrupt(["warmup", "--from", path, "--batch", "100", "--format", "json"] + place.options,
+                                       after: delay, with: signal)
+            if signal != SIGKILL { expectStatus(output, signal: signal, note) }
+            let keys = try place.entryKeys().count
+            #expect(try untagged(place).isEmpty, "\(note): entries outside their tags")
+            #expect(try place.counter("sets") == Int64(keys), "\(note): the counter moves with what the server holds")
+            if signal != SIGKILL, let written = report(output)?["written"] as? Int {
+                #expect(written == keys, "\(note): the report matches the data")
+            }
+            let rerun = try CLI.run(["warmup", "--from", path, "--only-missing", "--format", "json"] + place.options)
+            #expect(rerun.status == 0, "\(note): rerun")
+            #expect(try place.entryKeys().count == count, "\(note): rerun completes")
+            #expect(try untagged(place).isEmpty, "\(note): after the rerun")
+            #expect(try place.counter("sets") == Int64(count), "\(note): counted once")
+        }
+        expectMostRunsInterrupted("warmup")
+    }
+
+    @Test func interruptedMigrationsLeaveEveryEntryTaggedAndTheRerunCompletes() throws {
+        var random = Random(state: Self.seed &+ 1)
+        let count = 4000
+        let source = "jsonl:" + (try manifest(count))
+        for run in 0..<Self.runs {
+            let place = TrustTests.Place(url: try TestEnvironment.redisURL)
+            defer { place.cleanup() }
+            let signal = Self.signals[run % 3]
+            let delay = Duration.milliseconds(Int64(50 + random.next(below: 600)))
+            let note = "migrate run \(run), seed \(Self.seed), signal \(signal), after \(delay)"
+            let target = place.url
+            let options = Array(place.options.dropFirst(2))
+            let output = try interrupt(["migrate", "--from", source, "--to", target, "--format", "json"] + options,
+                                       after: delay, with: signal)
+            if signal != SIGKILL { expectStatus(output, signal: signal, note) }
+            let keys = try place.entryKeys().filter { $0.hasPrefix(place.prefix + "k") }.count
+            #expect(try untagged(place).isEmpty, "\(note): entries outside their tags")
+            if signal != SIGKILL, let copied = report(output)?["copied"] as? Int {
+                #expect(copied == keys, "\(note): the report matches the data")
+            }
+            let rerun = try CLI.run(["migrate", "--from", source, "--to", target, "--on-conflict", "skip"] + options)
+            #expect(rerun.status == 0, "\(note): rerun \(String(decoding: rerun.stderr, as: UTF8.self))")
+            #expect(try place.entryKeys().filter { $0.hasPrefix(place.prefix + "k") }.count == count, "\(note): rerun completes")
+            #expect(try untagged(place).isEmpty, "\(note): after the rerun")
+        }
+        expectMostRunsInterrupted("migrate")
+    }
+
+    /// Seeds `count` entries in tag `all` (and n…) plus 200 entries the operation must not touch.
+    func seed(_ place: TrustTests.Place, count: Int) throws {
+        let connection = try place.connection()
+        for start in stride(from: 0, to: count, by: 1000) {
+            var commands: [[RedisArgument]] = []
+            let keys = (start..<min(start + 1000, count)).map { place.prefix + "k\($0)" }
+            for key in keys { commands.append(["SET", RedisArgument(key), "v", "EX", "600"]) }
+            commands.append(["SADD", RedisArgument(place.prefix + "tag:all")] + keys.map { RedisArgument($0) })
+            _ = try connection.pipeline(commands)
+        }
+        _ = try connection.pipeline((0..<200).map { ["SET", RedisArgument(place.prefix + "other:\($0)"), "v"] })
+    }
+
+    func count(_ place: TrustTests.Place, _ pattern: String) throws -> Int {
+        try place.entryKeys().filter { $0.hasPrefix(place.prefix + pattern) }.count
+    }
+
+    @Test func interruptedInvalidationsAreFinishedByTheRerun() throws {
+        var random = Random(state: Self.seed &+ 2)
+        for run in 0..<Self.runs {
+            let place = TrustTests.Place(url: try TestEnvironment.redisURL)
+            defer { place.cleanup() }
+            try seed(place, count: 20_000)
+            let signal = Self.signals[run % 3]
+            let delay = Duration.milliseconds(Int64(20 + random.next(below: 250)))
+            let note = "invalidate-tag run \(run), seed \(Self.seed), signal \(signal), after \(delay)"
+            let output = try interrupt(["invalidate-tag", "all", "--format", "json"] + place.options, after: delay, with: signal)
+            if signal != SIGKILL { expectStatus(output, signal: signal, note) }
+            #expect(try count(place, "other:") == 200, "\(note): nothing outside the tag is touched")
+            let rerun = try CLI.run(["invalidate-tag", "all"] + place.options)
+            #expect(rerun.status == 0, "\(note): rerun")
+            #expect(try count(place, "k") == 0, "\(note): the rerun deleted every entry of the tag")
+            #expect(try count(place, "other:") == 200)
+            let leftovers = try place.connection().send(["SCAN", "0", "MATCH", RedisArgument(place.prefix + "tag:*"), "COUNT", "100000"])
+            #expect(leftovers.array?[1].array?.isEmpty == true, "\(note): no tag set or moved-aside set is left")
+        }
+        expectMostRunsInterrupted("invalidate-tag")
+    }
+
+    @Test func interruptedFlushesReportWhatTheyDeletedAndTheRerunCompletes() throws {
+        var random = Random(state: Self.seed &+ 3)
+        for run in 0..<Self.runs {
+            let place = TrustTests.Place(url: try TestEnvironment.redisURL)
+            defer { place.cleanup() }
+            try seed(place, count: 20_000)
+            let signal = Self.signals[run % 3]
+            let delay = Duration.milliseconds(Int64(20 + random.next(below: 250)))
+            let note = "flush run \(run), seed \(Self.seed), signal \(signal), after \(delay)"
+            let output = try interrupt(["flush", "--pattern", "k*", "--yes", "--format", "json"] + place.options, after: delay, with: signal)
+            if signal != SIGKILL { expectStatus(output, signal: signal, note) }
+            #expect(try count(place, "other:") == 200, "\(note): nothing outside the scope is touched")
+            if signal != SIGKILL, let deleted = report(output)?["deleted"] as? Int {
+                #expect(deleted == 20_000 - (try count(place, "k")), "\(note): the report matches the data")
+            }
+            let rerun = try CLI.run(["flush", "--pattern", "k*", "--yes"] + place.options)
+            #expect(rerun.status == 0)
+            #expect(try count(place, "k") == 0, "\(note): the rerun completes")
+        }
+        expectMostRunsInterrupted("flush")
+    }
+}
+
+/// A value handed between threads that never touch it at the same time.
+final class UnsafeSendable<Value>: @unchecked Sendable {
+    var value: Value
+    init(_ value: Value) { self.value = value }
+}
