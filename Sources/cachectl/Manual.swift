@@ -49,12 +49,17 @@ enum Manual {
 
         EXIT STATUS
           0   success
-          1   an assertion failed, a key was missing, or some items failed
-          64  usage error (bad option, unknown URL scheme, missing scope)
-          65  bad input (malformed manifest, damaged/foreign snapshot, migrate conflict)
-          69  backend unreachable
+          1   an assertion failed, a key was missing or of another type, or some items failed
+          64  usage error (bad option, unknown URL scheme, missing scope, no such database)
+          65  bad input (malformed manifest, damaged/foreign snapshot, migrate conflict, wrong type)
+          69  backend unreachable, or unable to serve: read-only replica (READONLY), out of memory \
+        (OOM), a command the server lacks, any other Redis error reply
           74  local file I/O error (permissions, disk full)
-          75  busy (lock held), try again
-          77  authentication refused
+          75  temporary, try again: lock held, set --if-absent on an existing key, \
+        LOADING/BUSY/TRYAGAIN/MASTERDOWN, a server restart during warmup
+          77  authentication refused, or a missing ACL permission (NOPERM: command and category named)
+          130 interrupted by SIGINT, 143 by SIGTERM (warmup, migrate, invalidate-tag, flush stop at \
+        a batch boundary and print their report first; a second signal stops at once)
+        A Redis error reply never exits 1.
         """
 }
