@@ -1,4 +1,5 @@
 import CacheClient
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,8 +11,17 @@ import Glibc
 /// The signals are blocked in every thread and taken by one thread with `sigwait`, so no
 /// handler runs in the middle of a Redis reply or an SQLite transaction.
 enum Interruption {
-    /// Installs the handling; call before any other thread starts.
+    /// The commands that stop at a batch boundary; `Main` installs the handling for them before
+    /// anything else runs, so a signal that comes early still ends with a report.
+    static let commands: Set<String> = ["warmup", "migrate", "invalidate-tag", "flush", "tags"]
+
+    /// While a person is asked a question, a signal ends the process at once, as it would anywhere else.
+    static let atPrompt = Atomic<Bool>(false)
+    private static let installed = Atomic<Bool>(false)
+
+    /// Installs the handling (once); call before any other thread starts.
     static func install() {
+        guard !installed.exchange(true, ordering: .sequentiallyConsistent) else { return }
         var signals = sigset_t()
         sigemptyset(&signals)
         sigaddset(&signals, SIGINT)
@@ -23,8 +33,8 @@ enum Interruption {
             while true {
                 var number: Int32 = 0
                 guard sigwait(&set, &number) == 0 else { continue }
-                if Cancellation.process.isCancelled {
-                    let line = "cachectl: interrupted again: stopping at once\n"
+                if Cancellation.process.isCancelled || atPrompt.load(ordering: .sequentiallyConsistent) {
+                    let line = atPrompt.load(ordering: .sequentiallyConsistent) ? "\n" : "cachectl: interrupted again: stopping at once\n"
                     _ = line.withCString { write(STDERR_FILENO, $0, strlen($0)) }
                     _exit(128 + number)
                 }
@@ -33,12 +43,21 @@ enum Interruption {
         }
     }
 
+    /// Runs `body` (a question on the terminal) with signals ending the process at once.
+    static func atPrompt<T>(_ body: () throws -> T) rethrows -> T {
+        atPrompt.store(true, ordering: .sequentiallyConsistent)
+        defer { atPrompt.store(false, ordering: .sequentiallyConsistent) }
+        return try body()
+    }
+
     /// 130 after SIGINT, 143 after SIGTERM.
     static var exitCode: Int32 { 128 + (Cancellation.process.signal ?? SIGINT) }
 
     /// Throws the interrupted exit after a report was printed, when a signal stopped the command.
-    static func exitIfInterrupted(_ what: String) throws {
-        guard Cancellation.process.isCancelled else { return }
+    /// `stopped` says whether the operation stopped before its end (a signal that came after
+    /// the last batch changes nothing: the work is complete and the exit code says so).
+    static func exitIfInterrupted(_ what: String, stopped: Bool = true) throws {
+        guard Cancellation.process.isCancelled, stopped else { return }
         throw CommandFailure(code: exitCode, message: "interrupted by \(Cancellation.process.reason): \(what)")
     }
 }

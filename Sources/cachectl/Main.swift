@@ -16,6 +16,7 @@ enum Main {
         }
         let arguments = ArgumentOrder.movingGlobalOptions(Array(CommandLine.arguments.dropFirst()))
         let jsonErrors = ArgumentOrder.wantsJSON(arguments)
+        if let name = arguments.first, Interruption.commands.contains(name) { Interruption.install() }
         do {
             var command = try ArgumentOrder.leafCommand(arguments) ?? Cachectl.parseAsRoot(arguments)
             try command.run()

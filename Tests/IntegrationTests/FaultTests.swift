@@ -76,11 +76,18 @@ import Testing
         try? JSONSerialization.jsonObject(with: output.stdout) as? [String: Any]
     }
 
-    /// An interrupted run exits with its signal's code, or 0 when it finished first.
-    func expectStatus(_ output: ProcessOutput, signal: Int32, _ note: String) {
+    /// An interrupted run exits with its signal's code, or 0 when it finished first; either way
+    /// it printed its report (`field` marks it interrupted when the signal came first).
+    func expectStatus(_ output: ProcessOutput, signal: Int32, _ note: String, field: String = "interrupted") {
         #expect(output.status == 128 + signal || output.status == 0,
                 "\(note): status \(output.status), stderr \(String(decoding: output.stderr, as: UTF8.self).suffix(400))")
-        if output.status == 128 + signal { interrupted.value += 1 }
+        let printed = report(output)
+        #expect(printed != nil, "\(note): no report on stdout after the signal")
+        if output.status == 128 + signal {
+            interrupted.value += 1
+            let marked = field == "stopped" ? printed?["stopped"] as? String == "interrupted" : printed?[field] as? Bool == true
+            #expect(marked, "\(note): the report says it was interrupted")
+        }
     }
 
     /// Runs whose signal arrived before the end: a suite where every run finished first tested nothing.
@@ -123,7 +130,7 @@ import Testing
             let note = "warmup run \(run), seed \(Self.seed), signal \(signal), after \(delay)"
             let output = try interrupt(["warmup", "--from", path, "--batch", "100", "--format", "json"] + place.options,
                                        after: delay, with: signal)
-            if signal != SIGKILL { expectStatus(output, signal: signal, note) }
+            if signal != SIGKILL { expectStatus(output, signal: signal, note, field: "stopped") }
             let keys = try place.entryKeys().count
             #expect(try untagged(place).isEmpty, "\(note): entries outside their tags")
             #expect(try place.counter("sets") == Int64(keys), "\(note): the counter moves with what the server holds")

@@ -63,7 +63,7 @@ public struct Warmup: Sendable {
         case .http(let template, let keysPath, let concurrency):
             try HTTPFetcher.validate(template: template)
             let keys = KeyListReader(lines: try LineReader(path: keysPath))
-            try validate(keys, into: &report)
+            guard try validate(keys, into: &report) else { return completed() }
             producer = HTTPBatchProducer(keys: keys, fetcher: HTTPFetcher(template: template, concurrency: concurrency, timeout: httpTimeout),
                                          defaults: defaults, batchSize: batchSize)
         default:
@@ -76,7 +76,7 @@ public struct Warmup: Sendable {
                 return completed()
             }
             let reader = EntryFormat.reader(try format(), lines: lines, defaults: defaults)
-            try validate(reader, into: &report)
+            guard try validate(reader, into: &report) else { return completed() }
             producer = ManifestBatchProducer(reader: reader, batchSize: batchSize)
         }
         if report.invalid > 0, !skipInvalid {
@@ -282,17 +282,23 @@ public struct Warmup: Sendable {
     }
 
     /// The first pass: counts valid records and collects the invalid ones.
-    private func validate(_ reader: any EntryReader, into report: inout WarmupReport) throws {
+    /// The first pass: counts valid records and collects the invalid ones; false when a signal
+    /// stopped it (`report.stop` says so; nothing was written).
+    private func validate(_ reader: any EntryReader, into report: inout WarmupReport) throws -> Bool {
         var records = 0
         while let item = try reader.next() {
             records += 1
-            if records % 10_000 == 0 { try Cancellation.process.check("warmup stopped while checking the input; nothing was written") }
+            if records % 1000 == 0, Cancellation.process.isCancelled {
+                report.stop = .interrupted(Cancellation.process.reason)
+                return false
+            }
             switch item {
             case .entry: report.total += 1
             case .invalid(let line, let reason): record(WarmupIssue(line: line, reason: reason), in: &report, failed: false)
             }
         }
         try reader.rewind()
+        return true
     }
 
     private func format() throws -> EntryInputFormat {

@@ -60,11 +60,13 @@ extension Cachectl {
                     context.note("note: finished \(report.finishedInterrupted) interrupted invalidation\(report.finishedInterrupted == 1 ? "" : "s") of \"\(report.tag)\"")
                 }
             }
-            context.renderer.render(InvalidationResult(tags: reports, seconds: (ContinuousClock.now - start).seconds, dryRun: dryRun))
+            context.renderer.render(InvalidationResult(tags: reports, seconds: (ContinuousClock.now - start).seconds, dryRun: dryRun,
+                                                       interrupted: reports.count < tags.count || reports.contains(where: \.interrupted)))
             let remaining = reports.reduce(0) { $0 + $1.remaining }
             let skipped = tags.count - reports.count
             try Interruption.exitIfInterrupted("stopped at a batch boundary; deleted \(reports.reduce(0) { $0 + $1.deleted }), \(remaining) members left"
-                + (skipped > 0 ? ", \(skipped) tag\(skipped == 1 ? "" : "s") not attempted" : "") + " (run the same command again to finish)")
+                + (skipped > 0 ? ", \(skipped) tag\(skipped == 1 ? "" : "s") not attempted" : "") + " (run the same command again to finish)",
+                stopped: skipped > 0 || reports.contains(where: \.interrupted))
         }
     }
 }
@@ -74,8 +76,9 @@ struct InvalidationResult: Renderable {
     let tags: [TagInvalidation]
     let seconds: Double
     let dryRun: Bool
+    var interrupted = false
 
-    private enum Keys: String, CodingKey { case tags, deleted, seconds, dryRun = "dry_run" }
+    private enum Keys: String, CodingKey { case tags, deleted, seconds, dryRun = "dry_run", interrupted }
     private enum TagKeys: String, CodingKey {
         case tag, deleted, members, existed, seconds, keys, interrupted, remaining
         case finishedInterrupted = "finished_interrupted"
@@ -99,6 +102,7 @@ struct InvalidationResult: Renderable {
         try container.encode(tags.reduce(0) { $0 + $1.deleted }, forKey: .deleted)
         try container.encode(seconds, forKey: .seconds)
         try container.encode(dryRun, forKey: .dryRun)
+        try container.encode(interrupted, forKey: .interrupted)
     }
 
     func text(style: TextStyle) -> String {

@@ -61,7 +61,7 @@ extension Cachectl {
             // With a JSON Lines target on stdout, the report goes to stderr so the data stays clean.
             if to == "jsonl:-" { context.note(MigrateResult(report: report).text(style: context.renderer.style)) }
             else { context.renderer.render(MigrateResult(report: report)) }
-            try Interruption.exitIfInterrupted("stopped between two batches; \(report.countsSentence) (run again with --on-conflict skip to copy the rest)")
+            try Interruption.exitIfInterrupted("stopped between two batches; \(report.countsSentence) (run again with --on-conflict skip to copy the rest)", stopped: report.interrupted)
             if let verification = report.verification, verification.mismatches > 0 {
                 let lines = verification.problems.map { "mismatch: \($0.key): \($0.problem)" }
                 throw CommandFailure(code: ExitStatus.failure, message: (lines + ["verify: \(verification.mismatches) of \(verification.checked) entries differ"]).joined(separator: "\n"), plain: true)
