@@ -7,14 +7,23 @@
 #   REPLICA   a read-only replica of server A: writes are refused with READONLY
 #   ACL user  on server A: every command except @scripting (the user and a random password in the URL)
 #   LOADING   a fake server (Scripts/lib/fake-loading-server.py) that answers every command with LOADING
+#   SPARE     a server the fault tests may restart (DEBUG RESTART, from loopback) and whose clients they kill
 #
-# Exports CACHECTL_TEST_REDIS_{OOM,NOEVAL,REPLICA,NOSCRIPT_USER,LOADING}_URL.
+# Exports CACHECTL_TEST_REDIS_{OOM,NOEVAL,REPLICA,NOSCRIPT_USER,LOADING,SPARE}_URL and the
+# SPARE server's pid (CACHECTL_TEST_REDIS_SPARE_PID), which the tests pause with SIGSTOP.
 
 start_fault_servers() {
     local dir=$1
     start_redis OOM "$dir" --maxmemory 3mb --maxmemory-policy noeviction
     start_redis NOEVAL "$dir" --rename-command EVAL "" --rename-command EVALSHA ""
     start_redis REPLICA "$dir" --replicaof 127.0.0.1 "$REDIS_PORT_A"
+    # DEBUG RESTART re-executes the server by the path it was started with: give it an absolute one.
+    local redis_server_path
+    redis_server_path=$(command -v redis-server)
+    redis-server() { exec "$redis_server_path" "$@"; }
+    start_redis SPARE "$dir" --enable-debug-command local
+    unset -f redis-server
+    export CACHECTL_TEST_REDIS_SPARE_PID=${redis_server_pids[-1]}
     local acl_password
     acl_password=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
     redis-cli -h 127.0.0.1 -p "$REDIS_PORT_A" ACL SETUSER noscript reset on ">$acl_password" '~*' '&*' +@all -@scripting >/dev/null
@@ -33,4 +42,5 @@ start_fault_servers() {
     export CACHECTL_TEST_REDIS_REPLICA_URL="redis://127.0.0.1:$REDIS_PORT_REPLICA"
     export CACHECTL_TEST_REDIS_NOSCRIPT_USER_URL="redis://noscript:$acl_password@127.0.0.1:$REDIS_PORT_A"
     export CACHECTL_TEST_REDIS_LOADING_URL="redis://127.0.0.1:$port"
+    export CACHECTL_TEST_REDIS_SPARE_URL="redis://127.0.0.1:$REDIS_PORT_SPARE"
 }

@@ -26,8 +26,11 @@ enum Interruption {
         sigemptyset(&signals)
         sigaddset(&signals, SIGINT)
         sigaddset(&signals, SIGTERM)
-        pthread_sigmask(SIG_BLOCK, &signals, nil)
         let waited = signals
+        // A socket the server closed (CLIENT KILL, a restart) must fail the write with EPIPE, so
+        // the operation reconnects and reports, instead of killing the process with SIGPIPE.
+        sigaddset(&signals, SIGPIPE)
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
         startThread(stackSize: 64 << 10) {
             var set = waited
             while true {

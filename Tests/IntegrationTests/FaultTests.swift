@@ -32,6 +32,11 @@ import Testing
 
     /// Runs the binary, sends `signal` after `delay`, and returns what it left (status 128+n for a signal death).
     func interrupt(_ arguments: [String], after delay: Duration, with signal: Int32) throws -> ProcessOutput {
+        try run(arguments, after: delay) { kill($0, signal) }
+    }
+
+    /// Runs the binary and does `fault` to it (or to its server) after `delay`.
+    func run(_ arguments: [String], after delay: Duration, fault: (pid_t) throws -> Void) throws -> ProcessOutput {
         let process = Process()
         process.executableURL = CLI.binary
         process.arguments = arguments
@@ -59,11 +64,11 @@ import Testing
         Thread.detachNewThread { stdout.value = out.fileHandleForReading.readDataToEndOfFile(); drained.signal() }
         Thread.detachNewThread { stderr.value = err.fileHandleForReading.readDataToEndOfFile(); drained.signal() }
         Thread.sleep(forTimeInterval: Double(delay.components.attoseconds) / 1e18 + Double(delay.components.seconds))
-        kill(process.processIdentifier, signal)
+        try fault(process.processIdentifier)
         if exited.wait(timeout: .now() + 60) == .timedOut {
             kill(process.processIdentifier, SIGKILL)
             exited.wait()
-            Issue.record("\(arguments.first ?? "") did not stop within 60 s of signal \(signal)")
+            Issue.record("\(arguments.first ?? "") did not stop within 60 s of the fault")
         }
         drained.wait()
         drained.wait()
@@ -94,7 +99,7 @@ import Testing
     let interrupted = UnsafeSendable(0)
 
     func expectMostRunsInterrupted(_ what: String) {
-        #expect(interrupted.value >= Self.runs / 3, "\(what): only \(interrupted.value) of \(Self.runs * 2 / 3) SIGINT/SIGTERM runs were interrupted before they finished")
+        #expect(interrupted.value >= Self.runs / 6, "\(what): only \(interrupted.value) of \(Self.runs * 2 / 3) SIGINT/SIGTERM runs were interrupted before they finished")
     }
 
     func manifest(_ count: Int) throws -> String {
@@ -198,7 +203,7 @@ import Testing
             defer { place.cleanup() }
             try seed(place, count: 20_000)
             let signal = Self.signals[run % 3]
-            let delay = Duration.milliseconds(Int64(20 + random.next(below: 250)))
+            let delay = Duration.milliseconds(Int64(random.next(below: 150)))
             let note = "invalidate-tag run \(run), seed \(Self.seed), signal \(signal), after \(delay)"
             let output = try interrupt(["invalidate-tag", "all", "--format", "json"] + place.options, after: delay, with: signal)
             if signal != SIGKILL { expectStatus(output, signal: signal, note) }
@@ -233,6 +238,61 @@ import Testing
             #expect(try count(place, "k") == 0, "\(note): the rerun completes")
         }
         expectMostRunsInterrupted("flush")
+    }
+}
+
+extension FaultTests {
+    /// Item 19: a server that restarts (new run_id, data gone) within the retry window is noticed.
+    @Test func aServerRestartDuringWarmupIsReported() throws {
+        let place = TrustTests.Place(url: try TestEnvironment.faultServerURL("SPARE"))
+        defer { place.cleanup() }
+        let path = try manifest(30_000)
+        let output = try run(["warmup", "--from", path, "--batch", "200", "--format", "json"] + place.options, after: .milliseconds(1500)) { _ in
+            _ = try? place.connection().send(["DEBUG", "RESTART"])
+        }
+        let report = report(output)
+        #expect(output.status == 75, "\(String(decoding: output.stderr, as: UTF8.self).suffix(500))")
+        #expect(report?["server_restarted"] as? Bool == true)
+        #expect(String(decoding: output.stderr, as: UTF8.self).contains("restarted"))
+        #expect(try CLI.run(["warmup", "--from", path, "--only-missing"] + place.options).status == 0)
+        #expect(try place.entryKeys().count == 30_000)
+    }
+
+    /// Item 21: batches resent after the server stopped answering (SIGSTOP longer than --timeout)
+    /// count once: the server applies what it had received when it resumes, and the resend skips it.
+    @Test func batchesResentAfterAPausedServerCountOnce() throws {
+        let place = TrustTests.Place(url: try TestEnvironment.faultServerURL("SPARE"))
+        guard let pid = pid_t(try TestEnvironment.faultServerURL("SPARE").isEmpty ? "" : ProcessInfo.processInfo.environment["CACHECTL_TEST_REDIS_SPARE_PID"] ?? "") else {
+            throw MissingTestServer("CACHECTL_TEST_REDIS_SPARE_PID is not set (Scripts/lib/fault-servers.sh exports it)")
+        }
+        defer { place.cleanup() }
+        let path = try manifest(30_000)
+        let output = try run(["warmup", "--from", path, "--batch", "200", "--timeout", "1", "--format", "json"] + place.options,
+                             after: .milliseconds(1500)) { _ in
+            kill(pid, SIGSTOP)
+            Thread.sleep(forTimeInterval: 2.5)
+            kill(pid, SIGCONT)
+        }
+        #expect(output.status == 0, "\(String(decoding: output.stderr, as: UTF8.self).suffix(500))")
+        #expect(report(output)?["written"] as? Int == 30_000)
+        #expect(try place.entryKeys().count == 30_000)
+        #expect(try place.counter("sets") == 30_000, "counted once, also after the resend")
+        #expect(try untagged(place).isEmpty)
+    }
+
+    /// Item 21: batches resent after a lost connection count once (CLIENT KILL mid-run).
+    @Test func batchesResentAfterAKilledConnectionCountOnce() throws {
+        let place = TrustTests.Place(url: try TestEnvironment.faultServerURL("SPARE"))
+        defer { place.cleanup() }
+        let path = try manifest(30_000)
+        let output = try run(["warmup", "--from", path, "--batch", "200", "--format", "json"] + place.options, after: .milliseconds(1500)) { _ in
+            _ = try place.connection().send(["CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes"])
+        }
+        #expect(output.status == 0, "\(String(decoding: output.stderr, as: UTF8.self).suffix(500))")
+        #expect(report(output)?["written"] as? Int == 30_000)
+        #expect(try place.entryKeys().count == 30_000)
+        #expect(try place.counter("sets") == 30_000, "counted once, also after the resend")
+        #expect(try untagged(place).isEmpty)
     }
 }
 

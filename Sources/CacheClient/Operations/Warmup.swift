@@ -101,6 +101,12 @@ public struct Warmup: Sendable {
         let cancellation = backend.configuration.cancellation
         let retryWindow = Duration.milliseconds(Int64(max(0, backend.configuration.timeout) * 1000))
         var serverIdentity = (backend as? ServerIdentity).flatMap { try? $0.serverRunID() }
+        // Batches carry their number to the server, so a resend after a lost connection skips what was applied.
+        let sequenceKey = backend.configuration.statsKey + ":warmup:" + UUID().uuidString.lowercased()
+        (backend as? BatchSequencing)?.sequenceBatches(under: sequenceKey)
+        var connectionID = (backend as? BatchSequencing)?.connectionID
+        var appliedBeforeReconnect = 0
+        defer { (backend as? BatchSequencing)?.finishSequencing() }
         /// After a reconnect: a server that restarted (a new run_id) may have lost what was written before.
         func noteRestart() {
             guard let known = serverIdentity, let now = (backend as? ServerIdentity).flatMap({ try? $0.serverRunID() }) else { return }
@@ -150,9 +156,20 @@ public struct Warmup: Sendable {
                         guard let reopened = try? open() else { continue }
                         backend = reopened
                         noteRestart()
+                        if let sequencing = backend as? BatchSequencing {
+                            sequencing.sequenceBatches(under: sequenceKey)
+                            appliedBeforeReconnect = max(appliedBeforeReconnect, (try? sequencing.lastAppliedBatch(closing: connectionID)) ?? 0)
+                            connectionID = sequencing.connectionID
+                        }
                     }
                 }
+                if batch.sequence <= appliedBeforeReconnect, !report.serverRestarted {
+                    // Applied whole before the connection was lost (one transaction): do not write or count it twice.
+                    apply(batch, batch.entries.map { _ in .written })
+                    return true
+                }
                 do {
+                    (backend as? BatchSequencing)?.batchSequence = batch.sequence
                     let outcomes = try backend.writeEach(batch: batch.entries, onlyMissing: onlyMissing)
                     if let refusal = Self.serverRefusal(outcomes) {
                         if refusal.kind == .temporary {
@@ -216,14 +233,17 @@ public struct Warmup: Sendable {
             }
             return true
         }
+        var sequence = 0
         batches: while let produced = queue.pop() {
-            let batch: WarmupBatch
+            var batch: WarmupBatch
             switch produced {
             case .failure(let error):
                 _ = settle(keeping: 0)
                 throw error
             case .batch(let next): batch = next
             }
+            sequence += 1
+            batch.sequence = sequence
             if cancellation.isCancelled {
                 report.stop = .interrupted(cancellation.reason)
                 break
@@ -236,6 +256,7 @@ public struct Warmup: Sendable {
             if !batch.entries.isEmpty {
                 if !onlyMissing, let pipelined = backend as? PipelinedBatchWriting {
                     do {
+                        (backend as? BatchSequencing)?.batchSequence = batch.sequence
                         inFlight.append((batch, try pipelined.send(batch: batch.entries)))
                         guard settle(keeping: 1) else { break batches }
                     } catch let error as CacheError where error.kind == .unreachable {
@@ -340,6 +361,8 @@ public struct Warmup: Sendable {
 
 /// Entries to write together, with the lines they came from, and items that already failed.
 struct WarmupBatch: Sendable {
+    /// The batch's number in this run, from 1 (see `BatchSequencing`).
+    var sequence = 0
     var entries: [Entry] = []
     var lines: [Int] = []
     var failures: [WarmupIssue] = []

@@ -123,6 +123,9 @@ extension RedisBackend {
             // Overwriting SETs cannot fail once queued: the counter rides in the transaction.
             buffer.append(["HINCRBY", RedisArgument(configuration.statsKey), "sets", RedisArgument(batch.count)])
         }
+        if let sequenceKey {
+            buffer.append(["SET", RedisArgument(sequenceKey), RedisArgument(batchSequence), "PX", "3600000"])
+        }
         buffer.begin(arguments: 1)
         buffer.add("EXEC")
         return TransactionLayout(entries: batch, onlyMissing: onlyMissing, indexExisting: indexExisting || !onlyMissing, tags: tags,
@@ -295,5 +298,28 @@ extension RedisBackend: PipelinedBatchWriting {
 
     public func finishBatches() throws {
         try settleFollowUps()
+    }
+}
+
+extension RedisBackend: BatchSequencing {
+    public func sequenceBatches(under key: String) {
+        sequenceKey = key
+        connectionID = (try? connection.send("CLIENT", "ID"))?.integer
+    }
+
+    public func lastAppliedBatch(closing previous: Int64?) throws -> Int {
+        guard let sequenceKey else { return 0 }
+        if let previous {
+            // Refused without the @admin category: then nothing is closed, and a batch the old
+            // connection still had queued may be applied twice (counted twice at worst).
+            _ = try connection.send(["CLIENT", "KILL", "ID", RedisArgument(previous)])
+        }
+        let reply = try check(try connection.send(["GET", RedisArgument(sequenceKey)]), context: "Cannot read \(sequenceKey)")
+        return Int(reply.integer ?? 0)
+    }
+
+    public func finishSequencing() {
+        guard let sequenceKey else { return }
+        _ = try? connection.send(["UNLINK", RedisArgument(sequenceKey)])
     }
 }

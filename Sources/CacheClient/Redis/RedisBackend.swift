@@ -22,6 +22,10 @@ public final class RedisBackend: CacheBackend {
     var batchBuffer = RedisCommandBuffer()
     /// Replies this connection still owes to pipelined batch writes, in order.
     var outstanding: [OutstandingReplies] = []
+    /// Where batch transactions store their number (see `BatchSequencing`), and the next number.
+    var sequenceKey: String?
+    public var batchSequence = 0
+    public internal(set) var connectionID: Int64?
     /// Keyspace lookups `statistics()` itself made (reading the counters hash), kept out of the
     /// server's hit and miss figures so a window measures the applications only.
     private var ownLookups: (hits: Int64, misses: Int64) = (0, 0)
