@@ -296,6 +296,61 @@ extension FaultTests {
     }
 }
 
+extension FaultTests {
+    /// Seeds a tag large enough to be drained in SSCAN batches.
+    func seedLargeTag(_ place: TrustTests.Place, count: Int) throws {
+        let connection = try place.connection()
+        for start in stride(from: 0, to: count, by: 5000) {
+            let keys = (start..<min(start + 5000, count)).map { place.prefix + "k\($0)" }
+            _ = try connection.pipeline(keys.map { ["SET", RedisArgument($0), "v", "EX", "600"] }
+                + [["SADD", RedisArgument(place.prefix + "tag:all")] + keys.map { RedisArgument($0) }])
+        }
+    }
+
+    func spare() throws -> (TrustTests.Place, pid_t) {
+        let place = TrustTests.Place(url: try TestEnvironment.faultServerURL("SPARE"))
+        guard let pid = pid_t(ProcessInfo.processInfo.environment["CACHECTL_TEST_REDIS_SPARE_PID"] ?? "") else {
+            throw MissingTestServer("CACHECTL_TEST_REDIS_SPARE_PID is not set (Scripts/lib/fault-servers.sh exports it)")
+        }
+        return (place, pid)
+    }
+
+    /// Item 18: a connection lost during invalidate-tag is retried like warmup's, and the retry
+    /// finishes what the lost attempt had moved aside.
+    @Test func invalidateTagRetriesALostConnection() throws {
+        let (place, _) = try spare()
+        defer { place.cleanup() }
+        try seedLargeTag(place, count: 110_000)
+        let output = try run(["invalidate-tag", "all", "--format", "json"] + place.options, after: .milliseconds(400)) { _ in
+            _ = try place.connection().send(["CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes"])
+        }
+        #expect(output.status == 0, "\(String(decoding: output.stderr, as: UTF8.self).suffix(500))")
+        #expect(try place.entryKeys().isEmpty, "every entry of the tag is gone")
+        let left = try place.connection().send(["SCAN", "0", "MATCH", RedisArgument(place.prefix + "tag:*"), "COUNT", "100000"])
+        #expect(left.array?[1].array?.isEmpty == true)
+    }
+
+    /// Item 18: when the retries give up, the message says what is left and that the rerun finishes it.
+    @Test func invalidateTagThatGivesUpSaysTheRerunFinishesIt() throws {
+        let (place, pid) = try spare()
+        defer { place.cleanup() }
+        try seedLargeTag(place, count: 110_000)
+        let output = try run(["invalidate-tag", "all", "--timeout", "0.5"] + place.options, after: .milliseconds(400)) { _ in
+            kill(pid, SIGSTOP)
+            Thread.sleep(forTimeInterval: 7)
+            kill(pid, SIGCONT)
+        }
+        let message = String(decoding: output.stderr, as: UTF8.self)
+        #expect(output.status == 69, "\(message.suffix(500))")
+        #expect(message.contains("run the same command again"), "\(message)")
+        #expect(message.contains(":invalidating:"), "it names the set that holds what is left")
+        let rerun = try CLI.run(["invalidate-tag", "all"] + place.options)
+        #expect(rerun.status == 0)
+        #expect(String(decoding: rerun.stderr, as: UTF8.self).contains("finished"))
+        #expect(try place.entryKeys().isEmpty)
+    }
+}
+
 /// A value handed between threads that never touch it at the same time.
 final class UnsafeSendable<Value>: @unchecked Sendable {
     var value: Value

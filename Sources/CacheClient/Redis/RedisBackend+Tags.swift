@@ -43,10 +43,11 @@ extension RedisBackend: TagIndexing {
         }
         // A lost connection is retried like warmup's: the run starts over, and starting over
         // finishes whatever the interrupted attempt had moved aside.
+        var movedAside: [String] = []
         do {
-            return try retrying { try invalidateOnce(tag: tag, tagKey: tagKey, start: start) }
+            return try retrying { try invalidateOnce(tag: tag, tagKey: tagKey, start: start, movedAside: &movedAside) }
         } catch let error as CacheError where error.kind == .unreachable || error.kind == .temporary {
-            let left = (try? interruptedInvalidations(of: tagKey)) ?? []
+            let left = Array(Set(movedAside + ((try? interruptedInvalidations(of: tagKey)) ?? []))).sorted()
             let where_ = left.isEmpty ? "" : "; its members are in \(left.joined(separator: ", "))"
             throw CacheError(error.kind, "invalidate-tag \"\(tag)\" stopped: \(error.message)\(where_)",
                              hint: "run the same command again to finish it")
@@ -73,7 +74,8 @@ extension RedisBackend: TagIndexing {
     /// One attempt: finishes interrupted invalidations of the tag, then moves the tag set aside
     /// (checking its type atomically with the move: WATCH, TYPE, MULTI/RENAME/EXEC, no script)
     /// and drains it.
-    private func invalidateOnce(tag: String, tagKey: String, start: ContinuousClock.Instant) throws -> TagInvalidation {
+    private func invalidateOnce(tag: String, tagKey: String, start: ContinuousClock.Instant,
+                                movedAside: inout [String]) throws -> TagInvalidation {
         let context = "Cannot invalidate tag \"\(tag)\""
         let temporary = tagKey + TagName.invalidatingMarker + UUID().uuidString.lowercased()
         var moved: (members: Int64, existed: Bool)?
@@ -94,6 +96,7 @@ extension RedisBackend: TagIndexing {
             for reply in replies.dropLast() { try check(reply, context: context) }
             guard let results = try check(replies[replies.count - 1], context: context).array else { continue }
             for reply in results { try check(reply, context: context) }
+            movedAside.append(temporary)
             moved = (results[2].integer ?? 0, true)
             break
         }
