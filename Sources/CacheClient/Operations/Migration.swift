@@ -92,10 +92,13 @@ public protocol EntrySink: AnyObject {
     func readBack(_ records: [MigrationRecord], serialized: Bool) throws -> [MigrationRecord?]
     /// Completes the output (renames a finished JSON Lines file into place).
     func finish() throws
+    /// Gives up an unfinished output (removes a JSON Lines file's temporary copy).
+    func abandon()
 }
 
 extension EntrySink {
     public func finish() throws {}
+    public func abandon() {}
     public func isEmpty() throws -> Bool { !hasExistingKeys }
 }
 
@@ -224,6 +227,7 @@ public struct Migration {
         } catch is Interrupted {
             // Stopped between two batches: what was copied is complete; a JSON Lines file is not put in place.
             report.interrupted = true
+            sink.abandon()
             report.seconds = (ContinuousClock.now - start).seconds
             return report
         } catch let error as CacheError where error.kind == .unreachable || error.kind == .io {

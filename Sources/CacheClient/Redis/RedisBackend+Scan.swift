@@ -111,6 +111,7 @@ public final class RedisEntrySource: EntrySource, TagSetSource {
     /// Whether a store key is the cache's own bookkeeping (tag sets, the counters hash).
     private func isBookkeeping(_ storeKey: String) -> Bool {
         storeKey.hasPrefix(configuration.tagPrefix) || storeKey == configuration.statsKey
+            || storeKey.hasPrefix(configuration.statsKey + ":")
     }
 
     /// Whether a full copy hands over the tag sets its key scan meets; a migration that copies

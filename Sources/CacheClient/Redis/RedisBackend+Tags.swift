@@ -377,11 +377,13 @@ extension RedisBackend: TagIndexing {
         }
     }
 
-    /// Drops tag index sets and the counters hash: a scoped flush deletes entries, not the indexes.
+    /// Drops tag index sets, the counters hash and the bookkeeping beside it (`<stats-key>:…`:
+    /// invalidations in progress, a running warmup's batch number): a scoped flush deletes entries.
     private func flushable(_ keys: [[UInt8]]) -> [[UInt8]] {
         let tagPrefix = Array(configuration.tagPrefix.utf8)
         let statsKey = Array(configuration.statsKey.utf8)
-        return keys.filter { $0 != statsKey && !$0.starts(with: tagPrefix) }
+        let bookkeeping = Array((configuration.statsKey + ":").utf8)
+        return keys.filter { $0 != statsKey && !$0.starts(with: tagPrefix) && !$0.starts(with: bookkeeping) }
     }
 
     // MARK: helpers
