@@ -125,7 +125,14 @@ public struct Warmup: Sendable {
                 }
             }
         }
+        // A local file that cannot be written (permissions, disk full) fails every batch alike:
+        // the run stops at once and reports it once, instead of once per line.
+        var localFailure: CacheError?
         func refused(_ batch: WarmupBatch, _ error: CacheError) {
+            if error.kind == .io {
+                if localFailure == nil { localFailure = error }
+                return
+            }
             apply(batch, batch.entries.map { _ in .failed(error) })
         }
         /// Writes one batch and waits for it, retrying a lost connection and a temporary refusal
@@ -252,6 +259,7 @@ public struct Warmup: Sendable {
                 report.stop = .maxDuration
                 break
             }
+            if localFailure != nil { break }
             for issue in batch.failures { record(issue, in: &report, failed: true) }
             if !batch.entries.isEmpty {
                 if !onlyMissing, let pipelined = backend as? PipelinedBatchWriting {
@@ -278,6 +286,10 @@ public struct Warmup: Sendable {
         }
         if settle(keeping: 0) {  // batches sent before a stop still count
             try? (backend as? PipelinedBatchWriting)?.finishBatches()
+        }
+        if let localFailure {
+            let done = report.written > 0 ? "; before that \(report.written) entries were written" : "; nothing was written"
+            throw CacheError(localFailure.kind, localFailure.message + done, hint: localFailure.hint)
         }
         progress(OperationProgress(done: report.written + report.skipped + report.failed, total: report.total,
                                    failed: report.failed))
