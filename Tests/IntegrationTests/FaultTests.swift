@@ -4,11 +4,11 @@ import Foundation
 import Testing
 
 /// Issue 9's fault suite: warmup, migrate, invalidate-tag and flush interrupted with SIGINT,
-/// SIGTERM and SIGKILL at seeded random moments (12 runs each; `CACHECTL_FAULT_SEED` replays a
+/// SIGTERM and SIGKILL at seeded random moments (10 runs each; `CACHECTL_FAULT_SEED` replays a
 /// run), then the invariants: no entry outside its tags, the report matches the data, and the
 /// documented rerun completes the job.
 @Suite(.serialized) struct FaultTests {
-    static let runs = 12
+    static let runs = 10
     static let seed = UInt64(ProcessInfo.processInfo.environment["CACHECTL_FAULT_SEED"] ?? "") ?? 9
     static let signals: [Int32] = [SIGINT, SIGTERM, SIGKILL]
 

@@ -245,4 +245,21 @@ import Testing
         #expect(try place.members("banana") == [place.prefix + "gone2"], "outside the pattern: untouched")
         #expect(try place.members("apple").isEmpty)
     }
+
+    // MARK: item 10
+
+    @Test(arguments: [("sleep 30", "SIGTERM"), ("trap '' TERM; sleep 30", "SIGKILL")])
+    func maxDurationStopsAGenerator(tail: String, signal: String) throws {
+        let place = Place(url: try TestEnvironment.redisURL)
+        defer { place.cleanup() }
+        let start = ContinuousClock.now
+        let result = try CLI.run(["warmup", "--command", "echo '{\"key\":\"g\",\"value\":\"v\"}'; \(tail)", "--max-duration", "1s",
+                                  "--format", "json"] + place.options, timeout: .seconds(25))
+        #expect(ContinuousClock.now - start < .seconds(10), "--max-duration bounds the generator")
+        #expect(result.status == 1)
+        #expect(text(result.stderr).contains(signal), "\(text(result.stderr))")
+        let report = try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any]
+        #expect(report?["stopped"] as? String == "max_duration")
+        #expect(try place.entryKeys().isEmpty, "nothing written")
+    }
 }
