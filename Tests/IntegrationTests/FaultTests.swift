@@ -199,21 +199,32 @@ import Testing
         try place.entryKeys().filter { $0.hasPrefix(place.prefix + pattern) }.count
     }
 
+    /// 100 tags of 200 entries each, invalidated in one command: the tags are its batch boundaries.
     @Test func interruptedInvalidationsAreFinishedByTheRerun() throws {
         var random = Random(state: Self.seed &+ 2)
+        let tags = (0..<100).map { "t\($0)" }
         for run in 0..<Self.runs {
             let place = TrustTests.Place(url: try TestEnvironment.redisURL)
             defer { place.cleanup() }
-            try seed(place, count: 20_000)
+            let connection = try place.connection()
+            for (index, tag) in tags.enumerated() {
+                let keys = (0..<200).map { place.prefix + "k\(index * 200 + $0)" }
+                _ = try connection.pipeline(keys.map { ["SET", RedisArgument($0), "v", "EX", "600"] }
+                    + [["SADD", RedisArgument(place.prefix + "tag:" + tag)] + keys.map { RedisArgument($0) }])
+            }
+            _ = try connection.pipeline((0..<200).map { ["SET", RedisArgument(place.prefix + "other:\($0)"), "v"] })
             let signal = Self.signals[run % 3]
-            let delay = Duration.milliseconds(Int64(30 + random.next(below: 150)))
+            let delay = Duration.milliseconds(Int64(30 + random.next(below: 200)))
             let note = "invalidate-tag run \(run), seed \(Self.seed), signal \(signal), after \(delay)"
-            let output = try interrupt(["invalidate-tag", "all", "--format", "json"] + place.options, after: delay, with: signal)
+            let output = try interrupt(["invalidate-tag"] + tags + ["--format", "json"] + place.options, after: delay, with: signal)
             if signal != SIGKILL { expectStatus(output, signal: signal, note) }
-            #expect(try count(place, "other:") == 200, "\(note): nothing outside the tag is touched")
-            let rerun = try CLI.run(["invalidate-tag", "all"] + place.options)
+            #expect(try count(place, "other:") == 200, "\(note): nothing outside the tags is touched")
+            if signal != SIGKILL, let deleted = report(output)?["deleted"] as? Int {
+                #expect(deleted == 20_000 - (try count(place, "k")), "\(note): the report matches the data")
+            }
+            let rerun = try CLI.run(["invalidate-tag"] + tags + place.options)
             #expect(rerun.status == 0, "\(note): rerun")
-            #expect(try count(place, "k") == 0, "\(note): the rerun deleted every entry of the tag")
+            #expect(try count(place, "k") == 0, "\(note): the rerun deleted every entry of the tags")
             #expect(try count(place, "other:") == 200)
             let leftovers = try place.connection().send(["SCAN", "0", "MATCH", RedisArgument(place.prefix + "tag:*"), "COUNT", "100000"])
             #expect(leftovers.array?[1].array?.isEmpty == true, "\(note): no tag set or moved-aside set is left")
