@@ -13,9 +13,10 @@ import Glibc
 enum Interruption {
     /// The commands that stop at a batch boundary; `Main` installs the handling for them before
     /// anything else runs, so a signal that comes early still ends with a report.
-    static let commands: Set<String> = ["warmup", "migrate", "invalidate-tag", "flush", "tags"]
+    static let commands: Set<String> = ["warmup", "migrate", "invalidate-tag", "flush"]
 
-    /// While a person is asked a question, a signal ends the process at once, as it would anywhere else.
+    /// While a person is asked a question or the command waits for a lock, a signal ends the
+    /// process at once, as it would anywhere else: there is no batch boundary to wait for.
     static let atPrompt = Atomic<Bool>(false)
     private static let installed = Atomic<Bool>(false)
 
@@ -46,7 +47,7 @@ enum Interruption {
         }
     }
 
-    /// Runs `body` (a question on the terminal) with signals ending the process at once.
+    /// Runs `body` (a question on the terminal, a wait for a lock) with signals ending the process at once.
     static func atPrompt<T>(_ body: () throws -> T) rethrows -> T {
         atPrompt.store(true, ordering: .sequentiallyConsistent)
         defer { atPrompt.store(false, ordering: .sequentiallyConsistent) }

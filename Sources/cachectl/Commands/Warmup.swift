@@ -136,7 +136,7 @@ extension Cachectl {
             let context = Context(global)
             try context.renderer.check(WarmupResult.self, command: "warmup")
             Interruption.install()
-            let lock = try lockFile.map { try FileLock(path: $0, wait: wait) }
+            let lock = try lockFile.map { path in try Interruption.atPrompt { try FileLock(path: path, wait: wait) } }
             defer { lock?.release() }
             var warmup = CacheClient.Warmup(source: try source(),
                                             defaults: EntryDefaults(expiry: try ttl?.expiry ?? context.configuration().defaultExpiry, tags: tags))
