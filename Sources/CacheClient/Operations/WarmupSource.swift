@@ -132,7 +132,7 @@ enum Generator {
     static func spool(_ command: String, into target: Int32, deadline: ContinuousClock.Instant? = nil,
                       cancellation: Cancellation = .process) throws {
         let failure: (Int32) -> CacheError = { code in
-            CacheError(.failed, "Cannot start the generator \"\(command)\": \(errnoText(code))")
+            CacheError(.failed, "Cannot start the generator \(command.displayQuoted): \(errnoText(code))")
         }
         var outputPipe: [Int32] = [-1, -1]
         var errorPipe: [Int32] = [-1, -1]
@@ -187,7 +187,7 @@ enum Generator {
         watchdog.watch(pid: pid, deadline: deadline, cancellation: cancellation)
         defer { watchdog.finish() }
         do {
-            try Spool.copy(from: outputPipe[0], to: target, name: "the output of \"\(command)\"")
+            try Spool.copy(from: outputPipe[0], to: target, name: "the output of \(command.displayQuoted)")
         } catch {
             kill(pid, SIGTERM)
             _ = wait(for: pid)
@@ -203,7 +203,7 @@ enum Generator {
         guard exit.exited, exit.status == 0 else {
             let how = exit.exited ? "exited with status \(exit.status)" : "was killed by signal \(exit.status)"
             let last = tail.lastLine
-            throw CacheError(.failed, "The generator \"\(command)\" \(how)" + (last.isEmpty ? "" : ": \(last)"),
+            throw CacheError(.failed, "The generator \(command.displayQuoted) \(how)" + (last.isEmpty ? "" : ": \(last)"),
                              hint: "nothing was written")
         }
     }

@@ -209,12 +209,40 @@ extension RedisBackend {
     // MARK: the backend's writes
 
     public func write(_ entry: Entry, ifAbsent: Bool) throws -> Bool {
-        let outcome = try writeEach(batch: [entry], onlyMissing: ifAbsent, indexExisting: false)[0]
-        switch outcome {
-        case .written: return true
-        case .existed: return false
-        case .failed(let error): throw error
+        try write(entry, ifAbsent: ifAbsent, replacingOtherTypes: true)
+    }
+
+    /// Unless `replacingOtherTypes`, the key is watched and its type checked first: a key of
+    /// another type is left alone, and a writer that changes the key in between makes the
+    /// transaction void (EXEC answers null), so the check is made again. No script needed.
+    public func write(_ entry: Entry, ifAbsent: Bool, replacingOtherTypes: Bool) throws -> Bool {
+        let storeKey = RedisArgument(configuration.storeKey(entry.key))
+        for _ in 0..<100 {
+            try settleFollowUps()
+            if !replacingOtherTypes {
+                let looked = try connection.pipeline([["WATCH", storeKey], ["TYPE", storeKey]])
+                try check(looked[0], context: "Cannot write \"\(entry.key)\"")
+                let type = try check(looked[1], context: "Cannot write \"\(entry.key)\"").string ?? "none"
+                if type != "none" && type != "string" {
+                    _ = try? connection.send("UNWATCH")
+                    throw CacheError.otherType(type, key: entry.key)
+                }
+            }
+            var buffer = RedisCommandBuffer(capacity: 256 + entry.value.count)
+            let layout = encodeTransaction([entry], onlyMissing: ifAbsent, indexExisting: false, into: &buffer)
+            let replies = try connection.pipeline(buffer)
+            if !replacingOtherTypes, replies.last == .null { continue }  // the key changed under WATCH: look again
+            let (outcomes, followUps) = outcomes(of: layout, replies: replies)
+            if !followUps.isEmpty {
+                for reply in try connection.pipeline(followUps) { try check(reply, context: "Cannot complete the write of \"\(entry.key)\"") }
+            }
+            switch outcomes[0] {
+            case .written: return true
+            case .existed: return false
+            case .failed(let error): throw error
+            }
         }
+        throw CacheError(.temporary, "Cannot write \"\(entry.key)\": the key kept changing while it was written")
     }
 
     public func write(batch: [Entry], onlyMissing: Bool) throws -> [Bool] {

@@ -28,6 +28,7 @@ extension Cachectl {
 
         func validate() throws {
             guard !keys.isEmpty else { throw ValidationError("Name at least one key, e.g. cachectl get article:1.") }
+            try EntryKeyArgument.validate(keys)
         }
 
         func run() throws {
@@ -44,9 +45,9 @@ extension Cachectl {
                 context.renderer.render(result)
             }
             var problems: [String] = []
-            if !result.missing.isEmpty { problems.append("not found: " + result.missing.map { "\"\($0)\"" }.joined(separator: ", ")) }
+            if !result.missing.isEmpty { problems.append("not found: " + result.missing.map(\.displayQuoted).joined(separator: ", ")) }
             if !result.otherTypes.isEmpty {
-                problems.append("not a cache entry (a string): " + result.otherTypes.map { "\"\($0.key)\" holds a \($0.type)" }.joined(separator: ", "))
+                problems.append("not a cache entry (a string): " + result.otherTypes.map { "\($0.key.displayQuoted) holds a \($0.type)" }.joined(separator: ", "))
             }
             if !problems.isEmpty { throw CommandFailure(code: ExitStatus.failure, message: problems.joined(separator: "; ")) }
         }
@@ -92,19 +93,19 @@ struct GetResult: Renderable {
         if found.count == 1, missing.isEmpty, otherTypes.isEmpty {
             let entry = found[0]
             return FieldList(fields: [
-                ("key", entry.key),
+                ("key", entry.key.displayEscaped),
                 ("value", Human.value(entry.value)),
                 ("ttl", Human.ttl(entry.expiry)),
-                ("tags", entry.tags.map { $0.isEmpty ? "-" : $0.joined(separator: ", ") } ?? "unknown (Redis indexes tag to keys only)"),
+                ("tags", entry.tags.map { $0.isEmpty ? "-" : $0.map(\.displayEscaped).joined(separator: ", ") } ?? "unknown (Redis indexes tag to keys only)"),
                 ("size", Human.bytes(Int64(entry.value.count))),
             ]).render(style: style)
         }
         var rows = found.map { entry in
-            [entry.key, Human.ttl(entry.expiry), Human.bytes(Int64(entry.value.count)),
-             entry.tags.map { $0.joined(separator: ",") } ?? "?", Human.value(entry.value, limit: 60)]
+            [entry.key.displayEscaped, Human.ttl(entry.expiry), Human.bytes(Int64(entry.value.count)),
+             entry.tags.map { $0.map(\.displayEscaped).joined(separator: ",") } ?? "?", Human.value(entry.value, limit: 60)]
         }
-        rows += missing.map { [$0, "-", "-", "-", style.red("(missing)")] }
-        rows += otherTypes.map { [$0.key, "-", "-", "-", style.red("(a \($0.type), not an entry)")] }
+        rows += missing.map { [$0.displayEscaped, "-", "-", "-", style.red("(missing)")] }
+        rows += otherTypes.map { [$0.key.displayEscaped, "-", "-", "-", style.red("(a \($0.type), not an entry)")] }
         return Table(headers: ["KEY", "TTL", "SIZE", "TAGS", "VALUE"], rows: rows, numericColumns: [2]).render(style: style)
     }
 }
