@@ -53,7 +53,7 @@ public final class RedisBackend: CacheBackend {
     /// Connects, authenticates and selects the database.
     private static func open(address: RedisAddress, database: Int, credentials: RedisCredentials, configuration: CacheConfiguration,
                              endpoint: String) throws -> RedisConnection {
-        let connection = try RedisConnection(address: address, timeout: configuration.timeout)
+        let connection = try RedisConnection(address: address, timeout: configuration.timeout, tls: configuration.tls)
         var setup: [[RedisArgument]] = []
         if let password = credentials.password {
             setup.append(credentials.username.map { ["AUTH", RedisArgument($0), RedisArgument(password)] } ?? ["AUTH", RedisArgument(password)])
