@@ -30,7 +30,7 @@ public struct PendingBatch: Sendable {
 public protocol BatchSequencing: AnyObject {
     /// Starts numbering: every later batch transaction also stores its number under `key`
     /// (expiring after an hour); learns this connection's server-side id.
-    func sequenceBatches(under key: String)
+    func sequenceBatches(under key: String) throws
     /// The number the next batch write carries.
     var batchSequence: Int { get set }
     /// This connection's id on the server, when it could be learned (CLIENT ID).

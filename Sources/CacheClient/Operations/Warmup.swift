@@ -103,20 +103,42 @@ public struct Warmup: Sendable {
         progress(OperationProgress(done: 0, total: report.total))
         let cancellation = backend.configuration.cancellation
         let retryWindow = Duration.milliseconds(Int64(max(0, backend.configuration.timeout) * 1000))
-        var serverIdentity = (backend as? ServerIdentity).flatMap { try? $0.serverRunID() }
+        var serverIdentity: String?
+        do {
+            serverIdentity = try (backend as? ServerIdentity)?.serverRunID()
+        } catch let error as CacheError where error.kind == .unreachable {
+            throw error  // the connection missed a reply: nothing can be written through it
+        } catch {
+            serverIdentity = nil  // refused (LOADING, ACL): the writes will say more
+        }
         // Batches carry their number to the server, so a resend after a lost connection skips what was applied.
         let sequenceKey = backend.configuration.statsKey + ":warmup:" + UUID().uuidString.lowercased()
-        (backend as? BatchSequencing)?.sequenceBatches(under: sequenceKey)
+        try (backend as? BatchSequencing)?.sequenceBatches(under: sequenceKey)
         var connectionID = (backend as? BatchSequencing)?.connectionID
         var appliedBeforeReconnect = 0
         defer { (backend as? BatchSequencing)?.finishSequencing() }
-        /// After a reconnect: a server that restarted (a new run_id) may have lost what was written before.
-        func noteRestart() {
-            guard let known = serverIdentity, let now = (backend as? ServerIdentity).flatMap({ try? $0.serverRunID() }) else { return }
-            if now != known {
-                report.serverRestarted = true
-                report.notes.append("the server restarted during the run (its run_id changed after \(report.written) entries were written): entries written before the restart may be lost; run again with --only-missing")
-                serverIdentity = now
+        /// Opens the backend again after a lost connection and learns what the server kept: whether
+        /// it restarted (a new run_id: what was written before may be gone) and which batches it
+        /// applied. False when the new connection failed as well: a connection that missed a reply
+        /// is never used again (its next reply would be the missed one).
+        func reconnect() -> Bool {
+            do {
+                let reopened = try open()
+                let now = try (reopened as? ServerIdentity)?.serverRunID()
+                if let sequencing = reopened as? BatchSequencing {
+                    try sequencing.sequenceBatches(under: sequenceKey)
+                    appliedBeforeReconnect = max(appliedBeforeReconnect, try sequencing.lastAppliedBatch(closing: connectionID))
+                    connectionID = sequencing.connectionID
+                }
+                if let known = serverIdentity, let now, now != known {
+                    report.serverRestarted = true
+                    report.notes.append("the server restarted during the run (its run_id changed after \(report.written) entries were written): entries written before the restart may be lost; run again with --only-missing")
+                    serverIdentity = now
+                }
+                backend = reopened
+                return true
+            } catch {
+                return false
             }
         }
         func apply(_ batch: WarmupBatch, _ outcomes: [WriteOutcome]) {
@@ -162,16 +184,7 @@ public struct Warmup: Sendable {
                         return false
                     }
                     sleep(seconds: min(2, (retryDelay * (1 << min(attempt - 1, 8))).seconds))
-                    if error.kind == .unreachable {
-                        guard let reopened = try? open() else { continue }
-                        backend = reopened
-                        noteRestart()
-                        if let sequencing = backend as? BatchSequencing {
-                            sequencing.sequenceBatches(under: sequenceKey)
-                            appliedBeforeReconnect = max(appliedBeforeReconnect, (try? sequencing.lastAppliedBatch(closing: connectionID)) ?? 0)
-                            connectionID = sequencing.connectionID
-                        }
-                    }
+                    if error.kind == .unreachable, !reconnect() { continue }
                 }
                 if batch.sequence <= appliedBeforeReconnect, !report.serverRestarted {
                     // Applied whole before the connection was lost (one transaction): do not write or count it twice.

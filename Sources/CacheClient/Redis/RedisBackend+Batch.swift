@@ -330,9 +330,10 @@ extension RedisBackend: PipelinedBatchWriting {
 }
 
 extension RedisBackend: BatchSequencing {
-    public func sequenceBatches(under key: String) {
+    public func sequenceBatches(under key: String) throws {
         sequenceKey = key
-        connectionID = (try? connection.send("CLIENT", "ID"))?.integer
+        // An error reply (CLIENT denied by ACL) leaves the id unknown; a lost connection throws.
+        connectionID = try connection.send("CLIENT", "ID").integer
     }
 
     public func lastAppliedBatch(closing previous: Int64?) throws -> Int {

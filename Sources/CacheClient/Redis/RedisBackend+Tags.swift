@@ -47,7 +47,7 @@ extension RedisBackend: TagIndexing {
         do {
             return try retrying { try invalidateOnce(tag: tag, tagKey: tagKey, start: start, movedAside: &movedAside) }
         } catch let error as CacheError where error.kind == .unreachable || error.kind == .temporary {
-            let left = Array(Set(movedAside + ((try? interruptedInvalidations(of: tagKey)) ?? []))).sorted()
+            let left = Array(Set(movedAside)).sorted()
             let where_ = left.isEmpty ? "" : "; its members are in \(left.joined(separator: ", "))"
             throw CacheError(error.kind, "invalidate-tag \"\(tag)\" stopped: \(error.message)\(where_)",
                              hint: "run the same command again to finish it")

@@ -74,14 +74,20 @@ public final class RedisBackend: CacheBackend {
     /// with doubling delays, up to `retries` times; `body` must be safe to run again.
     func retrying<T>(retries: Int = 3, _ body: () throws -> T) throws -> T {
         var attempt = 0
+        var needsReconnect = false
         while true {
             do {
+                // A connection that missed a reply is never used again: its next reply would be the missed one.
+                if needsReconnect {
+                    try reconnect()
+                    needsReconnect = false
+                }
                 return try body()
             } catch let error as CacheError where (error.kind == .unreachable || error.kind == .temporary) && attempt < retries {
                 attempt += 1
                 if configuration.cancellation.isCancelled { throw error }
                 sleep(seconds: 0.25 * Double(1 << attempt))
-                if error.kind == .unreachable { try? reconnect() }
+                if error.kind == .unreachable { needsReconnect = true }
             }
         }
     }
@@ -98,6 +104,7 @@ public final class RedisBackend: CacheBackend {
             }
         }
     }
+
 
     public func lookup(_ keys: [String]) throws -> [EntryLookup] {
         var result: [EntryLookup] = []
