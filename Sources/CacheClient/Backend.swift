@@ -21,6 +21,8 @@ public protocol CacheBackend: AnyObject {
     /// Reads entries written with these tags: in a Laravel layout a tagged entry's key depends on
     /// its tags; elsewhere tags do not name keys and giving some is a usage error.
     func entries(_ keys: [String], tags: [String]) throws -> [Entry?]
+    /// Reads entries like `entries`, telling a missing key from one that holds another type.
+    func lookup(_ keys: [String]) throws -> [EntryLookup]
     /// Tells which keys exist.
     func exists(_ keys: [String]) throws -> [Bool]
     /// Writes one entry with its lifetime and tag memberships atomically.
@@ -38,6 +40,9 @@ public protocol CacheBackend: AnyObject {
     /// Why the backend's layout cannot hold this entry (a value or tags it cannot encode), or nil;
     /// asked before writing anything, so a bad value stops a run with nothing written.
     func refusal(of entry: Entry) -> String?
+    /// Writes a batch like `write(batch:onlyMissing:)`, with one outcome per entry: a refused
+    /// entry carries its own reason instead of failing the whole call.
+    func writeEach(batch: [Entry], onlyMissing: Bool) throws -> [WriteOutcome]
     /// Deletes entries (and their tag memberships where the backend knows them); returns how many existed.
     func delete(_ keys: [String]) throws -> Int
     /// One round trip, timed.
@@ -53,6 +58,26 @@ public protocol CacheBackend: AnyObject {
     func resetServerStatistics() throws
 }
 
+/// What happened to one entry of a batch write.
+public enum WriteOutcome: Sendable, Equatable {
+    /// Written (new, or replacing).
+    case written
+    /// Left as it was: the key existed (`onlyMissing`, `ifAbsent`).
+    case existed
+    /// Refused, with the reason from the server's own reply for this entry.
+    case failed(CacheError)
+}
+
+/// What a key holds, as `lookup` reports it.
+public enum EntryLookup: Sendable, Equatable {
+    /// A cache entry (a string).
+    case entry(Entry)
+    /// Nothing.
+    case missing
+    /// A value of another type (a hash, a set, …), named as Redis TYPE names it.
+    case otherType(key: String, type: String)
+}
+
 extension CacheBackend {
     /// Bytes as given fit every layout that stores bytes.
     public func refusal(of entry: Entry) -> String? { nil }
@@ -62,6 +87,16 @@ extension CacheBackend {
             throw CacheError(.usage, "--tag names keys only in a Laravel layout", hint: "leave out --tag to read the key itself")
         }
         return try entries(keys)
+    }
+
+    /// Backends whose batches succeed or fail whole (a transaction): every entry shares the outcome.
+    public func writeEach(batch: [Entry], onlyMissing: Bool) throws -> [WriteOutcome] {
+        try write(batch: batch, onlyMissing: onlyMissing).map { $0 ? .written : .existed }
+    }
+
+    /// Backends that hold strings only: every key is an entry or missing.
+    public func lookup(_ keys: [String]) throws -> [EntryLookup] {
+        try entries(keys).map { $0.map(EntryLookup.entry) ?? .missing }
     }
 
     /// Every key holds a string here: nothing of another type can be replaced.
@@ -85,4 +120,11 @@ extension CacheBackend {
         let elapsed = (ContinuousClock.now - start).seconds
         return StatsReport(from: earlier, to: try statistics(), elapsed: elapsed)
     }
+}
+
+/// A backend whose server has an identity that changes when it restarts (Redis `run_id`), so a
+/// run that reconnects can tell whether what it wrote before may be gone.
+public protocol ServerIdentity {
+    /// The identity of the server process now.
+    func serverRunID() throws -> String?
 }

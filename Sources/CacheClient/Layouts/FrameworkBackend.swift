@@ -162,7 +162,7 @@ public final class FrameworkBackend: CacheBackend {
 
     public func write(batch: [Entry], onlyMissing: Bool) throws -> [Bool] {
         guard !batch.isEmpty else { return [] }
-        guard onlyMissing else { return try receive(try send(batch: batch)) }
+        guard onlyMissing else { return try receive(try send(batch: batch)).map { $0 == .written } }
         let writes = try batch.map(plan)  // every value encoded before anything is written
         var sets = setCommands(writes, onlyMissing: true)
         var written = [Bool](repeating: true, count: batch.count)
@@ -294,12 +294,15 @@ extension FrameworkBackend: PipelinedBatchWriting {
         return PendingBatch(entries: batch, replies: commands.count)
     }
 
-    public func receive(_ pending: PendingBatch) throws -> [Bool] {
+    public func receive(_ pending: PendingBatch) throws -> [WriteOutcome] {
         for (index, reply) in try connection.receive(count: pending.replies).enumerated() {
             try inner.check(reply, context: index < pending.entries.count ? "Cannot write \"\(pending.entries[index].key)\"" : "Cannot write a tag index")
         }
-        return [Bool](repeating: true, count: pending.entries.count)
+        return [WriteOutcome](repeating: .written, count: pending.entries.count)
     }
+
+    /// Every reply is read by `receive`: nothing is owed after the last batch.
+    public func finishBatches() throws {}
 }
 
 /// The framework layouts' write script: entry and tag index in one step.

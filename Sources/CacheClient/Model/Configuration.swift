@@ -13,6 +13,8 @@ public struct CacheConfiguration: Sendable, Equatable {
     /// How a framework lays the cache out (`--layout`); the seeds' layout by default. In a
     /// framework layout `keyPrefix` is the connection's own prefix, below the framework's namespace.
     public var layout: CacheLayout = .default()
+    /// Checked by long operations at batch boundaries (see `Cancellation`).
+    public var cancellation: Cancellation = .process
     /// How `rediss://` servers are verified and which client certificate they get.
     public var tls: TLSOptions
 
