@@ -254,3 +254,13 @@ private extension Substring {
         String(drop(while: { $0 == set }).reversed().drop(while: { $0 == set }).reversed())
     }
 }
+
+/// Byte counts as people write them: `4096`, `10KB`, `1.5MiB`, `2 GB`.
+public enum ByteCount {
+    /// The number of bytes, or nil for text that is not a non-negative size below 2⁶³.
+    public static func parse(_ text: String) -> Int64? {
+        guard let (value, _) = StatsAssertion.quantity(text[...].trimmingCharacters(in: " ")), value >= 0, value < 9.2e18,
+              !text.hasSuffix("%") else { return nil }
+        return Int64(value.rounded(.up))
+    }
+}
