@@ -173,13 +173,13 @@ _cachectl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    get|set|delete|ping|stats|invalidate-tag|tags|flush|migrate|warmup|help)
+    get|set|delete|ping|stats|invalidate-tag|tags|flush|migrate|warmup|keys|usage|help)
         # Offer subcommand argument completions
         "_cachectl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'get set delete ping stats invalidate-tag tags flush migrate warmup help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'get set delete ping stats invalidate-tag tags flush migrate warmup keys usage help' -- "${cur}"))
         ;;
     esac
 }
@@ -658,6 +658,112 @@ _cachectl_warmup() {
         ;;
     '--max-duration')
         __cachectl_add_completions -W '1s'$'\n''5s'$'\n''30s'$'\n''1m'
+        return
+        ;;
+    esac
+}
+
+_cachectl_keys() {
+    repeating_flags=()
+    non_repeating_flags=(--quiet -q --verbose -v --no-color --no-ttl --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --stats-key --pattern --prefix --type --min-size --sort --limit)
+    __cachectl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--url')
+        return
+        ;;
+    '--password-file')
+        return
+        ;;
+    '--format')
+        __cachectl_add_completions -W 'table'$'\n''json'$'\n''jsonl'$'\n''prometheus'
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--key-prefix')
+        return
+        ;;
+    '--tag-prefix')
+        return
+        ;;
+    '--stats-key')
+        return
+        ;;
+    '--pattern')
+        return
+        ;;
+    '--prefix')
+        return
+        ;;
+    '--type')
+        return
+        ;;
+    '--min-size')
+        return
+        ;;
+    '--sort')
+        __cachectl_add_completions -W 'key'$'\n''size'$'\n''ttl'
+        return
+        ;;
+    '--limit')
+        return
+        ;;
+    esac
+}
+
+_cachectl_usage() {
+    repeating_flags=()
+    non_repeating_flags=(--quiet -q --verbose -v --no-color --exact --version -h --help)
+    repeating_options=(--assert)
+    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --stats-key --by --depth --separator --sample --top)
+    __cachectl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--url')
+        return
+        ;;
+    '--password-file')
+        return
+        ;;
+    '--format')
+        __cachectl_add_completions -W 'table'$'\n''json'$'\n''jsonl'$'\n''prometheus'
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--key-prefix')
+        return
+        ;;
+    '--tag-prefix')
+        return
+        ;;
+    '--stats-key')
+        return
+        ;;
+    '--by')
+        __cachectl_add_completions -W 'prefix'$'\n''tag'$'\n''type'
+        return
+        ;;
+    '--depth')
+        return
+        ;;
+    '--separator')
+        return
+        ;;
+    '--sample')
+        return
+        ;;
+    '--top')
+        return
+        ;;
+    '--assert')
         return
         ;;
     esac

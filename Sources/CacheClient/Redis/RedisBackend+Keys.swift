@@ -53,18 +53,14 @@ extension RedisBackend: KeyScanning {
         var finished = false
         while true {
             var nextKeys: [[UInt8]] = []
-            var cursor = "0"
             if !finished {
                 let reply = try check(try connection.receive(count: 1)[0], context: "Cannot scan keys at \(endpointDescription)")
-                guard let parts = reply.array, parts.count == 2, let next = parts[0].string else {
+                guard let parts = reply.array, parts.count == 2, let cursor = parts[0].string else {
                     throw CacheError(.failed, "Cannot scan keys at \(endpointDescription): unexpected reply to SCAN")
                 }
-                cursor = next
                 nextKeys = (parts[1].array ?? []).compactMap(\.bytes).filter { filter.matches(key: displayKey(String(decoding: $0, as: UTF8.self))) }
-                if cursor == "0" { finished = true }
-            }
-            let stopping = shouldStop()
-            if !stopping && (!nextKeys.isEmpty || !finished) {
+                // Asked to stop: the page whose keys are here is still described, no further SCAN goes out.
+                finished = cursor == "0" || shouldStop()
                 buffer.removeAll()
                 if !finished {
                     var command = scan
@@ -76,12 +72,8 @@ extension RedisBackend: KeyScanning {
             }
             try body(try readDescriptions(of: pending, on: connection, filter: filter, tags: tags))
             scanned(pending.count)
-            if stopping {
-                // What was sent is still owed: read it so the connection stays usable, then stop.
-                return
-            }
+            if finished && pending.isEmpty && nextKeys.isEmpty { return }
             pending = nextKeys
-            if finished && pending.isEmpty { return }
             if finished {
                 try body(try readDescriptions(of: pending, on: connection, filter: filter, tags: tags))
                 scanned(pending.count)

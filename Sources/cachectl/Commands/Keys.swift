@@ -70,10 +70,11 @@ extension Cachectl {
         }
 
         func run() throws {
+            // First: a signal while connecting already asks the scan to stop after its first page.
+            Interruption.install()
             let context = Context(global)
             try context.renderer.check(KeysResult.self, command: "keys")
             let backend = try context.openKeyScanner()
-            Interruption.install()
             let bar = ProgressBar(label: "keys", quiet: global.quiet)
             let total = Int(clamping: try backend.keyCount())
             var scanned = 0

@@ -76,12 +76,13 @@ extension Cachectl {
         }
 
         func run() throws {
+            // First: a signal while connecting already asks the scan to stop after its first page.
+            Interruption.install()
             let context = Context(global)
             try context.renderer.check(UsageResult.self, command: "usage")
             let grouping = try UsageGrouping(dimension: by, depth: depth, separator: separator)
             let checks = try UsageReport.assertions(parsing: assertions, grouping: grouping)
             let backend = try context.openKeyScanner()
-            Interruption.install()
             let bar = ProgressBar(label: "usage", quiet: global.quiet)
             let report = try backend.usage(grouping: grouping, sampling: exact ? .exact : sample.map { .sample($0) } ?? .automatic,
                                            shouldStop: { Interruption.requested }, progress: bar.update)
