@@ -31,9 +31,10 @@ struct Context {
         return resolution
     }
 
-    /// Opens the backend the options and environment name.
-    func openBackend() throws -> any CacheBackend {
-        try Backends.open(resolve().endpoint, configuration: configuration())
+    /// Opens the backend the options and environment name. Only commands that store entries
+    /// (`set`, `warmup`) pass `.creatingOnWrite`; every other command refuses a missing snapshot file.
+    func openBackend(access: BackendAccess = .existing) throws -> any CacheBackend {
+        try Backends.open(resolve().endpoint, configuration: configuration(), access: access)
     }
 
     /// A message for people on stderr (summaries, warnings), silenced by `--quiet`.

@@ -46,7 +46,7 @@ public final class CSVEntryReader: EntryReader {
                     } else if let parsed = Expiry(parsing: text) {
                         expiry = parsed
                     } else {
-                        return .invalid(line: line, reason: "ttl \"\(text)\" must be a positive number of seconds, 5m, 1h or none")
+                        return .invalid(line: line, reason: "ttl \"\(text)\" must be a positive number of seconds, 5m, 1h or none (at most 100 years)")
                     }
                 }
             }

@@ -55,7 +55,7 @@ extension Cachectl {
             let context = Context(global)
             try context.renderer.check(SetResult.self, command: "set")
             let bytes = try readValue()
-            let backend = try context.openBackend()
+            let backend = try context.openBackend(access: .creatingOnWrite)
             let entry = Entry(key: key, value: bytes, expiry: ttl?.expiry ?? backend.configuration.defaultExpiry, tags: tags)
             let written = try backend.write(entry, ifAbsent: ifAbsent)
             context.renderer.render(SetResult(entry: entry, written: written))

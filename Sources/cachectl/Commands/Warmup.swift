@@ -130,7 +130,7 @@ extension Cachectl {
             warmup.maxDuration = maxDuration?.duration
             warmup.httpTimeout = max(global.timeout, 30)
             let bar = ProgressBar(label: "warmup", quiet: global.quiet)
-            let report = try warmup.run(open: context.openBackend, progress: bar.update)
+            let report = try warmup.run(open: { try context.openBackend(access: .creatingOnWrite) }, progress: bar.update)
             bar.finish()
             let name = warmup.source.inputName
             for issue in report.issues {
