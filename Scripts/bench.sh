@@ -10,6 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source Scripts/lib/redis-servers.sh
 source Scripts/bench-tags.sh
+source Scripts/bench-usage.sh
 
 runs=${BENCH_RUNS:-30}
 entries=${BENCH_SNAPSHOT_ENTRIES:-1000000}
@@ -192,6 +193,7 @@ main() {
     bench_row "snapshot set, $entries vs 1 entry" "$bin --url file:$snapshot set bench:key value" "$bin --url file:$small set bench:key value" 1.2
     bench_tags "$bin" "$port" "$work/tags"
     bench_row "stats (redis)" "$bin --url $url stats" "redis-cli -p $port INFO" 1.5
+    bench_usage "$bin" "$port" "$work/usage"
 
     local migrate_count=${BENCH_MIGRATE_ENTRIES:-100000} rss_count=${BENCH_MIGRATE_RSS_ENTRIES:-1000000}
     fill_migrate_data "$migrate_count" "$tmp/migrate.jsonl" "$tmp/migrate.resp"
@@ -228,4 +230,5 @@ main() {
     Scripts/bench-warmup.sh | tee -a .build/bench.md
 }
 
-main "$@"
+# Sourced (by Scripts/bench-usage.sh run on its own) it only defines the functions.
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then main "$@"; fi
