@@ -44,16 +44,17 @@ extension KeyScanning {
         }
         var tally = UsageTally(grouping: grouping)
         var looked = 0
-        let withTags = grouping.dimension == .tag
+        // Types cost Redis a command per key: read them only to group by them.
+        let details: KeyDetails = grouping.dimension == .tag ? .tags : grouping.dimension == .type ? .types : []
         if let draws {
-            try sampleKeys(count: draws, withTags: withTags, shouldStop: shouldStop) { page in
+            try sampleKeys(count: draws, details: details, shouldStop: shouldStop) { page in
                 for info in page { tally.add(info) }
                 looked += page.count
                 progress(OperationProgress(done: looked, total: draws))
             }
         } else {
             let total = Int(clamping: population)
-            try scanKeys(KeyFilter(), withTags: withTags, shouldStop: shouldStop, scanned: { count in
+            try scanKeys(KeyFilter(), details: details, shouldStop: shouldStop, scanned: { count in
                 looked += count
                 progress(OperationProgress(done: looked, total: total))
             }) { page in
@@ -61,8 +62,17 @@ extension KeyScanning {
             }
         }
         let mode: UsageMode = draws.map { _ in .sampled(sampled: looked, population: population) } ?? .exact
-        return tally.report(backend: kind, endpoint: endpointDescription, mode: mode,
-                            seconds: (ContinuousClock.now - start).seconds, interrupted: shouldStop())
+        let interrupted = shouldStop()
+        var report = tally.report(backend: kind, endpoint: endpointDescription, mode: mode, seconds: 0, interrupted: interrupted)
+        // The biggest keys' types, when the scan did not read types: one TYPE per group.
+        let untyped = report.groups.indices.filter { report.groups[$0].biggestKey?.type.isEmpty == true }
+        if !untyped.isEmpty, !interrupted {
+            for (index, type) in zip(untyped, try keyTypes(untyped.map { report.groups[$0].biggestKey!.key })) {
+                report.groups[index].biggestKey?.type = type ?? "none"
+            }
+        }
+        report.seconds = (ContinuousClock.now - start).seconds
+        return report
     }
 }
 

@@ -25,10 +25,21 @@ extension RedisBackend: KeyScanning {
 
     public var samplesKeys: Bool { true }
 
-    public func scanKeys(_ filter: KeyFilter, withTags: Bool, shouldStop: () -> Bool, scanned: (Int) -> Void,
+    public func keyTypes(_ keys: [String]) throws -> [String?] {
+        var types: [String?] = []
+        for chunk in keys.chunks(of: Self.keyPageSize) {
+            for (key, reply) in zip(chunk, try connection.pipeline(chunk.map { ["TYPE", RedisArgument(configuration.storeKey($0))] })) {
+                let type = try check(reply, context: "Cannot read the type of \"\(key)\"").string
+                types.append(type == "none" ? nil : type)
+            }
+        }
+        return types
+    }
+
+    public func scanKeys(_ filter: KeyFilter, details: KeyDetails, shouldStop: () -> Bool, scanned: (Int) -> Void,
                          _ body: ([KeyInfo]) throws -> Void) throws {
         try filter.validate()
-        let tags = withTags ? try tagsByKey() : nil
+        let tags = details.contains(.tags) ? try tagsByKey() : nil
         var match = RedisGlob.escape(configuration.keyPrefix)
         if let pattern = filter.pattern {
             match += pattern
@@ -38,14 +49,16 @@ extension RedisBackend: KeyScanning {
         var scan: [RedisArgument] = ["SCAN", "0", "MATCH", RedisArgument(match), "COUNT", RedisArgument(Self.keyPageSize * 2)]
         if let type = filter.type { scan += ["TYPE", RedisArgument(type)] }
         for connection in scanConnections {
-            try scanKeys(on: connection, scan: scan, filter: filter, tags: tags, shouldStop: shouldStop, scanned: scanned, body)
+            try scanKeys(on: connection, scan: scan, filter: filter, types: details.contains(.types), tags: tags, shouldStop: shouldStop,
+                         scanned: scanned, body)
         }
     }
 
     /// One server's SCAN, software-pipelined: [SCAN next, TYPE/PTTL/MEMORY USAGE of this page] per round trip.
-    private func scanKeys(on connection: RedisConnection, scan: [RedisArgument], filter: KeyFilter, tags: [String: [String]]?,
+    private func scanKeys(on connection: RedisConnection, scan: [RedisArgument], filter: KeyFilter, types: Bool, tags: [String: [String]]?,
                           shouldStop: () -> Bool, scanned: (Int) -> Void, _ body: ([KeyInfo]) throws -> Void) throws {
-        let describer = KeyDescriber(self, connection)
+        // SCAN TYPE already names the type of every key it returns.
+        let describer = KeyDescriber(self, connection, types: types && filter.type == nil, knownType: filter.type)
         var first = RedisCommandBuffer()
         first.append(scan)
         try connection.send(first)
@@ -84,10 +97,10 @@ extension RedisBackend: KeyScanning {
     }
 
     /// One key's description from its three replies; nil when it no longer exists.
-    func description(storeKey: String, type: RESPValue, pttl: RESPValue, memory: RESPValue,
-                             tags: [String: [String]]?) throws -> KeyInfo? {
+    func description(storeKey: String, type: RESPValue?, knownType: String?, pttl: RESPValue, memory: RESPValue,
+                     tags: [String: [String]]?) throws -> KeyInfo? {
         let key = displayKey(storeKey)
-        let typeName = try check(type, context: "Cannot read the type of \"\(key)\"").string ?? "none"
+        let typeName = try type.map { try check($0, context: "Cannot read the type of \"\(key)\"").string ?? "none" } ?? knownType ?? ""
         let ttl = try check(pttl, context: "Cannot read the TTL of \"\(key)\"").integer ?? -2
         if let message = memory.errorMessage, !message.hasPrefix("NOPERM") {
             throw CacheError(.unreachable, "Cannot measure \"\(key)\" at \(endpointDescription): Redis replied \(message)",
@@ -100,9 +113,9 @@ extension RedisBackend: KeyScanning {
                        tags: role == .entry && tags != nil ? tags?[key] ?? [] : nil)
     }
 
-    public func sampleKeys(count: Int, withTags: Bool, shouldStop: () -> Bool, _ body: ([KeyInfo?]) throws -> Void) throws {
-        let tags = withTags ? try tagsByKey() : nil
-        let describer = KeyDescriber(self, connection)
+    public func sampleKeys(count: Int, details: KeyDetails, shouldStop: () -> Bool, _ body: ([KeyInfo?]) throws -> Void) throws {
+        let tags = details.contains(.tags) ? try tagsByKey() : nil
+        let describer = KeyDescriber(self, connection, types: details.contains(.types))
         var remaining = count
         while remaining > 0, !shouldStop() {
             let round = min(remaining, Self.keyPageSize)
@@ -137,7 +150,8 @@ extension RedisBackend: KeyScanning {
     }
 }
 
-/// Describes pages of keys: TYPE, PTTL and MEMORY USAGE of each, three pipelined commands per key.
+/// Describes pages of keys: PTTL and MEMORY USAGE of each, and TYPE when asked: pipelined
+/// commands, two or three per key (a whole-database scan is bound by the server's work per command).
 ///
 /// Measured against one script call per page (the same three calls inside Lua): the script cost
 /// the server about 25% more CPU per key, so a whole-database scan, which the server bounds, stays
@@ -145,18 +159,28 @@ extension RedisBackend: KeyScanning {
 struct KeyDescriber {
     let backend: RedisBackend
     let connection: RedisConnection
+    /// Whether TYPE is asked (else the type is `knownType`, or empty).
+    let types: Bool
+    /// The type every key has, when SCAN filtered by type.
+    let knownType: String?
 
-    init(_ backend: RedisBackend, _ connection: RedisConnection) {
+    init(_ backend: RedisBackend, _ connection: RedisConnection, types: Bool, knownType: String? = nil) {
         self.backend = backend
         self.connection = connection
+        self.types = types
+        self.knownType = knownType
     }
+
+    private var perKey: Int { types ? 3 : 2 }
 
     /// Adds the commands describing `keys` to `buffer`.
     func append(_ keys: [[UInt8]], to buffer: inout RedisCommandBuffer) {
         for key in keys {
-            buffer.begin(arguments: 2)
-            buffer.add("TYPE")
-            buffer.add(key)
+            if types {
+                buffer.begin(arguments: 2)
+                buffer.add("TYPE")
+                buffer.add(key)
+            }
             buffer.begin(arguments: 2)
             buffer.add("PTTL")
             buffer.add(key)
@@ -170,13 +194,15 @@ struct KeyDescriber {
     /// Reads what `append` asked for `keys`; keys that vanished meanwhile or fail `filter` are left out.
     func read(_ keys: [[UInt8]], filter: KeyFilter, tags: [String: [String]]?) throws -> [KeyInfo] {
         guard !keys.isEmpty else { return [] }
-        let replies = try connection.receive(count: 3 * keys.count)
+        let replies = try connection.receive(count: perKey * keys.count)
         var infos: [KeyInfo] = []
         infos.reserveCapacity(keys.count)
+        let offset = types ? 1 : 0
         for (index, raw) in keys.enumerated() {
+            let base = perKey * index
             let storeKey = String(decoding: raw, as: UTF8.self)
-            guard let info = try backend.description(storeKey: storeKey, type: replies[3 * index], pttl: replies[3 * index + 1],
-                                                     memory: replies[3 * index + 2], tags: tags),
+            guard let info = try backend.description(storeKey: storeKey, type: types ? replies[base] : nil, knownType: knownType,
+                                                     pttl: replies[base + offset], memory: replies[base + offset + 1], tags: tags),
                   filter.matches(info) else { continue }
             infos.append(info)
         }

@@ -16,7 +16,18 @@ extension SnapshotBackend: KeyScanning {
         }
     }
 
-    public func scanKeys(_ filter: KeyFilter, withTags: Bool, shouldStop: () -> Bool, scanned: (Int) -> Void,
+    /// Types are always known here: entries are strings, tag sets sets, the counters a hash.
+    public func keyTypes(_ keys: [String]) throws -> [String?] {
+        try keys.map { key in
+            switch role(ofStoreKey: configuration.storeKey(key)) {
+            case .entry: return try entries([key]).first.map { $0 == nil ? nil : "string" } ?? nil
+            case .tagSet: return "set"
+            case .counters: return "hash"
+            }
+        }
+    }
+
+    public func scanKeys(_ filter: KeyFilter, details: KeyDetails, shouldStop: () -> Bool, scanned: (Int) -> Void,
                          _ body: ([KeyInfo]) throws -> Void) throws {
         try filter.validate()
         try read(empty: ()) { database in
@@ -24,7 +35,7 @@ extension SnapshotBackend: KeyScanning {
             if filter.type == nil || filter.type == "string" {
                 var after: String?
                 while !shouldStop() {
-                    let (page, last, rows) = try entryInfoPage(after: after, filter: filter, withTags: withTags, now: now, in: database)
+                    let (page, last, rows) = try entryInfoPage(after: after, filter: filter, withTags: details.contains(.tags), now: now, in: database)
                     scanned(rows)
                     if !page.isEmpty { try body(page) }
                     guard let last, rows == Self.infoPageSize else { break }

@@ -84,7 +84,7 @@ extension Cachectl {
             }
             var listed = 0
             if global.format == .jsonl, sort == nil {
-                try backend.scanKeys(filter, withTags: false, shouldStop: { Interruption.requested || listed == limit },
+                try backend.scanKeys(filter, details: .types, shouldStop: { Interruption.requested || listed == limit },
                                      scanned: counted) { page in
                     bar.finish()
                     for info in page.prefix((limit ?? .max) - listed) { context.renderer.renderLine(KeyRecord(info: info)) }
