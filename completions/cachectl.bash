@@ -220,7 +220,7 @@ _cachectl_get() {
 
 _cachectl_set() {
     repeating_flags=()
-    non_repeating_flags=(--quiet -q --verbose -v --no-color --if-absent --version -h --help)
+    non_repeating_flags=(--quiet -q --verbose -v --no-color --if-absent --force --version -h --help)
     repeating_options=(--tag)
     non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --stats-key --file --ttl)
     __cachectl_offer_flags_options 2

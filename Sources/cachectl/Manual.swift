@@ -2,19 +2,23 @@
 enum Manual {
     static let discussion = """
         BACKENDS
-          redis://[user[:password]@]host[:port][/db]   one Redis server (db 0 by default)
-          unix:///path/to/redis.sock[?db=N]             one Redis server on a unix socket
-          file:PATH or a bare path                      the snapshot file (no server needed)
-          dummy:                                        accepts writes, stores nothing, every read misses
-          rediss:// (TLS) and redis+cluster:// are refused with exit 64 until supported.
+          redis://[user[:password]@]host[:port][/db]  one Redis server (db 0 by default; ?db=N also works)
+          unix:///path/to/redis.sock[?db=N]           one Redis server on a unix socket
+          file:PATH or a bare path                    the snapshot file (no server needed)
+          dummy:                                      accepts writes, stores nothing, every read misses
+          rediss:// (TLS) and redis+cluster:// are refused with exit 64 until supported. A bare word \
+        that names a scheme without its colon (dummy, redis) and a path with @ or // (a URL that lost \
+        its colon) are refused with exit 64 unless such a file exists.
 
         The backend is chosen by, first match wins: --url; CACHECTL_URL; CACHE_BACKEND=redis (or \
         CACHE_BACKEND unset while REDIS_URL or REDIS_HOST is set) with REDIS_URL, or \
         REDIS_HOST/REDIS_PORT/REDIS_DB/REDIS_PASSWORD; CACHE_BACKEND=locmem|memory|file with \
         CACHECTL_SNAPSHOT; CACHE_BACKEND=dummy; otherwise the snapshot file at $CACHECTL_SNAPSHOT or \
         ./.cachectl/cache.snapshot. CACHE_DEFAULT_TIMEOUT (seconds, default 300) is the TTL when none \
-        is given. Keep passwords off the command line with REDIS_PASSWORD or --password-file; URLs \
-        are always printed with the password replaced by ***.
+        is given; an invalid value fails only the commands that would write with it (set, warmup, \
+        migrate). Keep passwords off the command line with REDIS_PASSWORD or --password-file (its \
+        first line without the line ending, \\n or \\r\\n); URLs are always printed with the password \
+        replaced by ***, malformed ones too.
 
         REDIS LAYOUT
           entry        a string at <key-prefix><key>, expiry = TTL
@@ -23,9 +27,11 @@ enum Manual {
           counters     a hash at cache:stats with hits, misses, sets, deletes, tag_invalidations
 
         OUTPUT
-          --format table (default) is for people. --format json prints one object with "schema": 1 \
-        and snake_case fields; durations are seconds, sizes bytes, TTLs seconds (null = no expiry). \
-        In JSON mode an error is a JSON object on stderr: {"error": {"code": 69, "message": "..."}}.
+          --format table (default) is for people: keys, tag names and messages show control and \
+        invisible characters escaped (\\n, \\u{1B}, \\u{FEFF}), and columns are aligned by display \
+        width. --format json prints one object with "schema": 1 and snake_case fields, keys exactly \
+        as stored; durations are seconds, sizes bytes, TTLs seconds (null = no expiry). In JSON mode \
+        an error is a JSON object on stderr: {"error": {"code": 69, "message": "..."}}.
 
         SNAPSHOT FILE FORMAT (version 1)
           The snapshot file is an SQLite 3 database in WAL mode; any SQLite library can read it. \
@@ -75,11 +81,9 @@ enum Manual {
 
         EXIT STATUS
           0   success
-          1   an assertion failed, a key was missing, some items failed, migrate could not copy \
-        a type in scope, or check found tag index problems
-          64  usage error (bad option, unknown URL scheme, missing scope)
-          65  bad input (malformed manifest, damaged/foreign snapshot, migrate conflict, \
-        check found the snapshot damaged)
+          1   an assertion failed, a key was missing, some items failed, migrate could not copy a type in scope, or check found tag index problems
+          64  usage error (bad option, unknown URL scheme, missing scope, empty key)
+          65  bad input (malformed manifest, damaged/foreign snapshot, migrate conflict, key of another type, check found the snapshot damaged)
           69  backend unreachable
           74  local file I/O error (permissions, disk full, no snapshot file at the path)
           75  busy (lock held), try again

@@ -13,7 +13,7 @@ struct GlobalOptions: ParsableArguments {
                                valueName: "url"))
     var url: String?
 
-    @Option(help: ArgumentHelp("Read the Redis password from the first line of this file (keeps it off the command line).", valueName: "path"))
+    @Option(help: ArgumentHelp("Read the Redis password from the first line of this file, without its \\n or \\r\\n (keeps it off the command line).", valueName: "path"))
     var passwordFile: String?
 
     @Option(help: "Output format: table, json, jsonl or prometheus (where the command supports it).")

@@ -15,12 +15,18 @@ public struct EntryFormatError: Error, Sendable, Equatable, CustomStringConverti
 }
 
 extension EntryJSON {
+    /// The fields of the entry format and of migrate's other Redis types (plus `size`, which
+    /// `get --format jsonl` adds).
+    public static let fieldNames = ["key", "value", "value_base64", "ttl", "tags", "type", "members", "items", "fields",
+                                    "dump_base64", "size"]
+
     /// Reads one line of the entry format into an entry.
     ///
     /// A string `value` becomes its UTF-8 bytes; any other JSON value becomes its compact JSON
     /// text (whitespace outside strings removed, key order kept); `value_base64` carries bytes
     /// that are not UTF-8. A missing `ttl` means `defaultExpiry`, `null` means no expiry.
-    /// Unknown fields are ignored, so `get --format jsonl` output reads back as a manifest.
+    /// Unknown fields are ignored, so `get --format jsonl` output reads back as a manifest; one
+    /// that is a near miss of a known field (`"tll"`) is refused, naming the field it resembles.
     public static func decode(line: [UInt8], defaultExpiry: Expiry) throws(EntryFormatError) -> Entry {
         let record = try decodeRecord(line: line, defaultExpiry: defaultExpiry)
         guard let entry = record.entry else {
@@ -88,10 +94,10 @@ private struct JSONScanner {
                 case "dump_base64": 128
                 default: 0
                 }
-                guard seen & bit == 0 else { throw EntryFormatError("field \"\(field)\" appears twice") }
+                guard seen & bit == 0 else { throw EntryFormatError("field \(field.displayQuoted) appears twice") }
                 seen |= bit
                 skipWhitespace()
-                guard peek() == UInt8(ascii: ":") else { throw EntryFormatError("expected ':' after \"\(field)\" at column \(index + 1)") }
+                guard peek() == UInt8(ascii: ":") else { throw EntryFormatError("expected ':' after \(field.displayQuoted) at column \(index + 1)") }
                 index += 1
                 skipWhitespace()
                 switch field {
@@ -134,6 +140,11 @@ private struct JSONScanner {
                     }
                     dump = Array(data)
                 default:
+                    // Other fields are ignored (`size` from `get --format jsonl`), but a near miss of a
+                    // known one is a typo whose value would silently not apply.
+                    if let meant = NameSuggestion.closest(to: field, among: EntryJSON.fieldNames) {
+                        throw EntryFormatError("unknown field \(field.displayQuoted) (did you mean \"\(meant)\"?)")
+                    }
                     var ignored: [UInt8] = []
                     try skipValue(into: &ignored)
                 }
@@ -173,7 +184,7 @@ private struct JSONScanner {
         }
         guard elements == nil, dump == nil else { throw EntryFormatError("a string entry has a \"value\", not elements") }
         if value != nil, base64 != nil { throw EntryFormatError("give \"value\" or \"value_base64\", not both") }
-        guard let bytes = value ?? base64 else { throw EntryFormatError("missing \"value\" (or \"value_base64\") for key \"\(key)\"") }
+        guard let bytes = value ?? base64 else { throw EntryFormatError("missing \"value\" (or \"value_base64\") for key \(key.displayQuoted)") }
         return MigrationRecord(key: key, value: bytes, expiry: expiry ?? defaultExpiry, tags: tags)
     }
 

@@ -303,7 +303,7 @@ public struct Migration {
     }
 
     private func conflictError(_ report: MigrationReport) -> CacheError {
-        let names = report.conflictKeys.map { "\"\($0)\"" }.joined(separator: ", ")
+        let names = report.conflictKeys.map { "\($0.displayQuoted)" }.joined(separator: ", ")
         let more = report.conflicts > report.conflictKeys.count ? " and \(report.conflicts - report.conflictKeys.count) more" : ""
         return CacheError(.badInput, "migrate refused: \(report.conflicts) key\(report.conflicts == 1 ? "" : "s") already exist at \(sink.endpointDescription): \(names)\(more); nothing was written",
                           hint: "choose --on-conflict skip or --on-conflict replace")

@@ -75,13 +75,13 @@ public struct AssertionCatalog: Sendable {
         let matches = candidates.filter { $0.hasSuffix("." + name) }
         if matches.count == 1 { return matches[0] }
         if matches.count > 1 {
-            throw CacheError(.usage, "Ambiguous \(command) field \"\(name)\": it could be " + matches.joined(separator: " or "),
+            throw CacheError(.usage, "Ambiguous \(command) field \(name.displayQuoted): it could be " + matches.joined(separator: " or "),
                              hint: "name it in full")
         }
         if labelled, paths.contains(name) {
-            throw CacheError(.usage, "The \(command) field \"\(name)\" takes no label", hint: "valid fields: " + validNames)
+            throw CacheError(.usage, "The \(command) field \(name.displayQuoted) takes no label", hint: "valid fields: " + validNames)
         }
-        throw CacheError(.usage, "Unknown \(command) field \"\(name)\"", hint: "valid fields: " + validNames)
+        throw CacheError(.usage, "Unknown \(command) field \(name.displayQuoted)", hint: "valid fields: " + validNames)
     }
 }
 
@@ -152,16 +152,16 @@ public struct StatsAssertion: Sendable, Equatable {
         var nameEnd: String.Index?
         if let open = text.firstIndex(of: "{") {
             guard let close = text[open...].firstIndex(of: "}") else {
-                throw CacheError(.usage, "Invalid assertion \"\(text)\": the label has no closing }", hint: example)
+                throw CacheError(.usage, "Invalid assertion \(text.displayQuoted): the label has no closing }", hint: example)
             }
             let inside = text[text.index(after: open)..<close]
             guard let equals = inside.firstIndex(of: "=") else {
-                throw CacheError(.usage, "Invalid assertion \"\(text)\": a label is written {NAME=GROUP}, e.g. memory{prefix=session}")
+                throw CacheError(.usage, "Invalid assertion \(text.displayQuoted): a label is written {NAME=GROUP}, e.g. memory{prefix=session}")
             }
             let labelName = inside[..<equals].trimmingCharacters(in: " ")
             guard catalog.labels.contains(labelName) else {
                 let accepted = catalog.labels.isEmpty ? "\(catalog.command) fields take no labels" : "labels here: " + catalog.labels.joined(separator: ", ")
-                throw CacheError(.usage, "Invalid assertion \"\(text)\": unknown label \"\(labelName)\"", hint: accepted)
+                throw CacheError(.usage, "Invalid assertion \(text.displayQuoted): unknown label \(labelName.displayQuoted)", hint: accepted)
             }
             label = AssertionLabel(name: labelName, value: String(inside[inside.index(after: equals)...]))
             nameEnd = open
@@ -174,18 +174,18 @@ public struct StatsAssertion: Sendable, Equatable {
             }
         }
         guard let (range, comparison) = found else {
-            throw CacheError(.usage, "Invalid assertion \"\(text)\": expected FIELD OP NUMBER with OP one of < <= > >= ==", hint: example)
+            throw CacheError(.usage, "Invalid assertion \(text.displayQuoted): expected FIELD OP NUMBER with OP one of < <= > >= ==", hint: example)
         }
         if label != nil, !text[searchFrom..<range.lowerBound].allSatisfy({ $0 == " " }) {
-            throw CacheError(.usage, "Invalid assertion \"\(text)\": nothing may stand between the label and the operator", hint: example)
+            throw CacheError(.usage, "Invalid assertion \(text.displayQuoted): nothing may stand between the label and the operator", hint: example)
         }
         let name = text[..<(nameEnd ?? range.lowerBound)].trimmingCharacters(in: " ")
         let number = text[range.upperBound...].trimmingCharacters(in: " ")
         guard !name.isEmpty else {
-            throw CacheError(.usage, "Invalid assertion \"\(text)\": the field name is missing", hint: "valid fields: " + catalog.validNames)
+            throw CacheError(.usage, "Invalid assertion \(text.displayQuoted): the field name is missing", hint: "valid fields: " + catalog.validNames)
         }
         guard let (expected, unit) = Self.quantity(number) else {
-            throw CacheError(.usage, "Invalid assertion \"\(text)\": \"\(number)\" is not a number (or a size such as 512MiB)",
+            throw CacheError(.usage, "Invalid assertion \(text.displayQuoted): \(number.displayQuoted) is not a number (or a size such as 512MiB)",
                              hint: example)
         }
         path = try catalog.resolve(name, labelled: label != nil)

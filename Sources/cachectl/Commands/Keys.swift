@@ -17,8 +17,8 @@ extension Cachectl {
                 listing in memory. --format jsonl streams one object per key in scan order with \
                 bounded memory at any key count; with --sort it collects first, and with --sort and \
                 --limit N it keeps only the best N while scanning. --sort size is biggest first, \
-                --sort ttl longest-living first (keys without a TTL lead). Control characters in keys \
-                are shown as \\xHH in tables; JSON carries the exact key.
+                --sort ttl longest-living first (keys without a TTL lead). Control and invisible characters \
+                in keys are shown escaped (\\u{1B}) in tables; JSON carries the exact key.
 
                 Progress (keys/s, ETA from DBSIZE) on stderr when it is a terminal. Ctrl-C stops the \
                 scan, prints what was listed and exits 130.

@@ -51,7 +51,8 @@ extension Cachectl {
         func run() throws {
             let context = Context(global)
             try context.renderer.check(MigrateResult.self, command: "migrate")
-            let configuration = try context.configuration()
+            var configuration = context.configuration()
+            configuration.defaultExpiry = try context.defaultExpiry()
             let target = try Endpoint(parsing: to)
             if verify, case .jsonLines = target { throw CacheError(.usage, "--verify needs a target it can read back: redis:// or file:") }
             let source = try MigrationEndpoints.source(try context.resolve(url: from).endpoint, configuration: configuration)
@@ -74,7 +75,7 @@ extension Cachectl {
                                      plain: true)
             }
             if let verification = report.verification, verification.mismatches > 0 {
-                let lines = verification.problems.map { "mismatch: \($0.key): \($0.problem)" }
+                let lines = verification.problems.map { "mismatch: \($0.key.displayEscaped): \($0.problem)" }
                 throw CommandFailure(code: ExitStatus.failure, message: (lines + ["verify: \(verification.mismatches) of \(verification.checked) entries differ"]).joined(separator: "\n"), plain: true)
             }
         }

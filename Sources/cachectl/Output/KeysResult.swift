@@ -19,7 +19,7 @@ struct KeyRecord: Renderable, LineRenderable {
     }
 
     var row: [String] {
-        [Human.key(info.key), info.type, info.ttlMilliseconds.map { Human.ttl(max(1, ($0 + 999) / 1000)) } ?? "none",
+        [info.key.displayEscaped, info.type, info.ttlMilliseconds.map { Human.ttl(max(1, ($0 + 999) / 1000)) } ?? "none",
          Human.bytes(info.size), Human.role(info.role)]
     }
 }
@@ -49,28 +49,6 @@ struct KeysResult: Renderable {
 }
 
 extension Human {
-    /// A key for a terminal: control characters (and DEL, C1 controls) as `\xHH` so a key can
-    /// neither break the table nor send escape sequences to the terminal; a backslash is doubled
-    /// only when escapes were needed, so ordinary keys read as they are.
-    static func key(_ key: String) -> String {
-        func isControl(_ scalar: Unicode.Scalar) -> Bool {
-            scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar == "\u{2028}" || scalar == "\u{2029}"
-        }
-        guard key.unicodeScalars.contains(where: isControl) else { return key }
-        var text = ""
-        for scalar in key.unicodeScalars {
-            if scalar == "\\" {
-                text += "\\\\"
-            } else if isControl(scalar) {
-                let hex = String(scalar.value, radix: 16, uppercase: true)
-                text += scalar.value <= 0xFF ? "\\x" + (hex.count < 2 ? "0" + hex : hex) : "\\u{\(hex)}"
-            } else {
-                text.unicodeScalars.append(scalar)
-            }
-        }
-        return text
-    }
-
     /// `entry`, `tag set`, `counters`.
     static func role(_ role: KeyRole) -> String {
         switch role {

@@ -93,8 +93,8 @@ struct UsageResult: Renderable {
         var rows = shown.map { group -> [String] in
             var share = Human.fixed(group.share, 1) + " %"
             if let margin = group.shareMargin { share += " ±" + Human.fixed(margin, 1) }
-            let biggest = group.biggestKey.map { "\(Human.key($0.key)) (\(Human.bytes($0.size)))" } ?? "-"
-            return [Human.key(group.name), Human.count(group.keys), Human.bytes(group.memory), share, Human.count(group.noTTLKeys),
+            let biggest = group.biggestKey.map { "\(($0.key).displayEscaped) (\(Human.bytes($0.size)))" } ?? "-"
+            return [group.name.displayEscaped, Human.count(group.keys), Human.bytes(group.memory), share, Human.count(group.noTTLKeys),
                     ttl(group.ttlP50), ttl(group.ttlP90), ttl(group.ttlMax), biggest]
         }
         if !rest.isEmpty {
@@ -108,7 +108,7 @@ struct UsageResult: Renderable {
                                "TTL P90", "TTL MAX", "BIGGEST KEY"],
                      rows: rows, numericColumns: [1, 2, 3, 4, 5, 6, 7]).render(style: style)
         out += "\n"
-        let bars = shown.map { (label: Human.key($0.name), percent: $0.share, note: Human.fixed($0.share, 1) + " %") }
+        let bars = shown.map { (label: ($0.name).displayEscaped, percent: $0.share, note: Human.fixed($0.share, 1) + " %") }
         out += BarChart(bars: bars).render(style: style, unicode: unicode)
         for result in assertions {
             let actual = result.actual.map { Human.fixed($0, 2) } ?? "no value"
@@ -121,8 +121,8 @@ struct UsageResult: Renderable {
     var headline: String {
         let grouping = report.grouping
         var line = "usage by \(grouping.dimension.rawValue)"
-        if grouping.dimension == .prefix { line += " (depth \(grouping.depth), \"\(Human.key(grouping.separator))\")" }
-        line += " of \(report.endpoint): "
+        if grouping.dimension == .prefix { line += " (depth \(grouping.depth), \"\(grouping.separator.displayEscaped)\")" }
+        line += " of \(report.endpoint.displayEscaped): "
         switch report.mode {
         case .exact:
             line += "exact, \(Human.count(Int(report.scannedKeys), "key")) scanned"
