@@ -56,6 +56,18 @@ timed_median_ms() {
     printf '%s\n' "${runs[@]}" | sort -n | sed -n 2p
 }
 
+# cpu_ms PORT COMMAND: CPU time of one run in ms, the client's (user + sys, /usr/bin/time) plus
+# the server's (INFO cpu). On a shared, saturated machine wall times follow whatever else runs;
+# CPU time does not, so this row says what each side costs.
+cpu_ms() {
+    local port=$1 command=$2 before after client
+    server_cpu() { redis-cli -p "$port" INFO cpu | awk -F: '/^used_cpu_(sys|user):/ { s += $2 } END { printf "%.0f", s * 1000 }'; }
+    before=$(server_cpu)
+    client=$({ /usr/bin/time -f '%U %S' bash -c "$command >/dev/null 2>&1"; } 2>&1 | tail -1 | awk '{ printf "%.0f", ($1 + $2) * 1000 }')
+    after=$(server_cpu)
+    echo $((client + after - before))
+}
+
 bench_usage() {
     local bin=$1 port=$2 dir=$3 count=${BENCH_USAGE_KEYS:-1000000}
     local url="redis://127.0.0.1:$port/3"
@@ -72,6 +84,11 @@ bench_usage() {
         rows+=("$(python3 -c 'import sys; o, r, n, l = float(sys.argv[1]), float(sys.argv[2]), sys.argv[3], sys.argv[4]; v = "" if o / r <= 0.2 else " ✗"; print(f"| usage --exact vs redis-cli --memkeys, {int(n):,} keys (load {l}) | {o:.0f} | {r:.0f} | {o / r:.2f}×{v} | ≤ 0.2× |")' "$exact" "$memkeys" "$count" "$load")")
     else
         rows+=("| usage --exact vs redis-cli --memkeys | error | error | error | ≤ 0.2× |")
+    fi
+
+    local ours_cpu ref_cpu
+    if ours_cpu=$(cpu_ms "$port" "$bin --url $url usage --exact") && ref_cpu=$(cpu_ms "$port" "redis-cli -p $port -n 3 --memkeys"); then
+        rows+=("$(python3 -c 'import sys; o, r = float(sys.argv[1]), float(sys.argv[2]); print(f"| usage --exact vs redis-cli --memkeys: CPU ms, client + server | {o:.0f} | {r:.0f} | {o / r:.2f}× | report |")' "$ours_cpu" "$ref_cpu")")
     fi
 
     echo "bench: usage sampled vs exact, $count keys" >&2
