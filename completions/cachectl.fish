@@ -329,7 +329,7 @@ complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_opti
 complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl keys" prefix' -l 'prefix' -d 'Only keys starting with this text.' -rfka ''
 complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl keys" type' -l 'type' -d 'Only keys of this type: string, hash, list, set, zset or stream.' -rfka ''
 complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl keys" no-ttl' -l 'no-ttl' -d 'Only keys without a TTL.'
-complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl keys" min-size' -l 'min-size' -d 'Only keys of at least this size: bytes, or 10KB, 1.5MiB, ….' -rfka ''
+complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl keys" min-size' -l 'min-size' -d 'Only keys of at least this size: bytes, or 10KB, 1.5MiB and so on.' -rfka ''
 complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl keys" sort' -l 'sort' -d 'Order: key, size (biggest first) or ttl (longest-living first).' -rfka 'key size ttl'
 complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl keys" limit' -l 'limit' -d 'List at most this many keys.' -rfka ''
 complete -c 'cachectl' -n '__cachectl_should_offer_completions_for_flags_or_options "cachectl keys" version' -l 'version' -d 'Show the version.'

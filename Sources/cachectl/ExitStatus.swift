@@ -15,6 +15,10 @@ enum ExitStatus {
     static let ioError: Int32 = 74
     static let busy: Int32 = 75
     static let authentication: Int32 = 77
+    /// Stopped by SIGINT (after printing what was done).
+    static let interrupted: Int32 = 130
+    /// Stopped by SIGTERM (after printing what was done).
+    static let terminated: Int32 = 143
 
     /// The exit code of a library error.
     static func code(for kind: CacheError.Kind) -> Int32 {

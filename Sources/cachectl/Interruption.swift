@@ -25,7 +25,7 @@ enum Interruption {
     static var requested: Bool { signalNumber.load(ordering: .relaxed) != 0 }
 
     /// 130 after SIGINT, 143 after SIGTERM.
-    static var exitCode: Int32 { 128 + signalNumber.load(ordering: .relaxed) }
+    static var exitCode: Int32 { signalNumber.load(ordering: .relaxed) == SIGTERM ? ExitStatus.terminated : ExitStatus.interrupted }
 
     /// The command's verdict after it printed what it covered.
     static func failure(_ what: String) -> CommandFailure {

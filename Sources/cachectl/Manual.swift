@@ -88,5 +88,6 @@ enum Manual {
           74  local file I/O error (permissions, disk full, no snapshot file at the path)
           75  busy (lock held), try again
           77  authentication refused
+          130, 143  interrupted by SIGINT, SIGTERM (keys, usage: after printing what was scanned)
         """
 }

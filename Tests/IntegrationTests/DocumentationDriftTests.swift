@@ -77,7 +77,7 @@ import Testing
             while let remark = fields.firstMatch(of: /\s*\([^()`]*\)/) { fields.removeSubrange(remark.range) }
             var names: Set<String> = []
             for code in fields.matches(of: /`([^`]+)`/) {
-                for name in code.output.1.matches(of: /[a-z][a-z_]*/) { names.insert(String(name.output)) }
+                for name in code.output.1.matches(of: /[a-z][a-z0-9_]*/) { names.insert(String(name.output)) }
             }
             shapes[command] = names
         }

@@ -44,7 +44,7 @@ extension Cachectl {
         @Flag(help: "Only keys without a TTL.")
         var noTtl = false
 
-        @Option(help: ArgumentHelp("Only keys of at least this size: bytes, or 10KB, 1.5MiB, ….", valueName: "bytes"))
+        @Option(help: ArgumentHelp("Only keys of at least this size: bytes, or 10KB, 1.5MiB and so on.", valueName: "bytes"))
         var minSize: String?
 
         @Option(help: ArgumentHelp("Order: key, size (biggest first) or ttl (longest-living first).", valueName: "order"))

@@ -16,22 +16,22 @@ extension Cachectl {
                 is "user" at depth 1 and "user:42" at depth 2; a key with fewer separators keeps all \
                 but its last part, one without any is "(no prefix)". --by tag reads the tag index: each \
                 tag's members (an entry in several tags counts in each, so shares may add up to more \
-                than 100), "(no tag)" for entries in no tag — the untagged-entries health signal — and \
+                than 100), "(no tag)" for entries in no tag (the untagged-entries health signal), and \
                 "(tag sets)" and "(counters)" for the index itself. --by type groups by Redis type.
 
                 Sampling: on Redis with more than 100,000 keys, usage draws 20,000 random keys \
                 (RANDOMKEY, with replacement) unless --exact or --sample N is given, and scales the \
                 figures to DBSIZE. The headline says how many keys were sampled; each share carries \
-                its 95% interval (±points), and keys_margin bounds the key counts. Counts of rare \
+                its 95% interval (plus or minus points), and keys_margin bounds the key counts. Counts of rare \
                 things (no_ttl_keys) can read 0 in a sample: assert them with --exact. The snapshot \
                 file is always exact. no_ttl_keys leaves out the counters hash, which is meant to \
                 live forever; tag sets count.
 
                 --assert FIELD OP NUMBER (repeatable; OP one of < <= > >= ==; NUMBER may be a size such \
-                as 512MiB or 10GB): keys, memory, no_ttl_keys, scanned_keys, and per group \
-                keys|memory|share|no_ttl_keys|ttl_p50|ttl_p90|ttl_max{prefix|tag|type=GROUP}, e.g. \
-                'memory{prefix=session}<=512MiB' (the label must match --by; a group without keys \
-                reads 0). A failed assertion prints one line and exits 1, after the report.
+                as 512MiB or 10GB): keys, memory, no_ttl_keys, scanned_keys, and per group keys, \
+                memory, share, no_ttl_keys, ttl_p50, ttl_p90 or ttl_max with a label naming the group, \
+                {prefix=GROUP}, {tag=GROUP} or {type=GROUP}, e.g. 'memory{prefix=session}<=512MiB' \
+                (the label must match --by; a group without keys reads 0). A failed assertion prints one line and exits 1, after the report.
 
                 Progress (keys/s, ETA from DBSIZE) on stderr when it is a terminal. Ctrl-C stops the \
                 scan, prints the figures of what was scanned (marked interrupted) and exits 130.
