@@ -70,8 +70,6 @@ extension Cachectl {
         }
 
         func run() throws {
-            // First: a signal while connecting already asks the scan to stop after its first page.
-            Interruption.install()
             let context = Context(global)
             try context.renderer.check(KeysResult.self, command: "keys")
             let backend = try context.openKeyScanner()
@@ -84,23 +82,21 @@ extension Cachectl {
             }
             var listed = 0
             if global.format == .jsonl, sort == nil {
-                try backend.scanKeys(filter, details: .types, shouldStop: { Interruption.requested || listed == limit },
+                try backend.scanKeys(filter, details: .types, shouldStop: { Cancellation.process.isCancelled || listed == limit },
                                      scanned: counted) { page in
                     bar.finish()
                     for info in page.prefix((limit ?? .max) - listed) { context.renderer.renderLine(KeyRecord(info: info)) }
                     listed += min(page.count, (limit ?? .max) - listed)
                 }
             } else {
-                let keys = try backend.listKeys(filter, order: sort ?? .key, limit: limit, shouldStop: { Interruption.requested },
+                let keys = try backend.listKeys(filter, order: sort ?? .key, limit: limit, shouldStop: { Cancellation.process.isCancelled },
                                                 scanned: counted)
                 bar.finish()
                 listed = keys.count
-                context.renderer.render(KeysResult(keys: keys, interrupted: Interruption.requested))
+                context.renderer.render(KeysResult(keys: keys, interrupted: Cancellation.process.isCancelled))
             }
             bar.finish()
-            if Interruption.requested {
-                throw Interruption.failure("listed \(Human.count(listed, "key")) after scanning \(Human.count(scanned, "key")) of about \(Human.count(Int64(total)))")
-            }
+            try Interruption.exitIfInterrupted("listed \(Human.count(listed, "key")) after scanning \(Human.count(scanned, "key")) of about \(Human.count(Int64(total)))")
         }
     }
 }

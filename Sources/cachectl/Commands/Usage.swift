@@ -76,8 +76,6 @@ extension Cachectl {
         }
 
         func run() throws {
-            // First: a signal while connecting already asks the scan to stop after its first page.
-            Interruption.install()
             let context = Context(global)
             try context.renderer.check(UsageResult.self, command: "usage")
             let grouping = try UsageGrouping(dimension: by, depth: depth, separator: separator)
@@ -85,14 +83,13 @@ extension Cachectl {
             let backend = try context.openKeyScanner()
             let bar = ProgressBar(label: "usage", quiet: global.quiet)
             let report = try backend.usage(grouping: grouping, sampling: exact ? .exact : sample.map { .sample($0) } ?? .automatic,
-                                           shouldStop: { Interruption.requested }, progress: bar.update)
+                                           shouldStop: { Cancellation.process.isCancelled }, progress: bar.update)
             bar.finish()
             let results = checks.map { $0.evaluate(actual: report.value(for: $0)) }
             let unicode = context.renderer.style.color && BarChart.utf8Locale(context.environment)
             context.renderer.render(UsageResult(report: report, top: top, assertions: results, unicode: unicode))
-            if report.interrupted {
-                throw Interruption.failure("the figures cover the \(Human.count(Int(report.scannedKeys), "key")) scanned")
-            }
+            try Interruption.exitIfInterrupted("the figures cover the \(Human.count(Int(report.scannedKeys), "key")) scanned",
+                                               stopped: report.interrupted)
             let failures = results.filter { !$0.passed }
             if !failures.isEmpty {
                 throw CommandFailure(code: ExitStatus.failure, message: failures.map(\.failureMessage).joined(separator: "\n"), plain: true)
