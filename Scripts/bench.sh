@@ -12,6 +12,7 @@ source Scripts/lib/redis-servers.sh
 source Scripts/lib/tls-servers.sh
 source Scripts/bench-tags.sh
 source Scripts/bench-layouts.sh
+source Scripts/bench-usage.sh
 
 runs=${BENCH_RUNS:-30}
 entries=${BENCH_SNAPSHOT_ENTRIES:-1000000}
@@ -210,6 +211,7 @@ main() {
     bench_tags "$bin" "$port" "$work/tags"
     bench_row "stats (redis)" "$bin --url $url stats" "redis-cli -p $port INFO" 1.5
     bench_layouts "$bin" "$port" "$work/layouts"
+    bench_usage "$bin" "$port" "$work/usage"
 
     local migrate_count=${BENCH_MIGRATE_ENTRIES:-100000} rss_count=${BENCH_MIGRATE_RSS_ENTRIES:-1000000}
     fill_migrate_data "$migrate_count" "$tmp/migrate.jsonl" "$tmp/migrate.resp"
@@ -247,4 +249,5 @@ main() {
     Scripts/bench-warmup.sh | tee -a .build/bench.md
 }
 
-main "$@"
+# Sourced (by Scripts/bench-usage.sh run on its own) it only defines the functions.
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then main "$@"; fi
