@@ -10,6 +10,10 @@ public struct CacheConfiguration: Sendable, Equatable {
     public var timeout: Double
     /// The lifetime of entries written without one (`CACHE_DEFAULT_TIMEOUT`).
     public var defaultExpiry: Expiry
+    /// Checked by long operations at batch boundaries (see `Cancellation`).
+    public var cancellation: Cancellation = .process
+    /// How `rediss://` servers are verified and which client certificate they get.
+    public var tls: TLSOptions
 
     /// Creates a configuration; the defaults match the seed applications' layout.
     public init(
@@ -17,13 +21,15 @@ public struct CacheConfiguration: Sendable, Equatable {
         tagPrefix: String = "cache:tag:",
         statsKey: String = "cache:stats",
         timeout: Double = 5,
-        defaultExpiry: Expiry = .seconds(300)
+        defaultExpiry: Expiry = .seconds(300),
+        tls: TLSOptions = TLSOptions()
     ) {
         self.keyPrefix = keyPrefix
         self.tagPrefix = tagPrefix
         self.statsKey = statsKey
         self.timeout = timeout
         self.defaultExpiry = defaultExpiry
+        self.tls = tls
     }
 
     /// The full store key of an entry key.

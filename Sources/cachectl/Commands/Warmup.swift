@@ -20,7 +20,9 @@ extension Cachectl {
                 non-zero exit fails the run (exit 1) with the last line of its stderr.
                   --url-template URL --keys FILE   an HTTP GET per key of FILE (one key a line) to URL \
                 with {key} replaced by the percent-encoded key; the body is the value. A non-2xx answer \
-                or a transport error counts as a failed item.
+                or a transport error counts as a failed item. An https:// URL is verified against the \
+                system trust store or --source-cacert FILE (not affected by --insecure); a server that \
+                cannot be verified stops the run before anything is written (exit 77).
 
                 Validation: by default the whole input is checked before anything is written. A file \
                 is read twice (check, then write). Standard input and a generator's output cannot be \
@@ -40,7 +42,22 @@ extension Cachectl {
                 naming the lock file, or waits with --wait. --max-duration stops cleanly, reports what \
                 was not attempted and exits 1. A lost connection is retried 3 times with backoff; then \
                 the run exits 69 with the counts written, failed and not attempted — run again with \
-                --only-missing to complete the job.
+                --only-missing to complete the job. A temporary refusal (LOADING, BUSY) is retried the \
+                same way, for at least --timeout, then exits 75. A server that refuses every write \
+                (a read-only replica, out of memory, a missing ACL permission) stops the run with \
+                69 or 77 and the counts. A server that restarted across a reconnect (a new run_id) \
+                may have lost what was written before: the run says so and exits 75.
+
+                Each batch is one MULTI/EXEC transaction: the tag memberships, then the entries, \
+                then the sets counter. So an interrupted or refused run never leaves an entry outside \
+                its tags, and the counter moves with what the server acknowledged. --only-missing \
+                adds the memberships of entries that exist already, so a rerun repairs the index. \
+                No Lua script is needed (EVAL may be renamed away or denied by ACL).
+
+                SIGINT or SIGTERM stops at the next batch boundary: the report of what was written \
+                and not attempted is printed, and the run exits 130 or 143; a second signal stops \
+                at once. --max-duration also bounds a --command generator: it is sent SIGTERM, then \
+                SIGKILL after 2 s, and the report says so.
 
                 Output: a progress bar on stderr when it is a terminal (not with -q); the result is one \
                 summary line (written, skipped, failed, seconds, entries/s), or with --format json an \
@@ -66,8 +83,12 @@ extension Cachectl {
         @Option(help: ArgumentHelp("A generator run with /bin/sh -c whose stdout is JSON Lines.", valueName: "command"))
         var command: String?
 
-        @Option(help: ArgumentHelp("An HTTP URL with {key}, fetched once per key of --keys.", valueName: "url"))
+        @Option(help: ArgumentHelp("An http:// or https:// URL with {key}, fetched once per key of --keys.", valueName: "url"))
         var urlTemplate: String?
+
+        @Option(help: ArgumentHelp("Verify an https:// --url-template against the CA certificates in this PEM file instead of the system store.",
+                                   valueName: "path"))
+        var sourceCacert: String?
 
         @Option(help: ArgumentHelp("The keys to fetch with --url-template, one a line.", valueName: "file"))
         var keys: String?
@@ -115,22 +136,28 @@ extension Cachectl {
             if wait, lockFile == nil { throw ValidationError("--wait needs --lock-file: it waits for that lock.") }
             if let empty = tags.first(where: \.isEmpty) { throw ValidationError("--tag \(empty.displayQuoted) is empty: a tag needs a name.") }
             if inputFormat != nil, from == nil { throw ValidationError("--input-format applies to --from only.") }
+            if sourceCacert != nil, urlTemplate == nil { throw ValidationError("--source-cacert applies to --url-template only.") }
         }
 
         func run() throws {
             let context = Context(global)
             try context.renderer.check(WarmupResult.self, command: "warmup")
-            let lock = try lockFile.map { try FileLock(path: $0, wait: wait) }
+            Interruption.install()
+            let lock = try lockFile.map { path in try Interruption.atPrompt { try FileLock(path: path, wait: wait) } }
             defer { lock?.release() }
+            let settings = try context.settings()
+            let resolution = try context.resolve(settings: settings)
             var warmup = CacheClient.Warmup(source: try source(),
                                             defaults: EntryDefaults(expiry: try ttl?.expiry ?? context.defaultExpiry(), tags: tags))
             warmup.onlyMissing = onlyMissing
             warmup.batchSize = batch
             warmup.skipInvalid = skipInvalid
             warmup.maxDuration = maxDuration?.duration
-            warmup.httpTimeout = max(global.timeout, 30)
+            warmup.httpTimeout = max(settings.configuration.timeout, 30)
+            warmup.sourceTLS = TLSOptions(caCertificateFile: sourceCacert)
             let bar = ProgressBar(label: "warmup", quiet: global.quiet)
-            let report = try warmup.run(open: { try context.openBackend(access: .creatingOnWrite) }, progress: bar.update)
+            let report = try warmup.run(open: { try context.open(resolution, configuration: settings.configuration, access: .creatingOnWrite) },
+                                        progress: bar.update)
             bar.finish()
             let name = warmup.source.inputName
             for issue in report.issues {
@@ -139,6 +166,7 @@ extension Cachectl {
             }
             let hidden = report.invalid + report.failed - report.issues.count
             if hidden > 0 { Terminal.writeError("… and \(hidden) more\n") }
+            for note in report.notes { Terminal.writeError("warning: \(note)\n") }
             context.renderer.render(WarmupResult(report: report))
             try verdict(report, name: name)
         }
@@ -154,7 +182,16 @@ extension Cachectl {
             case .unreachable(let reason):
                 throw CommandFailure(code: ExitStatus.unreachable,
                                      message: "\(reason); written \(report.written), failed \(report.failed), not attempted \(report.notAttempted) (run again with --only-missing to finish)")
+            case .refused(let error):
+                throw CommandFailure(code: ExitStatus.code(for: error.kind),
+                                     message: "stopped: \(error.description); written \(report.written), failed \(report.failed), not attempted \(report.notAttempted) (run again with --only-missing to finish)")
+            case .interrupted:
+                try Interruption.exitIfInterrupted("stopped at a batch boundary; written \(report.written), failed \(report.failed), not attempted \(report.notAttempted) (run again with --only-missing to finish)")
             case nil:
+                if report.serverRestarted {
+                    throw CommandFailure(code: ExitStatus.busy,
+                                         message: "the server restarted during the run: entries written before the restart may be lost (run again with --only-missing)")
+                }
                 if report.failed > 0 || report.invalid > 0 {
                     throw CommandFailure(code: ExitStatus.failure,
                                          message: "\(report.failed) failed, \(report.invalid) invalid (listed above)")
