@@ -35,6 +35,8 @@ public struct EndpointResolution: Sendable {
                 resolution.endpoint = resolution.endpoint.withPassword(password)
             case .cluster(_, let credentials) where credentials.password == nil:
                 resolution.endpoint = resolution.endpoint.withPassword(password)
+            case .sentinel(_, _, _, let credentials) where credentials.password == nil:
+                resolution.endpoint = resolution.endpoint.withPassword(password)
             default: break
             }
         }
