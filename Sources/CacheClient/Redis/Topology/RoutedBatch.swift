@@ -33,9 +33,13 @@ public struct RoutedBatch {
     private(set) var discarded: Set<Int> = []
     private var current = -1
 
-    /// An empty batch routed by `map`.
-    public init(map: SlotMap) {
+    /// Whether keys are hashed to find their slot: not when one server holds every slot.
+    private let hashesKeys: Bool
+
+    /// An empty batch routed by `map`; `hashesKeys` false for one server, where every key goes to the one node.
+    public init(map: SlotMap, hashesKeys: Bool = true) {
         self.map = map
+        self.hashesKeys = hashesKeys
         partOfShard = [Int](repeating: -1, count: map.shards.count)
     }
 
@@ -61,6 +65,19 @@ public struct RoutedBatch {
         }
         start(part: part, slot: Int32(slot.value), arguments: arguments)
     }
+
+    /// Starts a command for the store key `prefix + key`; add exactly `arguments` arguments next.
+    /// For one server the key is not even hashed.
+    public mutating func begin(prefix: String, key: String, arguments: Int) {
+        begin(slot: hashesKeys ? HashSlot(prefix: prefix, key: key) : Self.anySlot, arguments: arguments)
+    }
+
+    /// Starts a command for the store key given as bytes.
+    public mutating func begin(key: [UInt8], arguments: Int) {
+        begin(slot: hashesKeys ? HashSlot(key: key) : Self.anySlot, arguments: arguments)
+    }
+
+    private static let anySlot = HashSlot(0)!
 
     /// Starts a command meant for one node whatever the slot map says.
     public mutating func begin(node: RedisAddress, arguments: Int) {

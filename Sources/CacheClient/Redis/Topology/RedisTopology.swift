@@ -3,27 +3,47 @@ import FoundationEssentials
 import Glibc
 #endif
 
-/// A Redis Cluster used as one server: routes each command to the primary that serves its key's
-/// slot, over one connection per primary opened on first use.
+/// Who answers a key: one server, a Redis Cluster, or the primary Sentinel names. The cache's
+/// commands go through it and never need to know which.
 ///
+/// Each command is routed by its key's slot (`HashSlot`) to the primary that serves it, over one
+/// connection per primary opened on first use; one server is a map with one primary for every slot.
 /// A batch is split per node (`RoutedBatch`); every node's part goes out before any reply is
 /// read, so the primaries work at the same time. Replies that redirect are retried: MOVED reads
 /// the slot map again and resends, ASK resends once to the named node after ASKING, TRYAGAIN,
 /// CLUSTERDOWN and LOADING back off and resend, and a node that drops its connection (a primary
-/// killed, its replica being promoted) has its commands resent on a fresh map, all within the
-/// configured timeout. A command whose connection was lost may have run before the loss, so a
-/// resent command runs at least once: the cache's writes (SET, SADD, UNLINK) are idempotent.
-public final class ClusterTopology {
-    /// The nodes named in the URL.
-    public let seeds: [RedisAddress]
+/// killed, its replica being promoted; for Sentinel, a failover: the sentinels are asked again)
+/// has its commands resent on a fresh map, all within the configured timeout. A command whose
+/// connection was lost may have run before the loss, so a resent command runs at least once:
+/// the cache's writes (SET, SADD, UNLINK) are idempotent. One plain server is never retried.
+public final class RedisTopology {
+    /// How the primaries are found.
+    public enum Discovery: Sendable {
+        /// One server at a fixed address.
+        case server(RedisAddress)
+        /// A Redis Cluster, from any of its seed nodes.
+        case cluster(seeds: [RedisAddress])
+        /// The primary that the sentinels name.
+        case sentinel(SentinelResolver)
+    }
+
+    /// How the primaries are found.
+    public let discovery: Discovery
     /// Who answers which slot, as last read.
     public private(set) var map: SlotMap
     /// Commands sent again after a redirect, a busy cluster or a lost node.
     public private(set) var retries = 0
-    /// Slot map reads after the first.
+    /// Slot map reads (or Sentinel questions) after the first.
     public private(set) var refreshes = 0
+    /// Whether keys are spread over several primaries (a cluster): multi-key commands must then
+    /// keep to one slot.
+    public var isCluster: Bool {
+        if case .cluster = discovery { return true }
+        return false
+    }
 
     private let credentials: RedisCredentials
+    private let database: Int
     private let timeout: Double
     private var connections: [RedisAddress: RedisConnection] = [:]
     /// Connections for resends made while other batches are in flight on the main ones.
@@ -31,23 +51,63 @@ public final class ClusterTopology {
     /// Batches sent and not yet received.
     private var inFlight = 0
 
-    /// Reads the slot map from the first seed that answers, within `timeout` per seed.
+    /// Finds the primaries and connects to the first one, within `timeout`.
     ///
-    /// Throws `.unreachable` when no seed answers, `.usage` when a seed is not a cluster node,
-    /// `.authentication` when the credentials are refused.
-    public init(seeds: [RedisAddress], credentials: RedisCredentials, timeout: Double) throws {
-        self.seeds = seeds
+    /// Throws `.unreachable` when nothing answers, `.usage` when a cluster seed is not a cluster
+    /// node or Sentinel knows no such primary, `.authentication` when the credentials are refused.
+    public init(_ discovery: Discovery, database: Int = 0, credentials: RedisCredentials, timeout: Double) throws {
+        self.discovery = discovery
+        self.database = database
         self.credentials = credentials
         self.timeout = timeout
-        map = try SlotMap(shards: [])
-        map = try Self.discover(from: seeds, credentials: credentials, timeout: timeout)
+        switch discovery {
+        case .server(let address):
+            map = .single(address)
+            connections[address] = try RedisConnection.open(address, credentials: credentials, database: database, timeout: timeout)
+        case .cluster(let seeds):
+            map = try Self.discover(from: seeds, credentials: credentials, timeout: timeout)
+        case .sentinel(let resolver):
+            let (address, connection) = try resolver.connectToPrimary()
+            map = .single(address)
+            if database != 0 { try connection.send(["SELECT", RedisArgument(database)]).checked(context: "Cannot select database \(database) on \(address)") }
+            connections[address] = connection
+        }
+    }
+
+    /// A topology for an endpoint that names Redis; nil for other endpoints.
+    public convenience init?(endpoint: Endpoint, timeout: Double) throws {
+        switch endpoint {
+        case .redis(let address, let database, let credentials):
+            try self.init(.server(address), database: database, credentials: credentials, timeout: timeout)
+        case .cluster(let seeds, let credentials):
+            try self.init(.cluster(seeds: seeds), credentials: credentials, timeout: timeout)
+        case .sentinel(let sentinels, let name, let database, let credentials):
+            let resolver = SentinelResolver(sentinels: sentinels, masterName: name, credentials: credentials, timeout: timeout)
+            try self.init(.sentinel(resolver), database: database, credentials: credentials, timeout: timeout)
+        default:
+            return nil
+        }
     }
 
     /// Every primary that serves slots, in slot order.
     public var primaries: [RedisAddress] { map.primaries }
 
-    /// Reads the slot map again from any node known (primaries, replicas, then the seeds).
+    /// Reads the slot map again from any node known (primaries, replicas, then the seeds), or
+    /// asks the sentinels again; one plain server has nothing to refresh.
     public func refresh() throws {
+        let seeds: [RedisAddress]
+        switch discovery {
+        case .server: return
+        case .sentinel(let resolver):
+            let (address, connection) = try resolver.connectToPrimary()
+            if database != 0 { try connection.send(["SELECT", RedisArgument(database)]).checked(context: "Cannot select database \(database) on \(address)") }
+            if map.primaries != [address] { connections = [:]; retryConnections = [:] }
+            map = .single(address)
+            connections[address] = connection
+            refreshes += 1
+            return
+        case .cluster(let named): seeds = named
+        }
         var candidates: [RedisAddress] = []
         for shard in map.shards { candidates += [shard.primary.address] + shard.replicas.map(\.address) }
         candidates += seeds
@@ -59,7 +119,7 @@ public final class ClusterTopology {
     /// The connection to `node`, opened and authenticated on first use.
     public func connection(to node: RedisAddress) throws -> RedisConnection {
         if let connection = connections[node] { return connection }
-        let connection = try RedisConnection.open(node, credentials: credentials, timeout: timeout)
+        let connection = try RedisConnection.open(node, credentials: credentials, database: database, timeout: timeout)
         connections[node] = connection
         return connection
     }
@@ -70,12 +130,44 @@ public final class ClusterTopology {
         retryConnections[node] = nil
     }
 
-    /// Sends one command for a key in `slot` and returns its reply, following redirects.
-    public func send(_ arguments: [RedisArgument], slot: HashSlot) throws -> RESPValue {
+    /// Sends one command, routed by its key (keyless commands go to the first primary), and
+    /// returns its reply. An error reply is returned, not thrown; only transport failures throw.
+    @discardableResult
+    public func send(_ arguments: [RedisArgument]) throws -> RESPValue {
+        guard isCluster else { return try onPrimary { try $0.send(arguments) } }
         var batch = RoutedBatch(map: map)
-        batch.append(slot: slot, arguments)
+        if let slot = Self.slot(of: arguments) {
+            batch.append(slot: slot, arguments)
+        } else {
+            batch.begin(node: map.primaries.first ?? RoutedBatch.unserved, arguments: arguments.count)
+            for argument in arguments { batch.add(argument.bytes) }
+        }
         return try run(batch)[0]
     }
+
+    /// Sends one command written as plain strings, e.g. `send("PING")`.
+    @discardableResult
+    public func send(_ arguments: String...) throws -> RESPValue {
+        try send(arguments.map { RedisArgument($0) })
+    }
+
+    /// Sends commands, each routed by its key, and returns their replies in order.
+    public func pipeline(_ commands: [[RedisArgument]]) throws -> [RESPValue] {
+        guard isCluster else { return try onPrimary { try $0.pipeline(commands) } }
+        var batch = RoutedBatch(map: map)
+        for command in commands {
+            if let slot = Self.slot(of: command) {
+                batch.append(slot: slot, command)
+            } else {
+                batch.begin(node: map.primaries.first ?? RoutedBatch.unserved, arguments: command.count)
+                for argument in command { batch.add(argument.bytes) }
+            }
+        }
+        return try run(batch)
+    }
+
+    /// An empty batch routed by the current slot map.
+    public func batch() -> RoutedBatch { RoutedBatch(map: map, hashesKeys: isCluster) }
 
     /// Sends one command to one node (INFO, SCAN, DBSIZE…), without redirects.
     public func send(_ arguments: [RedisArgument], to node: RedisAddress) throws -> RESPValue {
@@ -87,13 +179,62 @@ public final class ClusterTopology {
         }
     }
 
+    /// Sends a batch of commands to one node, without redirects.
+    public func pipeline(_ commands: [[RedisArgument]], to node: RedisAddress) throws -> [RESPValue] {
+        do {
+            return try connection(to: node).pipeline(commands)
+        } catch {
+            dropConnection(to: node)
+            throw error
+        }
+    }
+
+    /// Runs `body` on the one primary of a server or a Sentinel setup; for Sentinel, a lost
+    /// connection or a READONLY reply (the primary was demoted) asks the sentinels again and
+    /// runs `body` once more on the new primary.
+    private func onPrimary<T>(_ body: (RedisConnection) throws -> T) throws -> T {
+        guard let primary = map.primaries.first else { throw CacheError(.unreachable, "No primary is known") }
+        guard case .sentinel = discovery else { return try body(connection(to: primary)) }
+        do {
+            let result = try body(connection(to: primary))
+            if let replies = result as? [RESPValue], replies.contains(where: { $0.errorMessage?.hasPrefix("READONLY") == true }) {
+                throw CacheError(.unreachable, "\(primary) is no longer the primary")
+            }
+            if let reply = result as? RESPValue, reply.errorMessage?.hasPrefix("READONLY") == true {
+                throw CacheError(.unreachable, "\(primary) is no longer the primary")
+            }
+            return result
+        } catch let error as CacheError where error.kind == .unreachable {
+            dropConnection(to: primary)
+            retries += 1
+            try refresh()
+            return try body(connection(to: map.primaries[0]))
+        }
+    }
+
+    /// The slot of a command's key: the first argument after the name (after the key count for
+    /// EVAL and EVALSHA); nil for commands without a key.
+    static func slot(of command: [RedisArgument]) -> HashSlot? {
+        guard let name = command.first?.bytes, command.count > 1 else { return nil }
+        switch String(decoding: name, as: UTF8.self).uppercased() {
+        case "EVAL", "EVALSHA", "FCALL":
+            guard command.count > 3, let keys = Int(String(decoding: command[2].bytes, as: UTF8.self)), keys > 0 else { return nil }
+            return HashSlot(key: command[3].bytes)
+        case "INFO", "DBSIZE", "SCAN", "PING", "ROLE", "CONFIG", "FLUSHDB", "FLUSHALL", "SCRIPT", "CLUSTER", "SELECT", "AUTH",
+             "WAIT", "ASKING", "CLIENT", "DEBUG", "SENTINEL", "MEMORY":
+            return nil
+        default:
+            return HashSlot(key: command[1].bytes)
+        }
+    }
+
     /// Sends a batch and waits for every reply, in the order the commands were added.
     public func run(_ batch: RoutedBatch) throws -> [RESPValue] {
         try receive(send(batch))
     }
 
     /// Sends every node's part of a batch without waiting; read the replies with `receive`.
-    public func send(_ batch: RoutedBatch) throws -> ClusterBatchInFlight {
+    public func send(_ batch: RoutedBatch) throws -> RoutedBatchInFlight {
         let flight = transmit(batch, pool: inFlight > 0 ? .retry : .main)
         inFlight += 1
         return flight
@@ -103,7 +244,7 @@ public final class ClusterTopology {
     ///
     /// Throws `.unreachable` when a node stays lost past the timeout; a command still redirected
     /// at the deadline keeps its error reply (TRYAGAIN, CLUSTERDOWN) for the caller to report.
-    public func receive(_ flight: ClusterBatchInFlight) throws -> [RESPValue] {
+    public func receive(_ flight: RoutedBatchInFlight) throws -> [RESPValue] {
         inFlight -= 1
         var results = [RESPValue](repeating: .null, count: flight.batch.count)
         var pending = collect(flight, into: &results, positions: nil)
@@ -112,6 +253,7 @@ public final class ClusterTopology {
         var delay = 0.02
         while !pending.isEmpty {
             let reasons = Set(pending.map(\.reason))
+            if case .server = discovery, reasons.contains(.lost) { break }
             if reasons.contains(.lost) || reasons.contains(.busy) || reasons.contains(.moved) {
                 if ContinuousClock.now >= deadline { break }
                 if reasons.contains(.lost) || reasons.contains(.busy) {
@@ -134,7 +276,7 @@ public final class ClusterTopology {
             if ContinuousClock.now >= deadline { break }
         }
         if let lost = pending.first(where: { $0.reason == .lost }) {
-            throw lost.error ?? CacheError(.unreachable, "Lost the connection to the cluster node \(lost.node)")
+            throw lost.error ?? CacheError(.unreachable, "Lost the connection to \(lost.node)")
         }
         return results
     }
@@ -143,7 +285,7 @@ public final class ClusterTopology {
 
     private enum Pool { case main, retry }
 
-    private func transmit(_ batch: RoutedBatch, pool: Pool) -> ClusterBatchInFlight {
+    private func transmit(_ batch: RoutedBatch, pool: Pool) -> RoutedBatchInFlight {
         var sentOn: [RedisConnection?] = []
         var errors: [CacheError?] = []
         for part in batch.parts {
@@ -160,7 +302,7 @@ public final class ClusterTopology {
                     if let existing = retryConnections[part.node] {
                         connection = existing
                     } else {
-                        connection = try RedisConnection.open(part.node, credentials: credentials, timeout: timeout)
+                        connection = try RedisConnection.open(part.node, credentials: credentials, database: database, timeout: timeout)
                         retryConnections[part.node] = connection
                     }
                 }
@@ -173,7 +315,7 @@ public final class ClusterTopology {
                 errors.append(error as? CacheError ?? CacheError(.unreachable, "Lost the connection to \(part.node): \(error)"))
             }
         }
-        return ClusterBatchInFlight(batch: batch, sentOn: sentOn, errors: errors)
+        return RoutedBatchInFlight(batch: batch, sentOn: sentOn, errors: errors)
     }
 
     private enum Reason: Hashable { case moved, ask, busy, lost }
@@ -190,7 +332,7 @@ public final class ClusterTopology {
 
     /// Puts a flight's replies into `results` (at `positions`, or the batch's own positions) and
     /// returns the commands to send again.
-    private func collect(_ flight: ClusterBatchInFlight, into results: inout [RESPValue], positions: [Int]?) -> [Pending] {
+    private func collect(_ flight: RoutedBatchInFlight, into results: inout [RESPValue], positions: [Int]?) -> [Pending] {
         var pending: [Pending] = []
         let batch = flight.batch
         for (index, part) in batch.parts.enumerated() {
@@ -231,6 +373,9 @@ public final class ClusterTopology {
                     }
                 } else if message.hasPrefix("LOADING") {
                     resend(local, .busy)
+                } else if message.hasPrefix("READONLY"), case .sentinel = discovery {
+                    // The primary was demoted by a failover: ask the sentinels again.
+                    resend(local, .moved)
                 }
             }
         }
@@ -244,7 +389,7 @@ public final class ClusterTopology {
         var partial: SlotMap?
         for address in candidates {
             do {
-                let connection = try RedisConnection.open(address, credentials: credentials, timeout: timeout)
+                let connection = try RedisConnection.open(address, credentials: credentials, database: 0, timeout: timeout)
                 let host: String
                 if case .tcp(let name, _) = address { host = name } else { host = "127.0.0.1" }
                 var reply = try connection.send(["CLUSTER", "SHARDS"])
@@ -273,8 +418,8 @@ public final class ClusterTopology {
     }
 }
 
-/// A batch sent to a cluster whose replies are not read yet.
-public struct ClusterBatchInFlight {
+/// A routed batch sent, whose replies are not read yet.
+public struct RoutedBatchInFlight {
     let batch: RoutedBatch
     let sentOn: [RedisConnection?]
     let errors: [CacheError?]
@@ -282,7 +427,7 @@ public struct ClusterBatchInFlight {
 
 extension RedisConnection {
     /// Connects to `address` and authenticates with `credentials` (AUTH, also for an ACL user), within `timeout`.
-    static func open(_ address: RedisAddress, credentials: RedisCredentials, timeout: Double) throws -> RedisConnection {
+    static func open(_ address: RedisAddress, credentials: RedisCredentials, database: Int = 0, timeout: Double) throws -> RedisConnection {
         let connection = try RedisConnection(address: address, timeout: timeout)
         var auth: [RedisArgument]?
         if let password = credentials.password {
@@ -291,7 +436,12 @@ extension RedisConnection {
             // A user without a password: Redis still needs AUTH to switch user; an empty password fails clearly.
             auth = ["AUTH", RedisArgument(username), ""]
         }
-        if let auth { try connection.send(auth).checked(context: "Cannot open \(address)") }
+        var setup: [[RedisArgument]] = []
+        if let auth { setup.append(auth) }
+        if database != 0 { setup.append(["SELECT", RedisArgument(database)]) }
+        if !setup.isEmpty {
+            for reply in try connection.pipeline(setup) { try reply.checked(context: "Cannot open \(address)") }
+        }
         return connection
     }
 }
