@@ -5,14 +5,8 @@ public enum Backends {
         switch endpoint {
         case .redis(let address, let database, let credentials):
             return try RedisBackend(address: address, database: database, credentials: credentials, configuration: configuration)
-        case .cluster:
-            throw CacheError(.usage, "Redis Cluster (redis+cluster://) is not supported yet",
-                             hint: "point --url at one node with redis:// to work on that node's keys")
-        case .sentinel(let sentinels, let masterName, let database, let credentials):
-            let resolver = SentinelResolver(sentinels: sentinels, masterName: masterName, credentials: credentials,
-                                            timeout: configuration.timeout)
-            let primary = try resolver.connectToPrimary().address
-            return try RedisBackend(address: primary, database: database, credentials: credentials, configuration: configuration)
+        case .cluster, .sentinel:
+            return try RedisTopologyBackend(endpoint: endpoint, configuration: configuration)
         case .snapshot(let path):
             return try SnapshotBackend(path: path, configuration: configuration)
         case .jsonLines:
