@@ -47,6 +47,8 @@ public struct WarmupReport: Sendable, Equatable {
     public var issues: [WarmupIssue] = []
     /// Why the run stopped early; nil when it went through the whole input.
     public var stop: WarmupStop?
+    /// Commands sent again after a cluster redirect, a failover or a busy node (cluster and Sentinel).
+    public var retries = 0
 
     /// Creates an empty report.
     public init(source: String, endpoint: String) {

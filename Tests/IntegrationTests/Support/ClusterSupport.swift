@@ -51,6 +51,22 @@ enum TestCluster {
         return done
     }
 
+    /// Starts a stopped node again from its config file, in the background. Its pid file lets
+    /// the test script stop it at the end like the others.
+    static func startNode(configuration path: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-server")
+        if let found = ProcessInfo.processInfo.environment["PATH"]?.split(separator: ":")
+            .map({ "\($0)/redis-server" }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) {
+            process.executableURL = URL(fileURLWithPath: found)
+        }
+        process.arguments = [path]
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+    }
+
     static func connection(_ address: RedisAddress) throws -> RedisConnection {
         try RedisConnection(address: address, timeout: 10)
     }

@@ -46,10 +46,9 @@ public final class RedisTopology {
     private let database: Int
     private let timeout: Double
     private var connections: [RedisAddress: RedisConnection] = [:]
-    /// Connections for resends made while other batches are in flight on the main ones.
+    /// Connections for resends only, so a resend never waits behind the replies of a later
+    /// batch in flight on the main ones; always drained before `receive` returns.
     private var retryConnections: [RedisAddress: RedisConnection] = [:]
-    /// Batches sent and not yet received.
-    private var inFlight = 0
 
     /// Finds the primaries and connects to the first one, within `timeout`.
     ///
@@ -235,9 +234,9 @@ public final class RedisTopology {
 
     /// Sends every node's part of a batch without waiting; read the replies with `receive`.
     public func send(_ batch: RoutedBatch) throws -> RoutedBatchInFlight {
-        let flight = transmit(batch, pool: inFlight > 0 ? .retry : .main)
-        inFlight += 1
-        return flight
+        // Every batch goes over the main connections: each connection answers in the order it
+        // was sent to, and batches are received in the order they were sent.
+        transmit(batch, pool: .main)
     }
 
     /// Reads the replies of a batch sent earlier, resending what was redirected or lost.
@@ -245,7 +244,6 @@ public final class RedisTopology {
     /// Throws `.unreachable` when a node stays lost past the timeout; a command still redirected
     /// at the deadline keeps its error reply (TRYAGAIN, CLUSTERDOWN) for the caller to report.
     public func receive(_ flight: RoutedBatchInFlight) throws -> [RESPValue] {
-        inFlight -= 1
         var results = [RESPValue](repeating: .null, count: flight.batch.count)
         var pending = collect(flight, into: &results, positions: nil)
         guard !pending.isEmpty else { return results }
