@@ -32,14 +32,20 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(
+            // An application reading through CacheClient: `make demo` runs it so `stats` shows a real hit rate.
+            name: "cachectl-read-through",
+            dependencies: ["CacheClient"],
+            path: "Examples/ReadThrough"
+        ),
         .testTarget(
             name: "CacheClientTests",
             dependencies: ["CacheClient"]
         ),
         .testTarget(
             name: "cachectlTests",
-            // Depending on the executable makes `swift test` build `cachectl` next to the test bundle.
-            dependencies: ["CacheClient", "cachectl"]
+            // Depending on the executables makes `swift test` build them next to the test bundle.
+            dependencies: ["CacheClient", "cachectl", "cachectl-read-through"]
         ),
         .testTarget(
             name: "IntegrationTests",

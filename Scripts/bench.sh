@@ -206,6 +206,15 @@ main() {
     peak_rss_row "migrate $rss_count JSON Lines → redis" "$bin migrate --from jsonl:$tmp/rss.jsonl --to $url/0 -q" 50
     redis-cli -p "$port" -n 1 FLUSHDB >/dev/null
     peak_rss_row "migrate $rss_count redis → redis" "$bin migrate --from $url/0 --to $url/1 -q" 50
+    # Redis sources attach tags from an on-disk membership file: memory stays flat in the keys.
+    peak_rss_row "migrate $rss_count redis → JSON Lines" "$bin migrate --from $url/0 --to jsonl:$tmp/rss-out.jsonl --on-conflict replace -q" 50
+    peak_rss_row "migrate $rss_count redis → snapshot" "rm -f $tmp/rss.snapshot*; $bin migrate --from $url/0 --to file:$tmp/rss.snapshot -q" 50
+    # One 50 MB value through set and get: the goal is about 1.5× the value (75 MB).
+    head -c 52428800 /dev/urandom >"$tmp/big.bin"
+    peak_rss_row "set one 50 MB value (redis)" "$bin --url $url/2 set big:value --file $tmp/big.bin -q" 75
+    peak_rss_row "get one 50 MB value (redis)" "$bin --url $url/2 get big:value --raw" 75
+    peak_rss_row "set one 50 MB value (snapshot)" "rm -f $tmp/big.snapshot*; $bin --url file:$tmp/big.snapshot set big:value --file $tmp/big.bin -q" 75
+    peak_rss_row "get one 50 MB value (snapshot)" "$bin --url file:$tmp/big.snapshot get big:value --raw" 75
 
     {
         echo "cachectl $("$bin" --version 2>/dev/null || echo '?'), $(redis-server --version | cut -d' ' -f1-3), $(nproc) cores, $runs runs, median ms"

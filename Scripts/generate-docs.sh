@@ -54,7 +54,9 @@ if ! swift package generate-manual --configuration debug --date "$manual_date" >
     echo "generate-docs.sh: swift package generate-manual did not produce $manual" >&2
     exit 1
 fi
-cp "$manual" "$out/man/cachectl.1"
+# The plugin prints discussions as plain text: Scripts/lib/man-layout.awk makes them mdoc that
+# renders without warnings, keeps indented layout, and puts the exit-code table in EXIT STATUS.
+awk -f Scripts/lib/man-layout.awk "$manual" >"$out/man/cachectl.1"
 
 if ! $check; then
     printf 'wrote %s\n' "${files[@]}" >&2

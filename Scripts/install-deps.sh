@@ -2,8 +2,8 @@
 # Installs the Debian packages cachectl needs, and only the missing ones.
 #
 #   Scripts/install-deps.sh                 build: libhiredis-dev libsqlite3-dev pkg-config
-#   Scripts/install-deps.sh --with-server   + redis-server redis-tools (tests)
-#   Scripts/install-deps.sh --with-bench    + redis-server redis-tools hyperfine python3 (benchmarks)
+#   Scripts/install-deps.sh --with-server   + redis-server redis-tools python3 man-db (tests)
+#   Scripts/install-deps.sh --with-bench    + redis-server redis-tools hyperfine python3 time (benchmarks)
 #   Scripts/install-deps.sh PACKAGE…        + any other package whose command has the same name (e.g. make)
 #
 # Idempotent: a package counts as present when its probe answers (pkg-config module or command)
@@ -17,8 +17,9 @@ server=(redis-server:cmd:redis-server redis-tools:cmd:redis-cli)
 
 while (($#)); do
     case "$1" in
-        --with-server) wanted+=("${server[@]}" python3:cmd:python3) ;;
-        --with-bench) wanted+=("${server[@]}" hyperfine:cmd:hyperfine python3:cmd:python3 bc:cmd:bc) ;;
+        # man-db: a test renders the generated man page with `man --warnings`.
+        --with-server) wanted+=("${server[@]}" python3:cmd:python3 man-db:cmd:man) ;;
+        --with-bench) wanted+=("${server[@]}" hyperfine:cmd:hyperfine python3:cmd:python3 bc:cmd:bc time:cmd:/usr/bin/time) ;;
         -h | --help) sed -n '2,11s/^# \{0,1\}//p' "$0"; exit 0 ;;
         -*) echo "install-deps.sh: unknown option $1 (see --help)" >&2; exit 64 ;;
         *) wanted+=("$1:cmd:$1") ;;

@@ -173,13 +173,13 @@ _cachectl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    get|set|delete|ping|stats|invalidate-tag|tags|flush|migrate|warmup|help)
+    get|set|delete|ping|stats|invalidate-tag|tags|flush|migrate|warmup|check|help)
         # Offer subcommand argument completions
         "_cachectl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'get set delete ping stats invalidate-tag tags flush migrate warmup help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'get set delete ping stats invalidate-tag tags flush migrate warmup check help' -- "${cur}"))
         ;;
     esac
 }
@@ -220,7 +220,7 @@ _cachectl_get() {
 
 _cachectl_set() {
     repeating_flags=()
-    non_repeating_flags=(--quiet -q --verbose -v --no-color --if-absent --version -h --help)
+    non_repeating_flags=(--quiet -q --verbose -v --no-color --if-absent --force --version -h --help)
     repeating_options=(--tag)
     non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --stats-key --file --ttl)
     __cachectl_offer_flags_options 2
@@ -549,7 +549,7 @@ _cachectl_flush() {
 
 _cachectl_migrate() {
     repeating_flags=()
-    non_repeating_flags=(--quiet -q --verbose -v --no-color --dry-run --verify --version -h --help)
+    non_repeating_flags=(--quiet -q --verbose -v --no-color --dry-run --verify --strings-only --version -h --help)
     repeating_options=()
     non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --stats-key --from --to --pattern --on-conflict)
     __cachectl_offer_flags_options 0
@@ -658,6 +658,43 @@ _cachectl_warmup() {
         ;;
     '--max-duration')
         __cachectl_add_completions -W '1s'$'\n''5s'$'\n''30s'$'\n''1m'
+        return
+        ;;
+    esac
+}
+
+_cachectl_check() {
+    repeating_flags=()
+    non_repeating_flags=(--quiet -q --verbose -v --no-color --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --stats-key --pattern)
+    __cachectl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--url')
+        return
+        ;;
+    '--password-file')
+        return
+        ;;
+    '--format')
+        __cachectl_add_completions -W 'table'$'\n''json'$'\n''jsonl'$'\n''prometheus'
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--key-prefix')
+        return
+        ;;
+    '--tag-prefix')
+        return
+        ;;
+    '--stats-key')
+        return
+        ;;
+    '--pattern')
         return
         ;;
     esac

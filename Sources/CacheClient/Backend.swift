@@ -24,6 +24,10 @@ public protocol CacheBackend: AnyObject {
     ///
     /// With `ifAbsent`, nothing is written when the key exists; returns whether it was written.
     func write(_ entry: Entry, ifAbsent: Bool) throws -> Bool
+    /// Writes one entry like `write(_:ifAbsent:)`; unless `replacingOtherTypes`, a key that holds
+    /// another type than a string (a Redis hash, list, set…) is left alone and `.badInput` thrown,
+    /// naming the type. Backends that hold only strings need not implement it.
+    func write(_ entry: Entry, ifAbsent: Bool, replacingOtherTypes: Bool) throws -> Bool
     /// Writes a batch of entries and their tag memberships in as few round trips as the backend
     /// allows; with `onlyMissing`, existing keys are left as they are (and get no tags).
     /// Returns, per entry, whether it was written.
@@ -44,6 +48,11 @@ public protocol CacheBackend: AnyObject {
 }
 
 extension CacheBackend {
+    /// Every key holds a string here: nothing of another type can be replaced.
+    public func write(_ entry: Entry, ifAbsent: Bool, replacingOtherTypes: Bool) throws -> Bool {
+        try write(entry, ifAbsent: ifAbsent)
+    }
+
     /// Backends without a server have no server statistics to reset.
     public func resetServerStatistics() throws {
         throw CacheError(.usage, "\(endpointDescription) has no server statistics to reset", hint: "--server applies to Redis only")

@@ -1,14 +1,26 @@
+/// Whether opening a local backend may bring it into existence.
+public enum BackendAccess: Sendable {
+    /// The backend must exist already: a snapshot path with no file is refused (`.io`, naming it),
+    /// so a mistyped path is reported instead of read as an empty cache.
+    case existing
+    /// The first write creates the snapshot file (in an existing directory, or the default
+    /// `./.cachectl/`); reads before that see an empty cache.
+    case creatingOnWrite
+}
+
 /// Opens the backend an endpoint names.
 public enum Backends {
-    /// Connects to (or opens) the backend; throws `.unreachable`, `.authentication`, `.badInput` or `.usage`.
-    public static func open(_ endpoint: Endpoint, configuration: CacheConfiguration) throws -> any CacheBackend {
+    /// Connects to (or opens) the backend; throws `.unreachable`, `.authentication`, `.badInput`,
+    /// `.io` (a snapshot file that is missing under `.existing`, or unreadable) or `.usage`.
+    public static func open(_ endpoint: Endpoint, configuration: CacheConfiguration,
+                            access: BackendAccess = .creatingOnWrite) throws -> any CacheBackend {
         switch endpoint {
         case .redis(let address, let database, let credentials):
             return try RedisBackend(address: address, database: database, credentials: credentials, configuration: configuration)
         case .cluster, .sentinel:
             return try RedisTopologyBackend(endpoint: endpoint, configuration: configuration)
         case .snapshot(let path):
-            return try SnapshotBackend(path: path, configuration: configuration)
+            return try SnapshotBackend(path: path, configuration: configuration, access: access)
         case .jsonLines:
             throw CacheError(.usage, "A jsonl: endpoint holds entries for migrate --from/--to; it is not a cache to run commands on")
         case .dummy:

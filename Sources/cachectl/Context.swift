@@ -17,10 +17,18 @@ struct Context {
         renderer = Renderer(format: options.format, style: TextStyle(color: color))
     }
 
-    /// Prefixes, counters key, timeout and default lifetime.
-    func configuration() throws -> CacheConfiguration {
+    /// Prefixes, counters key, timeout and default lifetime. An invalid `CACHE_DEFAULT_TIMEOUT`
+    /// does not stop commands that never need it (`ping`, `get`, `stats`…): those that write
+    /// with it ask `defaultExpiry()`, which reports it.
+    func configuration() -> CacheConfiguration {
         CacheConfiguration(keyPrefix: options.keyPrefix, tagPrefix: options.tagPrefix, statsKey: options.statsKey,
-                           timeout: options.timeout, defaultExpiry: try EndpointResolution.defaultExpiry(environment: environment))
+                           timeout: options.timeout, defaultExpiry: (try? defaultExpiry()) ?? .seconds(300))
+    }
+
+    /// The lifetime of entries written without one: `CACHE_DEFAULT_TIMEOUT`, 300 s when unset;
+    /// throws a usage error when it is set but invalid.
+    func defaultExpiry() throws -> Expiry {
+        try EndpointResolution.defaultExpiry(environment: environment)
     }
 
     /// The endpoint from `--url`, the environment or the default snapshot file.
@@ -31,9 +39,17 @@ struct Context {
         return resolution
     }
 
-    /// Opens the backend the options and environment name.
-    func openBackend() throws -> any CacheBackend {
-        try Backends.open(resolve().endpoint, configuration: configuration())
+    /// Opens the backend the options and environment name. Only commands that store entries
+    /// (`set`, `warmup`) pass `.creatingOnWrite`; every other command refuses a missing snapshot file.
+    func openBackend(access: BackendAccess = .existing) throws -> any CacheBackend {
+        let resolution = try resolve()
+        do {
+            return try Backends.open(resolution.endpoint, configuration: configuration(), access: access)
+        } catch var error as CacheError where error.kind == .authentication && resolution.passwordEndsInCarriageReturn {
+            error.hint = "the password read from \(options.passwordFile ?? "the password file") ends in a carriage return (\\r), "
+                + "as in a file saved with old Mac line endings; remove it unless it is part of the password"
+            throw error
+        }
     }
 
     /// A message for people on stderr (summaries, warnings), silenced by `--quiet`.
@@ -43,7 +59,7 @@ struct Context {
 
     /// Detail for `--verbose`.
     func debug(_ message: String) {
-        if options.verbose { Terminal.writeError("cachectl: " + message + "\n") }
+        if options.verbose { Terminal.writeError("cachectl: " + message.displayEscaped + "\n") }
     }
 
     /// Whether a person is at the terminal (progress bars, confirmations).

@@ -30,6 +30,9 @@ enum ExitStatus {
     }
 
     /// Prints the error (as text, or as a JSON object on stderr in JSON mode) and exits.
+    ///
+    /// Every message goes through `DisplayText.escaped` line by line: what it quotes from the
+    /// user (a key, a file name, an option typed with an ESC in it) cannot act on the terminal.
     static func exit(with error: Error, json: Bool) -> Never {
         let code: Int32
         let message: String
@@ -42,23 +45,33 @@ enum ExitStatus {
             message = error.message
             if error.plain, !json {
                 // The command's own wording, e.g. `assertion failed: hit_rate 72.50 >= 90`.
-                if !message.isEmpty { Terminal.writeError(message + "\n") }
+                if !message.isEmpty { Terminal.writeError(escaped(message) + "\n") }
                 Glibc.exit(code)
             }
         default:
             let parserCode = Cachectl.exitCode(for: error).rawValue
             // Help, version and completion scripts are printed by the parser itself.
-            guard parserCode != 0, json else { Cachectl.exit(withError: error) }
+            guard parserCode != 0 else { Cachectl.exit(withError: error) }
             code = parserCode == 1 ? usage : parserCode
+            guard json else {
+                // The parser's wording and the command's usage lines.
+                Terminal.writeError(escaped(Cachectl.fullMessage(for: error)) + "\n")
+                Glibc.exit(code)
+            }
             message = Cachectl.message(for: error)
         }
         if json {
-            let object = ["error": ["code": AnyEncodable(Int(code)), "message": AnyEncodable(message)]]
+            let object = ["error": ["code": AnyEncodable(Int(code)), "message": AnyEncodable(escaped(message))]]
             Terminal.writeError(JSONText.compact(object) + "\n")
         } else if !message.isEmpty {
-            Terminal.writeError("cachectl: \(message)\n")
+            Terminal.writeError("cachectl: \(escaped(message))\n")
         }
         Glibc.exit(code)
+    }
+
+    /// Each line of a message escaped for the terminal, the line breaks kept.
+    private static func escaped(_ message: String) -> String {
+        message.split(separator: "\n", omittingEmptySubsequences: false).map { DisplayText.escaped(String($0)) }.joined(separator: "\n")
     }
 }
 

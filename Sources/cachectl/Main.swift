@@ -14,9 +14,14 @@ enum Main {
             Terminal.write(Cachectl.configuration.version + "\n")
             return
         }
-        let arguments = ArgumentOrder.movingGlobalOptions(Array(CommandLine.arguments.dropFirst()))
-        let jsonErrors = ArgumentOrder.wantsJSON(arguments)
+        let given = Array(CommandLine.arguments.dropFirst())
+        let arguments = ArgumentOrder.movingGlobalOptions(given)
+        let jsonErrors = ArgumentOrder.wantsJSON(given)
         do {
+            if arguments.isEmpty, !given.isEmpty {
+                throw CacheError(.usage, "Name a subcommand after the options, e.g. cachectl --url redis://127.0.0.1:6379 ping",
+                                 hint: "cachectl --help lists them")
+            }
             var command = try ArgumentOrder.leafCommand(arguments) ?? Cachectl.parseAsRoot(arguments)
             try command.run()
         } catch {
@@ -28,26 +33,27 @@ enum Main {
 /// Lets global options stand before the subcommand (`cachectl --url X get k`) by moving them
 /// after the subcommand's name, where each subcommand's `GlobalOptions` parses them.
 enum ArgumentOrder {
+    /// Moves every option that stands before the subcommand's name to after it: the global ones
+    /// so the subcommand parses them, and any other (a typo such as `--bogus`) so the parser
+    /// names that option, with the subcommand's usage. Without a subcommand name the global
+    /// options are dropped instead, so the root parser's error is about what is left.
     static func movingGlobalOptions(_ arguments: [String]) -> [String] {
         var leading: [String] = []
         var index = 0
         while index < arguments.count {
             let argument = arguments[index]
+            guard argument.hasPrefix("-"), argument != "-", argument != "--" else { break }
             let name = argument.split(separator: "=", maxSplits: 1).first.map(String.init) ?? argument
+            leading.append(argument)
             if GlobalOptions.valueOptions.contains(name) {
-                leading.append(argument)
                 if !argument.contains("="), index + 1 < arguments.count {
                     leading.append(arguments[index + 1])
                     index += 1
                 }
-            } else if GlobalOptions.flagOptions.contains(argument) {
-                leading.append(argument)
-            } else {
-                break
             }
             index += 1
         }
-        guard !leading.isEmpty, index < arguments.count else { return arguments }
+        guard !leading.isEmpty else { return arguments }
         // Walk down the subcommand names so the options land after the deepest one.
         var command: ParsableCommand.Type = Cachectl.self
         var path: [String] = []
@@ -57,8 +63,25 @@ enum ArgumentOrder {
             command = sub
             index += 1
         }
-        guard !path.isEmpty else { return arguments }
-        return path + leading + arguments[index...]
+        guard path.isEmpty else { return path + leading + arguments[index...] }
+        return withoutGlobalOptions(leading) + arguments[index...]
+    }
+
+    /// `arguments` without the global options and their values.
+    private static func withoutGlobalOptions(_ arguments: [String]) -> [String] {
+        var kept: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            let name = argument.split(separator: "=", maxSplits: 1).first.map(String.init) ?? argument
+            if GlobalOptions.valueOptions.contains(name) {
+                if !argument.contains("=") { index += 1 }
+            } else if !GlobalOptions.flagOptions.contains(argument) {
+                kept.append(argument)
+            }
+            index += 1
+        }
+        return kept
     }
 
     /// Parses a plain invocation (`get k --url …`) with only its own command's parser: building the

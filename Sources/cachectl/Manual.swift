@@ -2,19 +2,23 @@
 enum Manual {
     static let discussion = """
         BACKENDS
-          redis://[user[:password]@]host[:port][/db]   one Redis server (db 0 by default)
-          unix:///path/to/redis.sock[?db=N]             one Redis server on a unix socket
-          file:PATH or a bare path                      the snapshot file (no server needed)
-          dummy:                                        accepts writes, stores nothing, every read misses
-          rediss:// (TLS) and redis+cluster:// are refused with exit 64 until supported.
+          redis://[user[:password]@]host[:port][/db]  one Redis server (db 0 by default; ?db=N also works)
+          unix:///path/to/redis.sock[?db=N]           one Redis server on a unix socket
+          file:PATH or a bare path                    the snapshot file (no server needed)
+          dummy:                                      accepts writes, stores nothing, every read misses
+          rediss:// (TLS) and redis+cluster:// are refused with exit 64 until supported. A bare word \
+        that names a scheme without its colon (dummy, redis) and a path with @ or // (a URL that lost \
+        its colon) are refused with exit 64 unless such a file exists.
 
         The backend is chosen by, first match wins: --url; CACHECTL_URL; CACHE_BACKEND=redis (or \
         CACHE_BACKEND unset while REDIS_URL or REDIS_HOST is set) with REDIS_URL, or \
         REDIS_HOST/REDIS_PORT/REDIS_DB/REDIS_PASSWORD; CACHE_BACKEND=locmem|memory|file with \
         CACHECTL_SNAPSHOT; CACHE_BACKEND=dummy; otherwise the snapshot file at $CACHECTL_SNAPSHOT or \
         ./.cachectl/cache.snapshot. CACHE_DEFAULT_TIMEOUT (seconds, default 300) is the TTL when none \
-        is given. Keep passwords off the command line with REDIS_PASSWORD or --password-file; URLs \
-        are always printed with the password replaced by ***.
+        is given; an invalid value fails only the commands that would write with it (set, warmup, \
+        migrate). Keep passwords off the command line with REDIS_PASSWORD or --password-file (its \
+        first line without the line ending, \\n or \\r\\n); URLs are always printed with the password \
+        replaced by ***, malformed ones too.
 
         REDIS LAYOUT
           entry        a string at <key-prefix><key>, expiry = TTL
@@ -23,9 +27,11 @@ enum Manual {
           counters     a hash at cache:stats with hits, misses, sets, deletes, tag_invalidations
 
         OUTPUT
-          --format table (default) is for people. --format json prints one object with "schema": 1 \
-        and snake_case fields; durations are seconds, sizes bytes, TTLs seconds (null = no expiry). \
-        In JSON mode an error is a JSON object on stderr: {"error": {"code": 69, "message": "..."}}.
+          --format table (default) is for people: keys, tag names and messages show control and \
+        invisible characters escaped (\\n, \\u{1B}, \\u{FEFF}), and columns are aligned by display \
+        width. --format json prints one object with "schema": 1 and snake_case fields, keys exactly \
+        as stored; durations are seconds, sizes bytes, TTLs seconds (null = no expiry). In JSON mode \
+        an error is a JSON object on stderr: {"error": {"code": 69, "message": "..."}}.
 
         SNAPSHOT FILE FORMAT (version 1)
           The snapshot file is an SQLite 3 database in WAL mode; any SQLite library can read it. \
@@ -45,15 +51,41 @@ enum Manual {
               hits, misses, sets, deletes, tag_invalidations
           Writers change the file only in BEGIN IMMEDIATE transactions: concurrent processes queue \
         for the lock, and a process killed at any instant leaves the old or the new state. A file \
-        that is not such a database (or is damaged) is refused with exit 65 and never modified.
+        that is not such a database (or is damaged) is refused with exit 65 and never modified: \
+        nothing is checkpointed into it and its -wal stays as it was. What is checked: on every \
+        open the header, the identity pragmas, the meta row and that each table has the format's \
+        columns; on every page a command reads, SQLite's b-tree page checks with PRAGMA \
+        cell_size_check=ON (page type, cell pointers and sizes, free blocks, overflow pointers). \
+        Value bytes carry no checksum, and pages a command does not read are not examined: run \
+        cachectl check for SQLite's full integrity check. A command that only reads, deletes or \
+        invalidates refuses a path with no file (exit 74); set, warmup and migrate --to create \
+        it, in an existing directory only (./.cachectl/ is made on demand).
+
+        JSON LINES TYPES
+          Besides string entries ({"key", "value" or "value_base64", "ttl", "tags"}), migrate's \
+        jsonl: endpoint carries the other Redis types, so Redis -> JSON Lines -> Redis is lossless:
+          {"key": "s", "type": "set", "members": ["a", "b"], "ttl": 60, "tags": ["t"]}
+          {"key": "l", "type": "list", "items": ["x", "y", "x"], "ttl": null}
+          {"key": "h", "type": "hash", "fields": {"f": "v"}}
+          {"key": "z", "type": "zset", "members": [["m", 1.5], ["n", "inf"]]}
+          {"key": "x", "type": "stream", "dump_base64": "..."}
+          Any type may travel as dump_base64 (a Redis DUMP payload); migrate uses it for streams \
+        and for elements that are not UTF-8. warmup reads string entries only.
+
+        NUMBERS
+          A TTL or duration (--ttl, --max-duration, stats --window/--watch, a manifest's ttl, \
+        CACHE_DEFAULT_TIMEOUT) is digits with an optional fraction and unit ms, s, m, h or d, at \
+        most 100 years (36500d); no sign, exponent or hex. --timeout is at most 86400 seconds. \
+        JSON numbers follow RFC 8259 exactly (01, 1.e5, +1 are refused). Out of range: exit 64 for \
+        an option, 65 with FILE:LINE for a manifest.
 
         EXIT STATUS
           0   success
-          1   an assertion failed, a key was missing, or some items failed
-          64  usage error (bad option, unknown URL scheme, missing scope)
-          65  bad input (malformed manifest, damaged/foreign snapshot, migrate conflict)
+          1   an assertion failed, a key was missing, some items failed, migrate could not copy a type in scope, or check found tag index problems
+          64  usage error (bad option, unknown URL scheme, missing scope, empty key)
+          65  bad input (malformed manifest, damaged/foreign snapshot, migrate conflict, key of another type, check found the snapshot damaged)
           69  backend unreachable
-          74  local file I/O error (permissions, disk full)
+          74  local file I/O error (permissions, disk full, no snapshot file at the path)
           75  busy (lock held), try again
           77  authentication refused
         """

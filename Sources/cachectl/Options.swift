@@ -13,13 +13,13 @@ struct GlobalOptions: ParsableArguments {
                                valueName: "url"))
     var url: String?
 
-    @Option(help: ArgumentHelp("Read the Redis password from the first line of this file (keeps it off the command line).", valueName: "path"))
+    @Option(help: ArgumentHelp("Read the Redis password from the first line of this file, without its \\n or \\r\\n (keeps it off the command line).", valueName: "path"))
     var passwordFile: String?
 
     @Option(help: "Output format: table, json, jsonl or prometheus (where the command supports it).")
     var format: OutputFormat = .table
 
-    @Option(help: ArgumentHelp("Seconds to wait for a connection or a reply.", valueName: "seconds"))
+    @Option(help: ArgumentHelp("Seconds to wait for a connection or a reply (at most 86400).", valueName: "seconds"))
     var timeout: Double = 5
 
     @Flag(name: .shortAndLong, help: "Print nothing but results and errors (no progress, no summaries on stderr).")
@@ -41,8 +41,8 @@ struct GlobalOptions: ParsableArguments {
     var statsKey: String = "cache:stats"
 
     func validate() throws {
-        guard timeout > 0, timeout.isFinite else {
-            throw ValidationError("--timeout must be a positive number of seconds, e.g. 5 or 0.5.")
+        guard timeout > 0, timeout <= Self.maximumTimeout else {
+            throw ValidationError("--timeout must be a positive number of seconds up to \(Int(Self.maximumTimeout)) (one day), e.g. 5 or 0.5.")
         }
         guard !tagPrefix.isEmpty else {
             throw ValidationError("--tag-prefix must not be empty: tag sets would mix with entries.")
@@ -50,13 +50,16 @@ struct GlobalOptions: ParsableArguments {
         guard !statsKey.isEmpty else { throw ValidationError("--stats-key must not be empty.") }
     }
 
+    /// The longest `--timeout`: one day keeps every conversion (timeval, milliseconds in Int32) exact.
+    static let maximumTimeout: Double = 86_400
+
     /// The option names that take a value, for moving options given before the subcommand.
     static let valueOptions: Set<String> = ["--url", "--password-file", "--format", "--timeout", "--key-prefix", "--tag-prefix", "--stats-key"]
     /// The flag names, for the same.
     static let flagOptions: Set<String> = ["--quiet", "-q", "--verbose", "-v", "--no-color"]
 }
 
-/// A `--ttl` value: `300`, `5m`, `1h`, `none`.
+/// A `--ttl` value: `300`, `5m`, `1h`, `none`; at most 100 years (`Duration.maximumMilliseconds`).
 struct TTLArgument: ExpressibleByArgument, Sendable {
     let expiry: Expiry
 
@@ -68,7 +71,8 @@ struct TTLArgument: ExpressibleByArgument, Sendable {
     static var defaultCompletionKind: CompletionKind { .list(["60", "5m", "1h", "1d", "none"]) }
 }
 
-/// A duration such as `30s`, `2m`, `500ms` or plain seconds (`--window`, `--watch`, `--max-duration`).
+/// A duration such as `30s`, `2m`, `500ms` or plain seconds (`--window`, `--watch`, `--max-duration`);
+/// at most 100 years.
 struct DurationArgument: ExpressibleByArgument, Sendable {
     let duration: Duration
 

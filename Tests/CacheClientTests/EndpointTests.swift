@@ -9,6 +9,9 @@ import Testing
         ("redis://app:pw@h", .redis(address: .tcp(host: "h", port: 6379), database: 0, credentials: .init(username: "app", password: "pw"))),
         ("redis://[::1]:7000", .redis(address: .tcp(host: "::1", port: 7000), database: 0, credentials: .init())),
         ("unix:///run/redis.sock?db=3", .redis(address: .unix(path: "/run/redis.sock"), database: 3, credentials: .init())),
+        ("redis://h:6401?db=3", .redis(address: .tcp(host: "h", port: 6401), database: 3, credentials: .init())),
+        ("redis://:pw@h?db=2", .redis(address: .tcp(host: "h", port: 6379), database: 2, credentials: .init(password: "pw"))),
+        ("redis://h:1/4?db=4", .redis(address: .tcp(host: "h", port: 1), database: 4, credentials: .init())),
         ("redis+cluster://a:7000,b:7001", .cluster(seeds: [.tcp(host: "a", port: 7000), .tcp(host: "b", port: 7001)], credentials: .init())),
         ("file:/tmp/c.snapshot", .snapshot(path: "/tmp/c.snapshot")),
         ("./cache.snapshot", .snapshot(path: "./cache.snapshot")),
@@ -19,7 +22,9 @@ import Testing
         #expect(try Endpoint(parsing: url) == expected)
     }
 
-    @Test(arguments: ["foo://x", "memcached://h:11211", "rediss://h:6380", "redis://h:99999", "redis://h/x", "file:"])
+    @Test(arguments: ["foo://x", "memcached://h:11211", "rediss://h:6380", "redis://h:99999", "redis://h/x", "file:",
+                      "redis://h:1?x=1", "redis://h:1?db=x", "redis://h/1?db=2", "redis:/:pw@h:1", "redis:h", "dummy",
+                      "redis//:pw@h:6379", "pw@h:6379"])
     func refusesAsUsageError(url: String) {
         #expect(throws: CacheError.self) { try Endpoint(parsing: url) }
         do {
@@ -45,10 +50,19 @@ import Testing
         ("redis://user:hunter2@h", "redis://user:***@h"),
         ("redis://hunter2@h", "redis://***@h"),
         ("redis://h:6379", "redis://h:6379"),
+        ("redis://:hun/ter2@h", "redis://:***@h"),
+        ("redis:/:hunter2@h:1", "redis:/:***@h:1"),
+        ("redis//:hunter2@h:1", "redis//:***@h:1"),
+        ("redis:user:hunter2@h", "redis:user:***@h"),
+        ("hunter2@h:6379", "***@h:6379"),
     ])
     func redactsPasswords(url: String, shown: String) throws {
         #expect(Endpoint.redact(url) == shown)
-        #expect(!(try Endpoint(parsing: url)).description.contains("hunter2"))
+        do {
+            #expect(!(try Endpoint(parsing: url)).description.contains("hunter2"))
+        } catch {
+            #expect(!"\(error)".contains("hunter2"), "\(error)")
+        }
     }
 
     @Test func unknownSchemeErrorNeverShowsThePassword() {

@@ -18,11 +18,6 @@ import Testing
     }
 
     @Test(arguments: samples)
-    func carriageReturnTrimmingMatchesFoundation(text: String) {
-        #expect(text.trimming("\r") == text.trimmingCharacters(in: .init(charactersIn: "\r")))
-    }
-
-    @Test(arguments: samples)
     func scalarReplacementMatchesFoundation(text: String) {
         #expect(text.replacingScalar("\n", with: "⏎") == text.replacingOccurrences(of: "\n", with: "⏎"))
         #expect(text.replacingScalar("\\", with: "\\\\") == text.replacingOccurrences(of: "\\", with: "\\\\"))

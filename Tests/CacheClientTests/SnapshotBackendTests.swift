@@ -250,11 +250,12 @@ struct SnapshotBackendTests {
         #expect(try plain.exists(["app:k"]) == [false])
     }
 
-    @Test("reads of a missing file do not create it; the first write creates directory and file")
+    @Test("reads of a missing file do not create it; the first write creates the file, in an existing directory only")
     func missingFile() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let path = directory.path(".cachectl/cache.snapshot")
+        let path = directory.path("sub/cache.snapshot")
+        #expect(kind { _ = try SnapshotBackend(path: path, access: .existing) } == .io, "a reading command refuses a missing file")
         let backend = try SnapshotBackend(path: path)
         #expect(try backend.entries(["a", "b"]) == [nil, nil])
         #expect(try backend.exists(["a"]) == [false])
@@ -264,7 +265,11 @@ struct SnapshotBackendTests {
         #expect(statistics.entries == 0 && statistics.tags == 0 && statistics.app == AppCounters())
         #expect(try backend.ping().version == "snapshot format 1")
         #expect(try directory.contents() == [], "not even the directory was created")
+        #expect(kind { _ = try backend.write(Entry(key: "a", value: bytes("1"), expiry: .never), ifAbsent: false) } == .io,
+                "a missing directory is a typo, not a tree to create")
+        #expect(try directory.contents() == [])
 
+        try FileManager.default.createDirectory(atPath: directory.path("sub"), withIntermediateDirectories: false)
         #expect(try backend.write(Entry(key: "a", value: bytes("1"), expiry: .never), ifAbsent: false))
         #expect(FileManager.default.fileExists(atPath: path))
         #expect(try SnapshotBackend(path: path).entries(["a"]).first??.value == bytes("1"))
@@ -408,6 +413,7 @@ struct SnapshotBackendTests {
         defer { directory.remove() }
         // A missing file, so the writers also race to create it.
         let path = directory.path(".cachectl/cache.snapshot")
+        try FileManager.default.createDirectory(atPath: directory.path(".cachectl"), withIntermediateDirectories: false)
         let writers = 4, perWriter = 500
         let errors = ErrorLog()
         let done = DispatchGroup()

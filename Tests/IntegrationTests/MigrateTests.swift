@@ -110,21 +110,78 @@ struct MigrateTests {
         }
     }
 
-    @Test("a hash with a TTL crosses Redis → Redis intact; into JSON Lines it is listed as skipped")
+    @Test("a hash with a TTL crosses Redis → Redis intact; into a snapshot it is not copied: exit 1 unless --strings-only")
     func hashWithTTL() throws {
         try cleaned {
             _ = try redis(a, "HSET", namespace + "h", "f1", "v1", "f2", "v2")
             _ = try redis(a, "PEXPIRE", namespace + "h", "600000")
+            _ = try redis(a, "SET", namespace + "s", "v")
             let result = try migrate(["--from", a, "--to", b, "--verify"])
             #expect(result.status == 0, "\(result.stderr.text)")
             #expect(try redis(b, "HGET", namespace + "h", "f2") == "v2")
             let pttl = Int(try redis(b, "PTTL", namespace + "h")) ?? 0
             #expect((590_000...600_000).contains(pttl))
-            let path = directory.appendingPathComponent("out.jsonl").path
-            let json = try migrate(["--from", a, "--to", "jsonl:" + path, "--format", "json"])
-            #expect(json.status == 0, "\(json.stderr.text)")
+            let snapshot = "file:" + directory.appendingPathComponent("out.snapshot").path
+            let json = try migrate(["--from", a, "--to", snapshot, "--format", "json"])
+            #expect(json.status == 1, "a hash in scope was not copied: \(json.stderr.text)")
+            #expect(json.stderr.text.contains("hash"))
             let report = try JSONSerialization.jsonObject(with: json.stdout) as? [String: Any]
             #expect((report?["skipped_types"] as? [String: Int])?["hash"] == 1)
+            #expect(report?["copied"] as? Int == 1)
+            let optedOut = try migrate(["--from", a, "--to", snapshot, "--on-conflict", "replace", "--strings-only"])
+            #expect(optedOut.status == 0, "\(optedOut.stderr.text)")
+        }
+    }
+
+    @Test("Redis → JSON Lines → Redis is lossless for sets, hashes, lists, sorted sets and streams, with TTLs and tags")
+    func everyTypeThroughJSONLines() throws {
+        try cleaned {
+            let key = { (name: String) in self.namespace + name }
+            _ = try redis(a, "SADD", key("set"), "a", "b", "c", "ünï")
+            _ = try redis(a, "HSET", key("hash"), "f1", "v1", "f2", "")
+            _ = try redis(a, "RPUSH", key("list"), "x", "y", "x")
+            _ = try redis(a, "ZADD", key("zset"), "1.5", "m1", "-2", "m2", "+inf", "m3")
+            _ = try redis(a, "XADD", key("stream"), "1-1", "field", "value")
+            _ = try redis(a, "PEXPIRE", key("set"), "600000")
+            _ = try redis(a, "SADD", key("tag:group"), key("set"), key("hash"))
+            let path = directory.appendingPathComponent("all.jsonl").path
+            let out = try migrate(["--from", a, "--to", "jsonl:" + path])
+            #expect(out.status == 0, "\(out.stderr.text)")
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            #expect(text.contains("\"type\":\"set\""), "\(text)")
+            #expect(text.contains("\"type\":\"zset\""), "\(text)")
+            let back = try migrate(["--from", "jsonl:" + path, "--to", b, "--verify"])
+            #expect(back.status == 0, "\(back.stdout.text) \(back.stderr.text)")
+            #expect(try redis(b, "SCARD", key("set")) == "4")
+            #expect(try redis(b, "SISMEMBER", key("set"), "ünï") == "1")
+            #expect(try redis(b, "HGET", key("hash"), "f1") == "v1")
+            #expect(try redis(b, "HEXISTS", key("hash"), "f2") == "1")
+            #expect(try redis(b, "LRANGE", key("list"), "0", "-1") == "x\ny\nx")
+            #expect(try redis(b, "ZSCORE", key("zset"), "m1") == "1.5")
+            #expect(try redis(b, "ZSCORE", key("zset"), "m3") == "inf")
+            #expect(try redis(b, "XLEN", key("stream")) == "1")
+            let pttl = Int(try redis(b, "PTTL", key("set"))) ?? 0
+            #expect((590_000...600_000).contains(pttl))
+            #expect(try redis(b, "SISMEMBER", key("tag:group"), key("hash")) == "1")
+        }
+    }
+
+    @Test("Redis → Redis --verify compares sets by content, not by DUMP bytes")
+    func verifyComparesContent() throws {
+        try cleaned {
+            // The same members inserted in another order (and a set big enough to be a hashtable
+            // rather than a listpack) DUMP to different bytes.
+            let members = (0..<200).map { "m\($0)" }
+            _ = try ProcessRunner.run("redis-cli", ["-u", a, "SADD", namespace + "big"] + members)
+            let copy = try migrate(["--from", a, "--to", b])
+            #expect(copy.status == 0, "\(copy.stderr.text)")
+            _ = try redis(b, "DEL", namespace + "big")
+            _ = try ProcessRunner.run("redis-cli", ["-u", b, "SADD", namespace + "big"] + members.reversed())
+            let verify = try migrate(["--from", a, "--to", b, "--on-conflict", "skip", "--verify"])
+            #expect(verify.status == 0, "\(verify.stdout.text) \(verify.stderr.text)")
+            _ = try redis(b, "SREM", namespace + "big", "m7")
+            let planted = try migrate(["--from", a, "--to", b, "--on-conflict", "skip", "--verify"])
+            #expect(planted.status == 1, "a missing member is a difference: \(planted.stderr.text)")
         }
     }
 

@@ -6,6 +6,10 @@ import Testing
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cachectl-cli-\(UUID().uuidString)")
     var path: String { directory.appendingPathComponent("cache.snapshot").path }
 
+    init() throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
     func run(_ args: [String], stdin: Data? = nil) throws -> ProcessOutput {
         try CLI.run(args + ["--url", "file:" + path], stdin: stdin)
     }
@@ -48,7 +52,8 @@ import Testing
     @Test func readsDoNotCreateTheFile() throws {
         defer { try? FileManager.default.removeItem(at: directory) }
         let result = try run(["get", "nothing"])
-        #expect(result.status == 1)
+        #expect(result.status == 74, "a missing file is reported, not read as an empty cache")
+        #expect(result.stderr.text.contains(path))
         #expect(!FileManager.default.fileExists(atPath: path))
     }
 

@@ -5,6 +5,7 @@ import Testing
 struct TagCommandTests {
     private func snapshotURL() -> (url: String, directory: URL) {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cachectl-cli-tags-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         return ("file:" + directory.appendingPathComponent("cache.snapshot").path, directory)
     }
 

@@ -39,3 +39,11 @@ public struct CacheError: Error, Sendable, Equatable, CustomStringConvertible {
         return message
     }
 }
+
+extension CacheError {
+    /// A key that holds another type than a cache entry (a string), left unchanged.
+    public static func otherType(_ type: String, key: String) -> CacheError {
+        CacheError(.badInput, "\(key.displayQuoted) holds a \(type), not a cache entry (a string); it was left unchanged",
+                   hint: "pass --force to replace it with a string")
+    }
+}

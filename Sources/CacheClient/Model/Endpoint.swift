@@ -59,39 +59,48 @@ public enum Endpoint: Sendable, Equatable {
         if url.hasPrefix("file:") {
             var path = String(url.dropFirst("file:".count))
             if path.hasPrefix("//") { path = String(path.dropFirst(2)) }
-            guard !path.isEmpty else { throw CacheError(.usage, "Invalid URL \"\(shown)\": file: needs a path, e.g. file:./cache.snapshot") }
+            guard !path.isEmpty else { throw CacheError(.usage, "Invalid URL \(shown.displayQuoted): file: needs a path, e.g. file:./cache.snapshot") }
             self = .snapshot(path: path)
             return
         }
         if url.hasPrefix("jsonl:") {
             let path = String(url.dropFirst("jsonl:".count))
-            guard !path.isEmpty else { throw CacheError(.usage, "Invalid URL \"\(shown)\": jsonl: needs a path or -, e.g. jsonl:entries.jsonl") }
+            guard !path.isEmpty else { throw CacheError(.usage, "Invalid URL \(shown.displayQuoted): jsonl: needs a path or -, e.g. jsonl:entries.jsonl") }
             self = .jsonLines(path: path)
             return
         }
         guard let schemeEnd = url.firstRange(of: "://") else {
+            guard !url.isEmpty else { throw CacheError(.usage, "Invalid URL: it is empty") }
             if let colon = url.firstIndex(of: ":"), !url[..<colon].contains("/"), url[..<colon].count > 1,
                url[..<colon].allSatisfy({ $0.isLetter || $0 == "+" }) {
-                throw CacheError(.usage, "Unknown URL scheme \"\(url[..<colon])\" in \"\(shown)\"",
-                                 hint: "use redis://, redis+cluster://, redis+sentinel://, file:PATH, jsonl:PATH or dummy:")
+                let scheme = url[..<colon].lowercased()
+                if Endpoint.serverSchemes.contains(scheme) {
+                    throw CacheError(.usage, "Invalid URL \(shown.displayQuoted): a \(scheme) URL starts with \(scheme)://",
+                                     hint: "e.g. \(scheme)://127.0.0.1:6379")
+                }
+                throw CacheError(.usage, "Unknown URL scheme \(DisplayText.quoted(scheme)) in \(shown.displayQuoted)", hint: Endpoint.schemesHint)
             }
-            guard !url.isEmpty else { throw CacheError(.usage, "Invalid URL: it is empty") }
-            self = .snapshot(path: url)
+            self = try Endpoint.bareSnapshotPath(url, shown: shown)
             return
         }
         let scheme = url[..<schemeEnd.lowerBound].lowercased()
         let rest = String(url[schemeEnd.upperBound...])
         switch scheme {
         case "redis":
-            let (credentials, hostPart) = try Endpoint.splitCredentials(rest, shown: shown)
+            let (credentials, authority) = try Endpoint.splitCredentials(rest, shown: shown)
+            let (hostPart, queryDatabase) = try Endpoint.splitQuery(authority, shown: shown)
             var hostPort = hostPart
-            var database = 0
+            var database = queryDatabase ?? 0
             if let slash = hostPart.firstIndex(of: "/") {
                 hostPort = String(hostPart[..<slash])
                 let dbText = hostPart[hostPart.index(after: slash)...]
                 if !dbText.isEmpty {
                     guard let db = Int(dbText), db >= 0 else {
-                        throw CacheError(.usage, "Invalid URL \"\(shown)\": the database \"\(dbText)\" is not a number")
+                        throw CacheError(.usage, "Invalid URL \(shown.displayQuoted): the database \(DisplayText.quoted(String(dbText))) is not a database number (0 or more)")
+                    }
+                    if let queryDatabase, queryDatabase != db {
+                        throw CacheError(.usage, "Invalid URL \(shown.displayQuoted): it names database \(db) in the path and \(queryDatabase) in ?db=",
+                                         hint: "give the database once")
                     }
                     database = db
                 }
@@ -100,59 +109,111 @@ public enum Endpoint: Sendable, Equatable {
             self = .redis(address: address, database: database, credentials: credentials)
         case "unix", "redis+unix":
             let (credentials, pathPart) = try Endpoint.splitCredentials(rest, shown: shown)
-            var path = pathPart
-            var database = 0
-            if let query = pathPart.firstRange(of: "?db=") {
-                path = String(pathPart[..<query.lowerBound])
-                guard let db = Int(pathPart[query.upperBound...]), db >= 0 else {
-                    throw CacheError(.usage, "Invalid URL \"\(shown)\": the database is not a number")
-                }
-                database = db
-            }
-            guard !path.isEmpty else { throw CacheError(.usage, "Invalid URL \"\(shown)\": unix:// needs a socket path") }
+            let (path, queryDatabase) = try Endpoint.splitQuery(pathPart, shown: shown)
+            let database = queryDatabase ?? 0
+            guard !path.isEmpty else { throw CacheError(.usage, "Invalid URL \(shown.displayQuoted): unix:// needs a socket path") }
             self = .redis(address: .unix(path: path), database: database, credentials: credentials)
         case "redis+cluster":
             let (credentials, nodes) = try Endpoint.splitCredentials(rest, shown: shown)
             let seeds = try nodes.split(separator: ",").map { try Endpoint.parseAddress(String($0), shown: shown) }
-            guard !seeds.isEmpty else { throw CacheError(.usage, "Invalid URL \"\(shown)\": name at least one seed node") }
+            guard !seeds.isEmpty else { throw CacheError(.usage, "Invalid URL \(shown.displayQuoted): name at least one seed node") }
             self = .cluster(seeds: seeds, credentials: credentials)
         case "redis+sentinel":
             let (credentials, remainder) = try Endpoint.splitCredentials(rest, shown: shown)
             let parts = remainder.split(separator: "/", omittingEmptySubsequences: false)
             guard parts.count >= 2, !parts[1].isEmpty else {
-                throw CacheError(.usage, "Invalid URL \"\(shown)\": name the primary the sentinels watch, e.g. redis+sentinel://127.0.0.1:26379/mymaster")
+                throw CacheError(.usage, "Invalid URL \(shown.displayQuoted): name the primary the sentinels watch, e.g. redis+sentinel://127.0.0.1:26379/mymaster")
             }
-            guard parts.count <= 3 else { throw CacheError(.usage, "Invalid URL \"\(shown)\": expected redis+sentinel://host:port[,host:port…]/master-name[/db]") }
+            guard parts.count <= 3 else { throw CacheError(.usage, "Invalid URL \(shown.displayQuoted): expected redis+sentinel://host:port[,host:port…]/master-name[/db]") }
             var database = 0
             if parts.count == 3, !parts[2].isEmpty {
                 guard let db = Int(parts[2]), db >= 0 else {
-                    throw CacheError(.usage, "Invalid URL \"\(shown)\": the database \"\(parts[2])\" is not a number")
+                    throw CacheError(.usage, "Invalid URL \(shown.displayQuoted): the database \(String(parts[2]).displayQuoted) is not a number")
                 }
                 database = db
             }
             let sentinels = try parts[0].split(separator: ",").map { try Endpoint.parseAddress(String($0), shown: shown, defaultPort: 26379) }
-            guard !sentinels.isEmpty else { throw CacheError(.usage, "Invalid URL \"\(shown)\": name at least one sentinel") }
+            guard !sentinels.isEmpty else { throw CacheError(.usage, "Invalid URL \(shown.displayQuoted): name at least one sentinel") }
             let name = String(parts[1]).percentDecoded ?? String(parts[1])
             self = .sentinel(sentinels: sentinels, masterName: name, database: database, credentials: credentials)
         case "rediss", "rediss+cluster":
             throw CacheError(.usage, "TLS (\(scheme)://) is not supported yet: hiredis 0.14 on this platform has no TLS",
                              hint: "use redis:// through a TLS tunnel such as stunnel")
         default:
-            throw CacheError(.usage, "Unknown URL scheme \"\(scheme)\" in \"\(shown)\"",
-                             hint: "use redis://, redis+cluster://, redis+sentinel://, file:PATH, jsonl:PATH or dummy:")
+            throw CacheError(.usage, "Unknown URL scheme \(scheme.displayQuoted) in \(shown.displayQuoted)", hint: Endpoint.schemesHint)
         }
     }
 
     /// The URL as it may be printed: any password replaced by `***`.
+    ///
+    /// Works on malformed URLs too (`redis:/:secret@host`, `redis//:secret@host`): whatever
+    /// stands before the last `@` after the scheme's slashes is user information, and everything
+    /// after its first `:` (all of it, when there is no `:`) is taken for a password.
     public static func redact(_ url: String) -> String {
-        guard let schemeEnd = url.firstRange(of: "://"),
-              let at = url[schemeEnd.upperBound...].lastIndex(of: "@") else { return url }
-        let userInfo = url[schemeEnd.upperBound..<at]
+        guard let at = url.lastIndex(of: "@") else { return url }
+        let head = url[..<at]
+        let start: String.Index
+        if let slashes = head.firstRange(of: "//") {
+            start = slashes.upperBound
+        } else if let slash = head.firstIndex(of: "/") {
+            start = head.index(after: slash)
+        } else if let colon = head.firstIndex(of: ":") {
+            start = head.index(after: colon)
+        } else {
+            start = head.startIndex
+        }
+        let userInfo = url[start..<at]
         guard let colon = userInfo.firstIndex(of: ":") else {
             // A lone userinfo is a password in the seeds' `redis://secret@host` form.
-            return url[..<schemeEnd.upperBound] + "***" + url[at...]
+            return url[..<start] + "***" + url[at...]
         }
-        return url[..<schemeEnd.upperBound] + userInfo[..<colon] + ":***" + url[at...]
+        return url[..<userInfo.index(after: colon)] + "***" + url[at...]
+    }
+
+    /// The schemes of a Redis server, for telling a mistyped URL from a file name.
+    static let serverSchemes: Set<String> = ["redis", "rediss", "unix", "redis+unix", "redis+cluster", "rediss+cluster",
+                                             "redis+sentinel"]
+
+    /// The schemes understood, for messages.
+    static let schemesHint = "use redis://, unix://, redis+cluster://, redis+sentinel://, file:PATH, jsonl:PATH or dummy:"
+
+    /// A bare path names the snapshot file, except for what is more likely a mistyped URL: a
+    /// scheme name without its colon (`dummy`, `redis`), or a path with `@` or `//` (a URL that
+    /// lost its `:`), when no such file exists. Those are refused rather than created.
+    private static func bareSnapshotPath(_ path: String, shown: String) throws -> Endpoint {
+        var status = stat()
+        guard stat(path, &status) != 0 else { return .snapshot(path: path) }
+        let word = path.lowercased()
+        if word == "dummy" || serverSchemes.contains(word) || word == "file" || word == "jsonl" {
+            let example = word == "dummy" ? "dummy:" : word == "file" || word == "jsonl" ? "\(word):PATH" : "\(word)://127.0.0.1:6379"
+            throw CacheError(.usage, "Invalid URL \(shown.displayQuoted): no such snapshot file, and \(word) needs its colon",
+                             hint: "write \(example), or ./\(path) for a new snapshot file of that name")
+        }
+        if path.contains("@") || path.contains("//") {
+            throw CacheError(.usage, "Invalid URL \(shown.displayQuoted): not a URL (no scheme://) and no such snapshot file",
+                             hint: "write redis://host:port for a server, or file:PATH to create a snapshot file")
+        }
+        return .snapshot(path: path)
+    }
+
+    /// Splits `?db=N` off a host or socket path (as redis-py and others accept it); any other
+    /// query is refused by name.
+    private static func splitQuery(_ text: String, shown: String) throws -> (String, Int?) {
+        guard let mark = text.firstIndex(of: "?") else { return (text, nil) }
+        let query = text[text.index(after: mark)...]
+        var database: Int?
+        for parameter in query.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = parameter.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2, parts[0] == "db" else {
+                throw CacheError(.usage, "Invalid URL \(shown.displayQuoted): unknown query parameter \(DisplayText.quoted(String(parts[0])))",
+                                 hint: "only ?db=N is understood, e.g. redis://127.0.0.1:6379?db=3")
+            }
+            guard let db = Int(parts[1]), db >= 0 else {
+                throw CacheError(.usage, "Invalid URL \(shown.displayQuoted): the database \(DisplayText.quoted(String(parts[1]))) is not a database number (0 or more)")
+            }
+            database = db
+        }
+        return (String(text[..<mark]), database)
     }
 
     /// The endpoint as it may be printed, password redacted.
@@ -219,7 +280,7 @@ public enum Endpoint: Sendable, Equatable {
             let after = text[text.index(after: close)...]
             if after.hasPrefix(":") {
                 guard let p = Int(after.dropFirst()), (1...65535).contains(p) else {
-                    throw CacheError(.usage, "Invalid URL \"\(shown)\": the port \"\(after.dropFirst())\" is not a number from 1 to 65535")
+                    throw CacheError(.usage, "Invalid URL \(shown.displayQuoted): the port \(DisplayText.quoted(String(after.dropFirst()))) is not a number from 1 to 65535")
                 }
                 port = p
             }
@@ -227,11 +288,11 @@ public enum Endpoint: Sendable, Equatable {
             host = String(text[..<colon])
             let portText = text[text.index(after: colon)...]
             guard let p = Int(portText), (1...65535).contains(p) else {
-                throw CacheError(.usage, "Invalid URL \"\(shown)\": the port \"\(portText)\" is not a number from 1 to 65535")
+                throw CacheError(.usage, "Invalid URL \(shown.displayQuoted): the port \(DisplayText.quoted(String(portText))) is not a number from 1 to 65535")
             }
             port = p
         }
-        guard !host.isEmpty else { throw CacheError(.usage, "Invalid URL \"\(shown)\": the host is empty") }
+        guard !host.isEmpty else { throw CacheError(.usage, "Invalid URL \(shown.displayQuoted): the host is empty") }
         return .tcp(host: host, port: port)
     }
 }

@@ -10,11 +10,15 @@ public struct EndpointResolution: Sendable {
     public var endpoint: Endpoint
     /// Which setting chose it, e.g. `--url`, `CACHECTL_URL`, `REDIS_HOST`, `default`.
     public var source: String
+    /// Whether the password came from a file whose first line, without its line ending, still
+    /// ends in a carriage return (a file saved with old Mac line endings, or CR CR LF): the
+    /// password then ends in `\r`, which is worth saying when the server refuses it.
+    public var passwordEndsInCarriageReturn = false
 
     /// Resolves the endpoint from an explicit URL, the environment and an optional password file.
     ///
-    /// The password file's first line replaces any password; `REDIS_PASSWORD` fills one in when
-    /// the URL has none.
+    /// The password file's first line, without one line ending (`\n` or `\r\n`), replaces any
+    /// password; `REDIS_PASSWORD` fills one in when the URL has none.
     public static func resolve(url: String?, environment: [String: String], passwordFile: String? = nil) throws -> EndpointResolution {
         var resolution = try choose(url: url, environment: environment)
         if let passwordFile {
@@ -22,13 +26,15 @@ public struct EndpointResolution: Sendable {
             do {
                 bytes = try readFile(passwordFile)
             } catch {
-                throw CacheError(.io, "Cannot read the password file \(passwordFile): \(error)")
+                throw CacheError(.io, "Cannot read the password file \(passwordFile.displayEscaped): \(error)")
             }
-            guard let contents = String(validating: bytes, as: UTF8.self) else {
-                throw CacheError(.io, "Cannot read the password file \(passwordFile): it is not valid UTF-8")
+            var line = bytes.prefix { $0 != 0x0A }
+            if line.count < bytes.count, line.last == 0x0D { line.removeLast() }
+            guard let password = String(validating: line, as: UTF8.self) else {
+                throw CacheError(.io, "Cannot read the password file \(passwordFile.displayEscaped): it is not valid UTF-8")
             }
-            let password = contents.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
-            resolution.endpoint = resolution.endpoint.withPassword(password.trimming("\r"))
+            resolution.endpoint = resolution.endpoint.withPassword(password)
+            resolution.passwordEndsInCarriageReturn = line.last == 0x0D
         } else if let password = environment["REDIS_PASSWORD"], !password.isEmpty {
             switch resolution.endpoint {
             case .redis(_, _, let credentials) where credentials.password == nil:
@@ -47,7 +53,7 @@ public struct EndpointResolution: Sendable {
     public static func defaultExpiry(environment: [String: String]) throws -> Expiry {
         guard let text = environment["CACHE_DEFAULT_TIMEOUT"], !text.isEmpty else { return .seconds(300) }
         guard let expiry = Expiry(parsing: text) else {
-            throw CacheError(.usage, "Invalid CACHE_DEFAULT_TIMEOUT \"\(text)\": expected seconds (e.g. 300), a duration (5m) or none")
+            throw CacheError(.usage, "Invalid CACHE_DEFAULT_TIMEOUT \(text.displayQuoted): expected seconds (e.g. 300), a duration (5m) or none")
         }
         return expiry
     }
@@ -65,13 +71,13 @@ public struct EndpointResolution: Sendable {
             var port = 6379
             if let text = env["REDIS_PORT"], !text.isEmpty {
                 guard let p = Int(text), (1...65535).contains(p) else {
-                    throw CacheError(.usage, "Invalid REDIS_PORT \"\(text)\": expected a number from 1 to 65535")
+                    throw CacheError(.usage, "Invalid REDIS_PORT \(text.displayQuoted): expected a number from 1 to 65535")
                 }
                 port = p
             }
             var database = 0
             if let text = env["REDIS_DB"], !text.isEmpty {
-                guard let db = Int(text), db >= 0 else { throw CacheError(.usage, "Invalid REDIS_DB \"\(text)\": expected a number") }
+                guard let db = Int(text), db >= 0 else { throw CacheError(.usage, "Invalid REDIS_DB \(text.displayQuoted): expected a number") }
                 database = db
             }
             return EndpointResolution(
@@ -85,7 +91,7 @@ public struct EndpointResolution: Sendable {
         case "dummy":
             return EndpointResolution(endpoint: .dummy, source: "CACHE_BACKEND")
         case let other?:
-            throw CacheError(.usage, "Unknown CACHE_BACKEND \"\(other)\"", hint: "use redis, locmem, memory, file or dummy")
+            throw CacheError(.usage, "Unknown CACHE_BACKEND \(other.displayQuoted)", hint: "use redis, locmem, memory, file or dummy")
         }
         if let path = env["CACHECTL_SNAPSHOT"], !path.isEmpty {
             return EndpointResolution(endpoint: .snapshot(path: path), source: "CACHECTL_SNAPSHOT")
@@ -106,14 +112,4 @@ func fileReason(_ error: Error) -> String {
         }
     }
     return String(describing: error)
-}
-
-extension String {
-    /// Without leading and trailing `scalar`s (`trimmingCharacters(in: CharacterSet(charactersIn:))`).
-    /// Like Foundation, this works on unicode scalars, not characters.
-    func trimming(_ scalar: Unicode.Scalar) -> String {
-        let scalars = unicodeScalars
-        guard let first = scalars.firstIndex(where: { $0 != scalar }) else { return "" }
-        return String(String.UnicodeScalarView(scalars[first...scalars.lastIndex(where: { $0 != scalar })!]))
-    }
 }

@@ -34,6 +34,70 @@ public enum EntryJSON {
         return out
     }
 
+    /// One compact JSON object for a migrate record: the entry format for a string, or the
+    /// type with its elements (`members`, `items`, `fields`) or its `dump_base64`.
+    public static func line(_ record: MigrationRecord) -> String? {
+        if let entry = record.entry { return line(entry) }
+        var out = "{\"key\":"
+        appendString(record.key, to: &out)
+        out += ",\"type\":"
+        appendString(record.type, to: &out)
+        if let collection = record.collection, collection.isText {
+            let texts = collection.elements.map { String(decoding: $0, as: UTF8.self) }
+            switch collection.type {
+            case "hash":
+                out += ",\"fields\":{"
+                for index in stride(from: 0, to: texts.count - 1, by: 2) {
+                    if index > 0 { out += "," }
+                    appendString(texts[index], to: &out)
+                    out += ":"
+                    appendString(texts[index + 1], to: &out)
+                }
+                out += "}"
+            case "zset":
+                out += ",\"members\":["
+                for index in stride(from: 0, to: texts.count - 1, by: 2) {
+                    if index > 0 { out += "," }
+                    out += "["
+                    appendString(texts[index], to: &out)
+                    out += ","
+                    // Redis's score text is a JSON number except for inf/-inf, kept as strings.
+                    let score = texts[index + 1]
+                    if score.allSatisfy({ "0123456789.-+eE".contains($0) }), !score.hasPrefix("+"), !score.hasPrefix(".") {
+                        out += score
+                    } else {
+                        appendString(score, to: &out)
+                    }
+                    out += "]"
+                }
+                out += "]"
+            default:
+                out += collection.type == "list" ? ",\"items\":[" : ",\"members\":["
+                for (index, text) in texts.enumerated() {
+                    if index > 0 { out += "," }
+                    appendString(text, to: &out)
+                }
+                out += "]"
+            }
+        } else if let dump = record.serialized {
+            out += ",\"dump_base64\":\"" + Data(dump).base64EncodedString() + "\""
+        } else {
+            return nil
+        }
+        out += ",\"ttl\":"
+        out += record.expiry.seconds.map { String($0) } ?? "null"
+        if let tags = record.tags {
+            out += ",\"tags\":["
+            for (index, tag) in tags.enumerated() {
+                if index > 0 { out += "," }
+                appendString(tag, to: &out)
+            }
+            out += "]"
+        }
+        out += "}"
+        return out
+    }
+
     /// Appends `text` as a JSON string literal, escaping what JSON requires.
     public static func appendString(_ text: String, to out: inout String) {
         out.append("\"")

@@ -15,20 +15,38 @@ public struct EntryFormatError: Error, Sendable, Equatable, CustomStringConverti
 }
 
 extension EntryJSON {
+    /// The fields of the entry format and of migrate's other Redis types (plus `size`, which
+    /// `get --format jsonl` adds).
+    public static let fieldNames = ["key", "value", "value_base64", "ttl", "tags", "type", "members", "items", "fields",
+                                    "dump_base64", "size"]
+
     /// Reads one line of the entry format into an entry.
     ///
     /// A string `value` becomes its UTF-8 bytes; any other JSON value becomes its compact JSON
     /// text (whitespace outside strings removed, key order kept); `value_base64` carries bytes
     /// that are not UTF-8. A missing `ttl` means `defaultExpiry`, `null` means no expiry.
-    /// Unknown fields are ignored, so `get --format jsonl` output reads back as a manifest.
+    /// Unknown fields are ignored, so `get --format jsonl` output reads back as a manifest; one
+    /// that is a near miss of a known field (`"tll"`) is refused, naming the field it resembles.
     public static func decode(line: [UInt8], defaultExpiry: Expiry) throws(EntryFormatError) -> Entry {
+        let record = try decodeRecord(line: line, defaultExpiry: defaultExpiry)
+        guard let entry = record.entry else {
+            throw EntryFormatError("\"\(record.key)\" is a \(record.type), not a string entry (migrate copies it to Redis; warmup writes strings)")
+        }
+        return entry
+    }
+
+    /// Reads one line of the entry format, including the other Redis types migrate carries:
+    /// `"type": "set"` with `"members": [...]`, `"list"` with `"items"`, `"hash"` with
+    /// `"fields": {...}`, `"zset"` with `"members": [[member, score], ...]`, and any type with
+    /// `"dump_base64"` (a Redis DUMP payload, for streams and elements that are not UTF-8).
+    public static func decodeRecord(line: [UInt8], defaultExpiry: Expiry) throws(EntryFormatError) -> MigrationRecord {
         // Most manifests are ASCII: checking that is much cheaper than building a String to validate.
         guard line.allSatisfy({ $0 < 0x80 }) || String(validating: line, as: UTF8.self) != nil else {
             throw EntryFormatError("not valid UTF-8")
         }
-        return try line.withUnsafeBufferPointer { (buffer) throws(EntryFormatError) -> Entry in
+        return try line.withUnsafeBufferPointer { (buffer) throws(EntryFormatError) -> MigrationRecord in
             var scanner = JSONScanner(bytes: buffer)
-            return try scanner.entry(defaultExpiry: defaultExpiry)
+            return try scanner.record(defaultExpiry: defaultExpiry)
         }
     }
 
@@ -45,7 +63,7 @@ private struct JSONScanner {
 
     init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
-    mutating func entry(defaultExpiry: Expiry) throws(EntryFormatError) -> Entry {
+    mutating func record(defaultExpiry: Expiry) throws(EntryFormatError) -> MigrationRecord {
         skipWhitespace()
         guard peek() == UInt8(ascii: "{") else { throw EntryFormatError("expected a JSON object such as {\"key\": \"k\", \"value\": \"v\"}") }
         index += 1
@@ -54,25 +72,32 @@ private struct JSONScanner {
         var base64: [UInt8]?
         var expiry: Expiry?
         var tags: [String]?
-        var seen: UInt8 = 0  // bits of the known fields read so far
+        var type: String?
+        var elements: [[UInt8]]?
+        var pairs = false
+        var dump: [UInt8]?
+        var seen: UInt16 = 0  // bits of the known fields read so far
         skipWhitespace()
         if peek() == UInt8(ascii: "}") { index += 1 } else {
             while true {
                 skipWhitespace()
                 guard peek() == UInt8(ascii: "\"") else { throw EntryFormatError("expected a field name in quotes at column \(index + 1)") }
                 let field = try string()
-                let bit: UInt8 = switch field {
+                let bit: UInt16 = switch field {
                 case "key": 1
                 case "value": 2
                 case "value_base64": 4
                 case "ttl": 8
                 case "tags": 16
+                case "type": 32
+                case "members", "items", "fields": 64
+                case "dump_base64": 128
                 default: 0
                 }
-                guard seen & bit == 0 else { throw EntryFormatError("field \"\(field)\" appears twice") }
+                guard seen & bit == 0 else { throw EntryFormatError("field \(field.displayQuoted) appears twice") }
                 seen |= bit
                 skipWhitespace()
-                guard peek() == UInt8(ascii: ":") else { throw EntryFormatError("expected ':' after \"\(field)\" at column \(index + 1)") }
+                guard peek() == UInt8(ascii: ":") else { throw EntryFormatError("expected ':' after \(field.displayQuoted) at column \(index + 1)") }
                 index += 1
                 skipWhitespace()
                 switch field {
@@ -99,7 +124,27 @@ private struct JSONScanner {
                     expiry = try ttl()
                 case "tags":
                     tags = try tagList()
+                case "type":
+                    guard peek() == UInt8(ascii: "\""), let name = Optional(try string()), !name.isEmpty else {
+                        throw EntryFormatError("\"type\" must be a Redis type name such as \"set\"")
+                    }
+                    type = name
+                case "members", "items":
+                    (elements, pairs) = try elementList(field)
+                case "fields":
+                    elements = try fieldObject()
+                    pairs = true
+                case "dump_base64":
+                    guard peek() == UInt8(ascii: "\""), let data = Data(base64Encoded: try string()) else {
+                        throw EntryFormatError("\"dump_base64\" must be base64 text")
+                    }
+                    dump = Array(data)
                 default:
+                    // Other fields are ignored (`size` from `get --format jsonl`), but a near miss of a
+                    // known one is a typo whose value would silently not apply.
+                    if let meant = NameSuggestion.closest(to: field, among: EntryJSON.fieldNames) {
+                        throw EntryFormatError("unknown field \(field.displayQuoted) (did you mean \"\(meant)\"?)")
+                    }
                     var ignored: [UInt8] = []
                     try skipValue(into: &ignored)
                 }
@@ -116,9 +161,119 @@ private struct JSONScanner {
         skipWhitespace()
         guard index == bytes.count else { throw EntryFormatError("unexpected text after the object at column \(index + 1)") }
         guard let key else { throw EntryFormatError("missing \"key\"") }
+        let kind = type ?? "string"
+        if kind != "string" {
+            guard value == nil, base64 == nil else { throw EntryFormatError("a \(kind) has no \"value\"; give its elements or \"dump_base64\"") }
+            let expected: (field: String, pairs: Bool)? = switch kind {
+            case "set": ("members", false)
+            case "list": ("items", false)
+            case "hash": ("fields", true)
+            case "zset": ("members", true)
+            default: nil
+            }
+            if let dump {
+                guard elements == nil else { throw EntryFormatError("give the elements or \"dump_base64\", not both") }
+                return MigrationRecord(key: key, type: kind, value: nil, serialized: dump, expiry: expiry ?? defaultExpiry, tags: tags)
+            }
+            guard let expected else { throw EntryFormatError("a \(kind) travels as \"dump_base64\"") }
+            guard let elements, pairs == expected.pairs, !elements.isEmpty else {
+                throw EntryFormatError("a \(kind) needs \"\(expected.field)\"" + (kind == "zset" ? " as [[member, score], ...]" : "") + ", not empty")
+            }
+            return MigrationRecord(key: key, type: kind, value: nil, collection: RedisCollection(type: kind, elements: elements),
+                                   expiry: expiry ?? defaultExpiry, tags: tags)
+        }
+        guard elements == nil, dump == nil else { throw EntryFormatError("a string entry has a \"value\", not elements") }
         if value != nil, base64 != nil { throw EntryFormatError("give \"value\" or \"value_base64\", not both") }
-        guard let bytes = value ?? base64 else { throw EntryFormatError("missing \"value\" (or \"value_base64\") for key \"\(key)\"") }
-        return Entry(key: key, value: bytes, expiry: expiry ?? defaultExpiry, tags: tags)
+        guard let bytes = value ?? base64 else { throw EntryFormatError("missing \"value\" (or \"value_base64\") for key \(key.displayQuoted)") }
+        return MigrationRecord(key: key, value: bytes, expiry: expiry ?? defaultExpiry, tags: tags)
+    }
+
+    /// `["a", "b"]`, or `[["member", 1.5], ...]` (pairs, flattened; a score may also be a string
+    /// such as "inf").
+    private mutating func elementList(_ field: String) throws(EntryFormatError) -> ([[UInt8]], Bool) {
+        let problem = EntryFormatError("\"\(field)\" must be an array of strings, or of [member, score] pairs")
+        guard peek() == UInt8(ascii: "[") else { throw problem }
+        index += 1
+        var elements: [[UInt8]] = []
+        var pairs: Bool?
+        skipWhitespace()
+        if peek() == UInt8(ascii: "]") {
+            index += 1
+            return (elements, false)
+        }
+        while true {
+            skipWhitespace()
+            if peek() == UInt8(ascii: "\"") {
+                guard pairs != true else { throw problem }
+                pairs = false
+                elements.append(try stringBytes())
+            } else if peek() == UInt8(ascii: "[") {
+                guard pairs != false else { throw problem }
+                pairs = true
+                index += 1
+                skipWhitespace()
+                guard peek() == UInt8(ascii: "\"") else { throw problem }
+                elements.append(try stringBytes())
+                skipWhitespace()
+                guard peek() == UInt8(ascii: ",") else { throw problem }
+                index += 1
+                skipWhitespace()
+                if peek() == UInt8(ascii: "\"") {
+                    let score = try string()
+                    guard ["inf", "+inf", "-inf"].contains(score.lowercased()) || Double(score) != nil else { throw problem }
+                    elements.append(Array(score.utf8))
+                } else {
+                    var score: [UInt8] = []
+                    try number(into: &score)
+                    elements.append(score)
+                }
+                skipWhitespace()
+                guard peek() == UInt8(ascii: "]") else { throw problem }
+                index += 1
+            } else {
+                throw problem
+            }
+            skipWhitespace()
+            if peek() == UInt8(ascii: ",") {
+                index += 1
+                continue
+            }
+            guard peek() == UInt8(ascii: "]") else { throw problem }
+            index += 1
+            return (elements, pairs ?? false)
+        }
+    }
+
+    /// `{"field": "value", ...}`, flattened into field, value, field, value.
+    private mutating func fieldObject() throws(EntryFormatError) -> [[UInt8]] {
+        let problem = EntryFormatError("\"fields\" must be an object of string values")
+        guard peek() == UInt8(ascii: "{") else { throw problem }
+        index += 1
+        var elements: [[UInt8]] = []
+        skipWhitespace()
+        if peek() == UInt8(ascii: "}") {
+            index += 1
+            return elements
+        }
+        while true {
+            skipWhitespace()
+            guard peek() == UInt8(ascii: "\"") else { throw problem }
+            elements.append(try stringBytes())
+            skipWhitespace()
+            guard peek() == UInt8(ascii: ":") else { throw problem }
+            index += 1
+            skipWhitespace()
+            guard peek() == UInt8(ascii: "\"") else { throw problem }
+            elements.append(try stringBytes())
+            skipWhitespace()
+            if peek() == UInt8(ascii: ",") {
+                index += 1
+                continue
+            }
+            guard peek() == UInt8(ascii: "}") else { throw problem }
+            index += 1
+            return elements
+        }
     }
 
     private func peek() -> UInt8? { index < bytes.count ? bytes[index] : nil }
@@ -130,7 +285,7 @@ private struct JSONScanner {
     }
 
     private mutating func ttl() throws(EntryFormatError) -> Expiry {
-        let problem = EntryFormatError("\"ttl\" must be a positive number of seconds or null")
+        let problem = EntryFormatError("\"ttl\" must be a positive number of seconds (at most 100 years), a duration such as \"5m\", or null")
         if peek() == UInt8(ascii: "n") {
             try literal("null")
             return .never
@@ -146,8 +301,10 @@ private struct JSONScanner {
             whole = whole * 10 + Int64(bytes[end] - UInt8(ascii: "0"))
             end += 1
         }
+        let maximumSeconds = Duration.maximumMilliseconds / 1000
         if end > index, end < bytes.count, bytes[end] == UInt8(ascii: ",") || bytes[end] == UInt8(ascii: "}")
             || bytes[end] == UInt8(ascii: " "), bytes[index] != UInt8(ascii: "0") {
+            guard whole <= maximumSeconds else { throw problem }
             index = end
             return .seconds(whole)
         }
@@ -155,10 +312,11 @@ private struct JSONScanner {
         try number(into: &text)
         let string = String(decoding: text, as: UTF8.self)
         if let whole = Int64(string) {
-            guard whole > 0, whole < Int64.max / 1000 else { throw problem }
+            guard whole > 0, whole <= maximumSeconds else { throw problem }
             return .seconds(whole)
         }
-        guard let seconds = Double(string), seconds > 0, seconds < 1e15 else { throw problem }
+        // Checked as a Double before any conversion: 1e300 must not reach Int64(_:).
+        guard let seconds = Double(string), seconds > 0, seconds <= Double(maximumSeconds) else { throw problem }
         return .milliseconds(max(1, Int64((seconds * 1000).rounded(.up))))
     }
 
@@ -301,16 +459,36 @@ private struct JSONScanner {
         index += count
     }
 
+    /// Reads a number exactly as RFC 8259 spells one:
+    /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`; `01`, `1.e5`, `.5`, `+1` are refused.
     private mutating func number(into out: inout [UInt8]) throws(EntryFormatError) {
         let start = index
-        while index < bytes.count, let byte = Optional(bytes[index]),
-              (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+")
-                || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") {
-            index += 1
+        let invalid = EntryFormatError("invalid JSON value at column \(start + 1)")
+        func isDigit(_ at: Int) -> Bool { at < bytes.count && bytes[at] >= UInt8(ascii: "0") && bytes[at] <= UInt8(ascii: "9") }
+        func digits() -> Bool {
+            let first = index
+            while isDigit(index) { index += 1 }
+            return index > first
         }
-        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
-        guard index > start, Double(text) != nil, !text.hasPrefix("+"), !text.hasPrefix("."), !text.hasSuffix(".") else {
-            throw EntryFormatError("invalid JSON value at column \(start + 1)")
+        if peek() == UInt8(ascii: "-") { index += 1 }
+        if peek() == UInt8(ascii: "0") {
+            index += 1
+        } else if !digits() {
+            throw invalid
+        }
+        if peek() == UInt8(ascii: ".") {
+            index += 1
+            guard digits() else { throw invalid }
+        }
+        if peek() == UInt8(ascii: "e") || peek() == UInt8(ascii: "E") {
+            index += 1
+            if peek() == UInt8(ascii: "+") || peek() == UInt8(ascii: "-") { index += 1 }
+            guard digits() else { throw invalid }
+        }
+        // A number ends where the JSON around it continues: `01` or `1.5.5` are not two values.
+        if let next = peek(), next != UInt8(ascii: ","), next != UInt8(ascii: "}"), next != UInt8(ascii: "]"),
+           next != 0x20, next != 0x09, next != 0x0A, next != 0x0D {
+            throw invalid
         }
         out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
     }

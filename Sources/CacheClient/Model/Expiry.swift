@@ -28,7 +28,8 @@ public enum Expiry: Sendable, Hashable {
 
     /// Parses `300`, `300s`, `5m`, `1h`, `2d`, `1500ms` or `none`/`never`.
     ///
-    /// Returns nil when the text is none of these; zero and negative lifetimes are refused too,
+    /// Returns nil when the text is none of these or longer than 100 years
+    /// (`Duration.maximumMilliseconds`); zero and negative lifetimes are refused too,
     /// since an entry that is already expired is never what the caller meant.
     public init?(parsing text: String) {
         let lowered = text.lowercased()
@@ -42,16 +43,46 @@ public enum Expiry: Sendable, Hashable {
 }
 
 extension Duration {
-    /// Parses `30`, `30s`, `5m`, `1h`, `2d` or `250ms` into milliseconds; nil when malformed.
+    /// The longest duration cachectl takes from outside: 100 years (36500d), in milliseconds.
+    ///
+    /// Every TTL, `--max-duration`, `--window` and manifest `ttl` is checked against it, so no
+    /// later arithmetic (expiry timestamps, `timeval`, Redis `PX`) can overflow.
+    public static let maximumMilliseconds: Int64 = 36_500 * 86_400_000
+
+    /// Parses `30`, `30s`, `1.5s`, `5m`, `1h`, `2d` or `250ms` into milliseconds; nil when malformed
+    /// or longer than `maximumMilliseconds`.
+    ///
+    /// The grammar is strict: decimal digits, an optional fraction of decimal digits, an optional
+    /// unit. No sign, exponent, hex or spaces (`+5m`, `1e3s`, `0x10s` are refused). A fraction is
+    /// rounded down to whole milliseconds.
     public static func milliseconds(parsing text: String) -> Int64? {
         let units: [(String, Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)]
-        for (suffix, factor) in units where text.hasSuffix(suffix) {
-            let number = text.dropLast(suffix.count)
-            if let whole = Int64(number) { return whole.multipliedReportingOverflow(by: factor).overflow ? nil : whole * factor }
-            if let fraction = Double(number), fraction.isFinite, fraction >= 0 { return Int64(fraction * Double(factor)) }
-            return nil
+        var number = Substring(text)
+        var factor: Int64 = 1000
+        for (suffix, unitFactor) in units where text.hasSuffix(suffix) {
+            number = text.dropLast(suffix.count)
+            factor = unitFactor
+            break
         }
-        if let whole = Int64(text) { return whole.multipliedReportingOverflow(by: 1000).overflow ? nil : whole * 1000 }
-        return nil
+        let parts = number.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        func isDigits(_ part: Substring) -> Bool { !part.isEmpty && part.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }
+        guard let wholePart = parts.first, isDigits(wholePart), parts.count == 1 || isDigits(parts[1]) else { return nil }
+        // More digits than any duration within range: refused before any arithmetic.
+        let significant = wholePart.drop { $0 == "0" }
+        guard significant.count <= 13 else { return nil }
+        let whole = Int64(significant.isEmpty ? "0" : significant)!
+        let (milliseconds, overflow) = whole.multipliedReportingOverflow(by: factor)
+        guard !overflow else { return nil }
+        var total = milliseconds
+        if parts.count == 2 {
+            // factor ≤ 86,400,000, so at most 9 fraction digits matter; each step stays small.
+            var scale = factor
+            for digit in parts[1].utf8.prefix(9) {
+                total += Int64(digit - 0x30) * scale / 10
+                scale /= 10
+                if scale == 0 { break }
+            }
+        }
+        return total <= maximumMilliseconds ? total : nil
     }
 }

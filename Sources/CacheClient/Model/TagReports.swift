@@ -86,8 +86,8 @@ public enum FlushScope: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .pattern(let glob): return "matching \"\(glob)\""
-        case .prefix(let prefix): return "starting with \"\(prefix)\""
+        case .pattern(let glob): return "matching \(glob.displayQuoted)"
+        case .prefix(let prefix): return "starting with \(prefix.displayQuoted)"
         case .all: return "(all)"
         }
     }
@@ -112,16 +112,20 @@ public struct FlushReport: Sendable, Equatable {
     public var deleted: Int
     /// In a dry run, the first store keys that would go (at most the list limit); empty otherwise.
     public var keys: [String]
+    /// The type of each of `keys` (`string`, or a Redis type such as `hash` or `list`).
+    public var types: [String]
     /// Seconds the flush took.
     public var seconds: Double
     /// Whether nothing was changed.
     public var dryRun: Bool
 
     /// Creates a report.
-    public init(scope: FlushScope, deleted: Int, keys: [String] = [], seconds: Double, dryRun: Bool) {
+    /// Without `types`, every listed key is a string (the snapshot file holds nothing else).
+    public init(scope: FlushScope, deleted: Int, keys: [String] = [], types: [String]? = nil, seconds: Double, dryRun: Bool) {
         self.scope = scope
         self.deleted = deleted
         self.keys = keys
+        self.types = types ?? keys.map { _ in "string" }
         self.seconds = seconds
         self.dryRun = dryRun
     }

@@ -46,7 +46,7 @@ public final class CSVEntryReader: EntryReader {
                     } else if let parsed = Expiry(parsing: text) {
                         expiry = parsed
                     } else {
-                        return .invalid(line: line, reason: "ttl \"\(text)\" must be a positive number of seconds, 5m, 1h or none")
+                        return .invalid(line: line, reason: "ttl \(text.displayQuoted) must be a positive number of seconds, 5m, 1h or none (at most 100 years)")
                     }
                 }
             }
@@ -65,16 +65,19 @@ public final class CSVEntryReader: EntryReader {
 
     private func readHeader() throws {
         guard let (line, record) = try nextRecord() else { return }
+        if lines.isUTF16 { throw CacheError(.badInput, "\(lines.name.displayEscaped):\(line): \(EntryFormat.utf16Reason)") }
         let expected = "the first row must name the columns, e.g. key,value,ttl,tags"
         guard case .success(let fields) = record else { throw CacheError(.badInput, "\(lines.name):\(line): \(expected)") }
         let names = fields.map { String(decoding: $0, as: UTF8.self).trimmingSpaces().lowercased() }
         var positions: [String: Int] = [:]
         for (index, name) in names.enumerated() {
-            guard ["key", "value", "ttl", "tags"].contains(name) else {
-                throw CacheError(.badInput, "\(lines.name):\(line): unknown column \"\(name)\": \(expected)")
+            let known = ["key", "value", "ttl", "tags"]
+            guard known.contains(name) else {
+                let meant = NameSuggestion.closest(to: name, among: known).map { " (did you mean \"\($0)\"?)" } ?? ""
+                throw CacheError(.badInput, "\(lines.name.displayEscaped):\(line): unknown column \(name.displayQuoted)\(meant): \(expected)")
             }
             guard positions.updateValue(index, forKey: name) == nil else {
-                throw CacheError(.badInput, "\(lines.name):\(line): column \"\(name)\" appears twice")
+                throw CacheError(.badInput, "\(lines.name.displayEscaped):\(line): column \(name.displayQuoted) appears twice")
             }
         }
         guard let key = positions["key"], let value = positions["value"] else {

@@ -71,7 +71,10 @@ extension EntryFormat {
 }
 
 /// Namespace for building entry readers.
-public enum EntryFormat {}
+public enum EntryFormat {
+    /// Why a manifest saved as UTF-16 cannot be read.
+    static let utf16Reason = "the input is UTF-16 (it starts with a UTF-16 byte-order mark); save it as UTF-8"
+}
 
 /// Reads the entry format, one JSON object per line; blank lines are skipped.
 public final class JSONLinesEntryReader: EntryReader {
@@ -90,6 +93,7 @@ public final class JSONLinesEntryReader: EntryReader {
             let more = try lines.nextLine { bytes in
                 guard bytes.contains(where: { $0 != 0x20 && $0 != 0x09 }) else { return }
                 do {
+                    if lines.lineNumber == 1, lines.isUTF16 { throw EntryFormatError(EntryFormat.utf16Reason) }
                     var entry = try EntryJSON.decode(line: Array(bytes), defaultExpiry: defaults.expiry)
                     defaults.apply(to: &entry)
                     item = .entry(entry, line: lines.lineNumber)

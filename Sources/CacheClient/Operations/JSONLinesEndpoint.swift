@@ -56,7 +56,7 @@ public final class JSONLinesSource: EntrySource {
 
     private var shownPath: String { path == "-" ? "<stdin>" : path }
 
-    private func forEachEntry(_ body: (Entry) throws -> Void) throws {
+    private func forEachEntry(_ body: (MigrationRecord) throws -> Void) throws {
         let fd = open(readPath, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw CacheError(.io, "Cannot read \(shownPath): \(String(cString: strerror(errno)))") }
         // The same streaming line reader as warmup's manifests.
@@ -64,9 +64,9 @@ public final class JSONLinesSource: EntrySource {
         while let line = try reader.next() {
             let number = reader.lineNumber
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-            let entry: Entry
+            let entry: MigrationRecord
             do {
-                entry = try EntryJSON.decode(line: Array(line), defaultExpiry: defaultExpiry)
+                entry = try EntryJSON.decodeRecord(line: Array(line), defaultExpiry: defaultExpiry)
             } catch {
                 throw CacheError(.badInput, "\(shownPath):\(number): \(error.reason)")
             }
@@ -79,8 +79,14 @@ public final class JSONLinesSource: EntrySource {
         var batch = MigrationBatch()
         try forEachEntry { entry in
             guard pattern.map({ RedisGlob.matches($0, entry.key) }) ?? true else { return }
-            batch.records.append(MigrationRecord(key: entry.key, value: keysOnly ? nil : entry.value, expiry: entry.expiry,
-                                                 tags: entry.tags ?? []))
+            var record = entry
+            record.tags = entry.tags ?? []
+            if keysOnly {
+                record.value = nil
+                record.collection = nil
+                record.serialized = nil
+            }
+            batch.records.append(record)
             if batch.records.count >= batchSize {
                 try body(batch)
                 batch = MigrationBatch()
@@ -100,8 +106,24 @@ public final class JSONLinesSink: EntrySink {
     private var pending: [UInt8] = []
 
     /// Creates the output (not yet visible under `path`).
-    public init(path: String) throws {
+    ///
+    /// An existing file is a conflict like any other target's keys: refused under `.fail`
+    /// (`.badInput`, before anything is written), replaced whole under `.replace`; `.skip` cannot
+    /// merge into it (`.usage`).
+    public init(path: String, onConflict: ConflictPolicy = .fail) throws {
         self.path = path
+        if path != "-", access(path, F_OK) == 0 {
+            switch onConflict {
+            case .fail:
+                throw CacheError(.badInput, "migrate refused: \(path) already exists; nothing was written",
+                                 hint: "choose --on-conflict replace to overwrite it, or another path")
+            case .skip:
+                throw CacheError(.usage, "--on-conflict skip cannot merge into the existing JSON Lines file \(path)",
+                                 hint: "choose --on-conflict replace to overwrite it, or another path")
+            case .replace:
+                break
+            }
+        }
         if path == "-" {
             handle = OutputFile.standardOutput
             temporary = nil
@@ -123,17 +145,21 @@ public final class JSONLinesSink: EntrySink {
     public var endpointDescription: String { "jsonl:\(path)" }
     public var acceptsSerialized: Bool { false }
     public var hasExistingKeys: Bool { false }
+    public var acceptsCollections: Bool { true }
+    public func accepts(_ record: MigrationRecord) -> Bool {
+        record.value != nil || record.collection != nil || record.serialized != nil
+    }
 
     public func exists(_ keys: [String]) throws -> [Bool] { keys.map { _ in false } }
 
     public func write(_ records: [MigrationRecord], replace: Bool) throws -> [SinkOutcome] {
         var outcomes: [SinkOutcome] = []
         for record in records {
-            guard let entry = record.entry else {
-                outcomes.append(.existed)
+            guard let line = EntryJSON.line(record) else {
+                outcomes.append(.expired)
                 continue
             }
-            pending.append(contentsOf: EntryJSON.line(entry).utf8)
+            pending.append(contentsOf: line.utf8)
             pending.append(0x0A)
             outcomes.append(.written)
         }

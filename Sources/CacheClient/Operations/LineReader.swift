@@ -7,6 +7,8 @@ import Glibc
 /// size is streamed and never held in memory whole.
 ///
 /// Lines end at `\n`; a `\r` before it is dropped. A last line without a newline is still a line.
+/// A UTF-8 byte-order mark at the start of the input (Excel's "CSV UTF-8" always writes one) is
+/// not part of the first line.
 public final class LineReader {
     private let descriptor: Int32
     private let ownsDescriptor: Bool
@@ -18,6 +20,9 @@ public final class LineReader {
     private var atEnd = false
     /// The number of the line last returned, from 1.
     public private(set) var lineNumber = 0
+    /// Whether the input starts with a UTF-16 byte-order mark (a manifest saved as "Unicode"):
+    /// readers then say so instead of reporting bytes that are not UTF-8.
+    public private(set) var isUTF16 = false
 
     /// Reads from an open descriptor; `closing` closes it when the reader goes away.
     /// `name` appears in I/O error messages.
@@ -61,7 +66,7 @@ public final class LineReader {
                 lineNumber += 1
                 var lineEnd = newline
                 if lineEnd > start, buffer[lineEnd - 1] == 0x0D { lineEnd -= 1 }
-                let lineStart = start
+                let lineStart = firstLineStart(start, end: lineEnd)
                 start = newline + 1
                 try buffer.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[lineStart..<lineEnd])) }
                 return true
@@ -71,7 +76,7 @@ public final class LineReader {
                 lineNumber += 1
                 var lineEnd = end
                 if buffer[lineEnd - 1] == 0x0D { lineEnd -= 1 }
-                let lineStart = start
+                let lineStart = firstLineStart(start, end: lineEnd)
                 start = end
                 try buffer.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[lineStart..<lineEnd])) }
                 return true
@@ -79,6 +84,17 @@ public final class LineReader {
             scanFrom = end
             try fill(scanFrom: &scanFrom)
         }
+    }
+
+    /// Where the line at `start` begins: past a byte-order mark when it is the input's first line.
+    private func firstLineStart(_ start: Int, end: Int) -> Int {
+        if lineNumber == 1, end - start >= 2 {
+            isUTF16 = (buffer[start] == 0xFF && buffer[start + 1] == 0xFE) || (buffer[start] == 0xFE && buffer[start + 1] == 0xFF)
+        }
+        guard lineNumber == 1, end - start >= 3, buffer[start] == 0xEF, buffer[start + 1] == 0xBB, buffer[start + 2] == 0xBF else {
+            return start
+        }
+        return start + 3
     }
 
     /// Moves the unread part to the front (growing the buffer for a very long line) and reads more.

@@ -15,19 +15,23 @@ public struct MigrationRecord: Sendable, Equatable {
     public var type: String
     /// The value bytes of a string; nil when the record carries `serialized` only.
     public var value: [UInt8]?
-    /// The `DUMP` payload, for Redis→Redis copies.
+    /// The `DUMP` payload, for Redis→Redis copies (and JSON Lines `dump_base64`).
     public var serialized: [UInt8]?
+    /// The elements of a set, list, hash or sorted set, for JSON Lines.
+    public var collection: RedisCollection?
     /// The remaining lifetime.
     public var expiry: Expiry
     /// The tags; nil when they travel separately (tag sets copied as sets, Redis→Redis).
     public var tags: [String]?
 
     /// Creates a record.
-    public init(key: String, type: String = "string", value: [UInt8]?, serialized: [UInt8]? = nil, expiry: Expiry, tags: [String]?) {
+    public init(key: String, type: String = "string", value: [UInt8]?, serialized: [UInt8]? = nil,
+                collection: RedisCollection? = nil, expiry: Expiry, tags: [String]?) {
         self.key = key
         self.type = type
         self.value = value
         self.serialized = serialized
+        self.collection = collection
         self.expiry = expiry
         self.tags = tags
     }
@@ -92,11 +96,19 @@ public protocol EntrySink: AnyObject {
     func readBack(_ records: [MigrationRecord], serialized: Bool) throws -> [MigrationRecord?]
     /// Completes the output (renames a finished JSON Lines file into place).
     func finish() throws
+    /// Whether the sink takes sets, lists, hashes and sorted sets element by element (JSON Lines).
+    var acceptsCollections: Bool { get }
+    /// Whether the sink can hold this record; a record it cannot hold is reported as not copied.
+    func accepts(_ record: MigrationRecord) -> Bool
 }
 
 extension EntrySink {
     public func finish() throws {}
     public func isEmpty() throws -> Bool { !hasExistingKeys }
+    public var acceptsCollections: Bool { false }
+    public func accepts(_ record: MigrationRecord) -> Bool {
+        record.value != nil || (acceptsSerialized && record.serialized != nil)
+    }
 }
 
 /// What to do with a key that already exists at the target.
@@ -128,6 +140,8 @@ public struct Migration {
         public var ttlTolerance: Double = 2
         /// How many keys each list in the report names at most.
         public var listLimit = 10
+        /// Copy strings only: other types are out of scope (listed, not a failure).
+        public var stringsOnly = false
 
         /// Creates options.
         public init(pattern: String? = nil, onConflict: ConflictPolicy = .fail, dryRun: Bool = false, verify: Bool = false) {
@@ -158,6 +172,7 @@ public struct Migration {
         var report = MigrationReport(source: source.endpointDescription, target: sink.endpointDescription,
                                      dryRun: options.dryRun, onConflict: options.onConflict)
         let serialized = sink.acceptsSerialized
+        (source as? RedisEntrySource)?.includesCollections = sink.acceptsCollections && !options.stringsOnly
         // Into an empty target nothing can conflict: no need to list the source twice.
         let needsSurvey = try options.dryRun || (options.onConflict == .fail && sink.hasExistingKeys && !sink.isEmpty())
         if needsSurvey {
@@ -177,7 +192,7 @@ public struct Migration {
                 var writable: [MigrationRecord] = []
                 writable.reserveCapacity(batch.records.count)
                 for record in batch.records {
-                    if record.value == nil && record.serialized == nil {
+                    if (options.stringsOnly && record.value == nil) || !sink.accepts(record) {
                         report.noteSkippedType(record, limit: options.listLimit)
                     } else {
                         writable.append(record)
@@ -269,7 +284,7 @@ public struct Migration {
             report.expired += batch.expired.count
             var candidates: [MigrationRecord] = []
             for record in batch.records {
-                if record.type != "string" && !serialized {
+                if record.type != "string" && ((!serialized && !sink.acceptsCollections) || options.stringsOnly) {
                     report.noteSkippedType(record, limit: options.listLimit)
                 } else {
                     candidates.append(record)
@@ -288,7 +303,7 @@ public struct Migration {
     }
 
     private func conflictError(_ report: MigrationReport) -> CacheError {
-        let names = report.conflictKeys.map { "\"\($0)\"" }.joined(separator: ", ")
+        let names = report.conflictKeys.map { "\($0.displayQuoted)" }.joined(separator: ", ")
         let more = report.conflicts > report.conflictKeys.count ? " and \(report.conflicts - report.conflictKeys.count) more" : ""
         return CacheError(.badInput, "migrate refused: \(report.conflicts) key\(report.conflicts == 1 ? "" : "s") already exist at \(sink.endpointDescription): \(names)\(more); nothing was written",
                           hint: "choose --on-conflict skip or --on-conflict replace")
@@ -299,7 +314,16 @@ public struct Migration {
         var result = MigrationVerification()
         let serialized = sink.acceptsSerialized
         try scanAhead(serialized: serialized, keysOnly: false) { batch in
-            let records = batch.records.filter { $0.value != nil || $0.serialized != nil }
+            var records = batch.records.filter { sink.accepts($0) && !(options.stringsOnly && $0.value == nil) }
+            // Other types compare by content: DUMP bytes depend on insertion order and encoding.
+            if let redis = source as? RedisEntrySource {
+                let others = records.indices.filter { records[$0].value == nil }
+                let contents = try redis.backend.collections(others.map { redis.backend.configuration.storeKey(records[$0].key) })
+                for (index, content) in zip(others, contents) {
+                    records[index].collection = content
+                    if content != nil { records[index].serialized = nil }
+                }
+            }
             let copies = try sink.readBack(records, serialized: serialized)
             let tolerance = options.ttlTolerance + (ContinuousClock.now - started).seconds
             for (record, copy) in zip(records, copies) {
@@ -319,7 +343,14 @@ public struct Migration {
         if let value = source.value, copy.value != value {
             return "value differs (source \(value.count) bytes, digest \(digest(value)); target \(copy.value?.count ?? 0) bytes, digest \(digest(copy.value ?? [])))"
         }
-        if source.value == nil, let serialized = source.serialized, copy.serialized != serialized {
+        if source.value == nil, let collection = source.collection {
+            guard let copied = copy.collection, copied.type == collection.type else {
+                return "type differs: source \(collection.type), target \(copy.collection?.type ?? copy.type)"
+            }
+            if copied.canonical != collection.canonical {
+                return "\(collection.type) differs (source \(collection.elements.count) elements, target \(copied.elements.count))"
+            }
+        } else if source.value == nil, let serialized = source.serialized, copy.serialized != serialized {
             return "value differs (the DUMP payloads do not match)"
         }
         switch (source.expiry.milliseconds, copy.expiry.milliseconds) {

@@ -48,7 +48,8 @@ public enum MigrationEndpoints {
         case .jsonLines(let path): return try JSONLinesSource(path: path, configuration: configuration)
         case .dummy: return EmptyEntrySource()
         default:
-            let backend = try Backends.open(endpoint, configuration: configuration)
+            // A source that does not exist is a typo to report, not an empty cache to copy.
+            let backend = try Backends.open(endpoint, configuration: configuration, access: .existing)
             if let redis = backend as? RedisBackend { return RedisEntrySource(redis) }
             if let snapshot = backend as? SnapshotBackend { return SnapshotEntrySource(snapshot) }
             throw CacheError(.usage, "migrate cannot read from \(endpoint.description)")
@@ -57,9 +58,10 @@ public enum MigrationEndpoints {
 
     /// The sink an endpoint names. Connects now, so an unreachable target fails before anything
     /// is read or written.
-    public static func sink(_ endpoint: Endpoint, configuration: CacheConfiguration) throws -> any EntrySink {
+    public static func sink(_ endpoint: Endpoint, configuration: CacheConfiguration,
+                            onConflict: ConflictPolicy = .fail) throws -> any EntrySink {
         switch endpoint {
-        case .jsonLines(let path): return try JSONLinesSink(path: path)
+        case .jsonLines(let path): return try JSONLinesSink(path: path, onConflict: onConflict)
         default:
             let backend = try Backends.open(endpoint, configuration: configuration)
             if let redis = backend as? RedisBackend {

@@ -39,10 +39,10 @@ public struct StatsField: Sendable {
         let matches = all.filter { $0.path.hasSuffix("." + name) }
         if matches.count == 1 { return matches[0] }
         if matches.count > 1 {
-            throw CacheError(.usage, "Ambiguous stats field \"\(name)\": it could be " + matches.map(\.path).joined(separator: " or "),
+            throw CacheError(.usage, "Ambiguous stats field \(name.displayQuoted): it could be " + matches.map(\.path).joined(separator: " or "),
                              hint: "name it in full")
         }
-        throw CacheError(.usage, "Unknown stats field \"\(name)\"",
+        throw CacheError(.usage, "Unknown stats field \(name.displayQuoted)",
                          hint: "valid fields: " + all.map(\.path).joined(separator: ", "))
     }
 }
@@ -87,17 +87,17 @@ public struct StatsAssertion: Sendable, Equatable {
             }
         }
         guard let (range, comparison) = found else {
-            throw CacheError(.usage, "Invalid assertion \"\(text)\": expected FIELD OP NUMBER with OP one of < <= > >= ==",
+            throw CacheError(.usage, "Invalid assertion \(text.displayQuoted): expected FIELD OP NUMBER with OP one of < <= > >= ==",
                              hint: "e.g. --assert 'hit_rate>=90'")
         }
         let name = text[..<range.lowerBound].trimmingCharacters(in: " ")
         let number = text[range.upperBound...].trimmingCharacters(in: " ").replacingPercent()
         guard !name.isEmpty else {
-            throw CacheError(.usage, "Invalid assertion \"\(text)\": the field name is missing",
+            throw CacheError(.usage, "Invalid assertion \(text.displayQuoted): the field name is missing",
                              hint: "valid fields: " + StatsField.all.map(\.path).joined(separator: ", "))
         }
         guard let expected = Double(number), expected.isFinite else {
-            throw CacheError(.usage, "Invalid assertion \"\(text)\": \"\(number)\" is not a number", hint: "e.g. --assert 'hit_rate>=90'")
+            throw CacheError(.usage, "Invalid assertion \(text.displayQuoted): \(number.displayQuoted) is not a number", hint: "e.g. --assert 'hit_rate>=90'")
         }
         field = try StatsField.named(name).path
         self.comparison = comparison

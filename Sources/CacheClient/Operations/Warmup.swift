@@ -96,7 +96,14 @@ public struct Warmup: Sendable {
             report.written += count
             report.skipped += written.count - count
         }
+        // A local file that cannot be written (permissions, disk full) fails every batch alike:
+        // the run stops at once and reports it once, instead of once per line.
+        var localFailure: CacheError?
         func refused(_ batch: WarmupBatch, _ error: CacheError) {
+            if error.kind == .io {
+                if localFailure == nil { localFailure = error }
+                return
+            }
             // The server refused the batch (e.g. out of memory): count it, keep going.
             for (entry, line) in zip(batch.entries, batch.lines) {
                 record(WarmupIssue(line: line, key: entry.key, reason: error.message), in: &report, failed: true)
@@ -167,6 +174,7 @@ public struct Warmup: Sendable {
                 report.stop = .maxDuration
                 break
             }
+            if localFailure != nil { break }
             for issue in batch.failures { record(issue, in: &report, failed: true) }
             if !batch.entries.isEmpty {
                 if !onlyMissing, let pipelined = backend as? PipelinedBatchWriting {
@@ -191,6 +199,10 @@ public struct Warmup: Sendable {
                                        failed: report.failed))
         }
         _ = settle(keeping: 0)  // batches sent before a stop still count
+        if let localFailure {
+            let done = report.written > 0 ? "; before that \(report.written) entries were written" : "; nothing was written"
+            throw CacheError(localFailure.kind, localFailure.message + done, hint: localFailure.hint)
+        }
         progress(OperationProgress(done: report.written + report.skipped + report.failed, total: report.total,
                                    failed: report.failed))
         return completed()

@@ -77,7 +77,7 @@ enum Spool {
 enum Generator {
     static func spool(_ command: String, into target: Int32) throws {
         let failure: (Int32) -> CacheError = { code in
-            CacheError(.failed, "Cannot start the generator \"\(command)\": \(errnoText(code))")
+            CacheError(.failed, "Cannot start the generator \(command.displayQuoted): \(errnoText(code))")
         }
         var outputPipe: [Int32] = [-1, -1]
         var errorPipe: [Int32] = [-1, -1]
@@ -129,7 +129,7 @@ enum Generator {
         startThread { tail.read(errorRead) }
         defer { close(outputPipe[0]) }
         do {
-            try Spool.copy(from: outputPipe[0], to: target, name: "the output of \"\(command)\"")
+            try Spool.copy(from: outputPipe[0], to: target, name: "the output of \(command.displayQuoted)")
         } catch {
             kill(pid, SIGTERM)
             _ = wait(for: pid)
@@ -140,7 +140,7 @@ enum Generator {
         guard exit.exited, exit.status == 0 else {
             let how = exit.exited ? "exited with status \(exit.status)" : "was killed by signal \(exit.status)"
             let last = tail.lastLine
-            throw CacheError(.failed, "The generator \"\(command)\" \(how)" + (last.isEmpty ? "" : ": \(last)"),
+            throw CacheError(.failed, "The generator \(command.displayQuoted) \(how)" + (last.isEmpty ? "" : ": \(last)"),
                              hint: "nothing was written")
         }
     }

@@ -94,12 +94,14 @@ public protocol TagSetSink: AnyObject {
 /// A Redis server as a migrate source: SCAN, then pipelined TYPE + PTTL + GET/DUMP per batch.
 ///
 /// Tags: copied as sets when the sink takes them (Redis→Redis); otherwise each record carries
-/// its tags, from a key → tags map built once by SCAN + SSCAN over the tag prefix (its memory
-/// grows with the number of tag memberships in scope).
+/// its tags, looked up per batch in a key → tags file built once by SCAN + SSCAN over the tag
+/// prefix (on disk, so memory stays flat in the number of keys and memberships).
 public final class RedisEntrySource: EntrySource, TagSetSource {
     let backend: RedisBackend
-    private var tagsByKey: [String: [Int32]]?
-    private var tagNames: [String] = []
+    private var memberships: TagMembershipFile?
+    /// Read sets, lists, hashes and sorted sets element by element (and DUMP any other type) for
+    /// a sink that takes them (JSON Lines); otherwise only strings carry values.
+    public var includesCollections = false
 
     /// Reads from an opened Redis backend.
     public init(_ backend: RedisBackend) { self.backend = backend }
@@ -136,7 +138,7 @@ public final class RedisEntrySource: EntrySource, TagSetSource {
 
     public func scan(pattern: String?, batchSize: Int, serialized: Bool, keysOnly: Bool,
                      _ body: (MigrationBatch) throws -> Void) throws {
-        if !serialized && !keysOnly && tagsByKey == nil { try buildTagMap(pattern: pattern) }
+        if !serialized && !keysOnly && memberships == nil { memberships = try membershipFile(pattern: pattern) }
         let match = RedisGlob.escape(configuration.keyPrefix) + (pattern ?? "*")
         try scanKeys(match: match, count: batchSize) { storeKeys in
             let keys = storeKeys.filter { !isBookkeeping($0) }
@@ -168,6 +170,7 @@ public final class RedisEntrySource: EntrySource, TagSetSource {
             }
             let replies = try backend.connection.pipeline(commands)
             var dumpLater: [(index: Int, storeKey: String)] = []
+            let tagsOfKeys = try memberships?.tags(for: keys.map { configuration.entryKey($0) ?? $0 })
             var batch = MigrationBatch()
             batch.records.reserveCapacity(keys.count)
             let offset = withType ? 1 : 0
@@ -190,7 +193,7 @@ public final class RedisEntrySource: EntrySource, TagSetSource {
                 }
                 let expiry: Expiry = pttl > 0 ? .milliseconds(pttl) : .never
                 var record = MigrationRecord(key: key, type: type, value: nil, expiry: expiry,
-                                             tags: serialized ? nil : (tagsByKey?[key] ?? []).map { tagNames[Int($0)] })
+                                             tags: serialized ? nil : tagsOfKeys?[index] ?? [])
                 if serialized, payload.errorMessage?.hasPrefix("WRONGTYPE") == true {
                     dumpLater.append((batch.records.count, storeKey))
                 } else if serialized {
@@ -198,8 +201,24 @@ public final class RedisEntrySource: EntrySource, TagSetSource {
                     record.value = try backend.check(payload, context: "Cannot read \"\(key)\"").bytes
                 } else if type == "string" {
                     record.value = try backend.check(payload, context: "Cannot read \"\(key)\"").bytes
+                } else if includesCollections {
+                    dumpLater.append((batch.records.count, storeKey))
                 }
                 batch.records.append(record)
+            }
+            if includesCollections, !dumpLater.isEmpty {
+                // Collections travel element by element; what cannot (streams, bytes that are not
+                // UTF-8) stays in `dumpLater` for a DUMP.
+                let contents = try backend.collections(dumpLater.map(\.storeKey))
+                var remaining: [(index: Int, storeKey: String)] = []
+                for (item, content) in zip(dumpLater, contents) {
+                    if let content, content.isText {
+                        batch.records[item.index].collection = content
+                    } else {
+                        remaining.append(item)
+                    }
+                }
+                dumpLater = remaining
             }
             if !dumpLater.isEmpty { try dump(dumpLater, into: &batch) }
             batch.tagSets = tagSets
@@ -209,12 +228,15 @@ public final class RedisEntrySource: EntrySource, TagSetSource {
 
     /// DUMPs the keys that are not strings, with their TTL read again alongside.
     private func dump(_ pending: [(index: Int, storeKey: String)], into batch: inout MigrationBatch) throws {
-        let replies = try backend.connection.pipeline(pending.flatMap { [["PTTL", RedisArgument($0.storeKey)], ["DUMP", RedisArgument($0.storeKey)]] })
+        let replies = try backend.connection.pipeline(pending.flatMap {
+            [["TYPE", RedisArgument($0.storeKey)], ["PTTL", RedisArgument($0.storeKey)], ["DUMP", RedisArgument($0.storeKey)]]
+        })
         var gone = Set<Int>()
         for (offset, item) in pending.enumerated() {
             let key = batch.records[item.index].key
-            let pttl = try backend.check(replies[2 * offset], context: "Cannot read the TTL of \"\(key)\"").integer ?? -2
-            let payload = try backend.check(replies[2 * offset + 1], context: "Cannot DUMP \"\(key)\"")
+            if let type = replies[3 * offset].string, type != "none" { batch.records[item.index].type = type }
+            let pttl = try backend.check(replies[3 * offset + 1], context: "Cannot read the TTL of \"\(key)\"").integer ?? -2
+            let payload = try backend.check(replies[3 * offset + 2], context: "Cannot DUMP \"\(key)\"")
             guard pttl != -2, pttl != 0, let bytes = payload.bytes else {
                 gone.insert(item.index)
                 batch.expired.append(key)
@@ -228,22 +250,12 @@ public final class RedisEntrySource: EntrySource, TagSetSource {
         }
     }
 
-    /// Builds key → tags for the keys in scope from every tag set under the tag prefix.
-    private func buildTagMap(pattern: String?) throws {
-        var map: [String: [Int32]] = [:]
-        try scanTagSets(pattern: pattern) { page in
-            for members in page {
-                let index: Int32
-                if let last = tagNames.last, last == members.tag {
-                    index = Int32(tagNames.count - 1)
-                } else {
-                    tagNames.append(members.tag)
-                    index = Int32(tagNames.count - 1)
-                }
-                for key in members.keys { map[key, default: []].append(index) }
-            }
-        }
-        tagsByKey = map
+    /// Builds key → tags for the keys in scope from every tag set under the tag prefix, on disk.
+    func membershipFile(pattern: String?) throws -> TagMembershipFile {
+        let file = try TagMembershipFile()
+        try scanTagSets(pattern: pattern) { page in try file.add(page) }
+        try file.finishLoading()
+        return file
     }
 
     public func scanTagSets(pattern: String?, _ body: ([TagMembers]) throws -> Void) throws {
@@ -298,6 +310,9 @@ public final class RedisEntrySink: EntrySink, TagSetSink {
     public var endpointDescription: String { backend.endpointDescription }
     public var acceptsSerialized: Bool { true }
     public var hasExistingKeys: Bool { true }
+    public func accepts(_ record: MigrationRecord) -> Bool {
+        record.value != nil || record.serialized != nil || record.collection != nil
+    }
 
     public func isEmpty() throws -> Bool {
         try backend.check(try backend.connection.send("DBSIZE"), context: "Cannot read DBSIZE").integer == 0
@@ -309,7 +324,8 @@ public final class RedisEntrySink: EntrySink, TagSetSink {
         guard !records.isEmpty else { return [] }
         // Strings go through the batch write (SET, or SET NX when not replacing); the rest RESTOREs.
         let strings = records.indices.filter { records[$0].serialized == nil && records[$0].value != nil }
-        let dumped = records.indices.filter { records[$0].serialized != nil }
+        let dumped = records.indices.filter { records[$0].serialized != nil && records[$0].value == nil }
+        let collections = records.indices.filter { records[$0].collection != nil && records[$0].serialized == nil && records[$0].value == nil }
         var outcomes = [SinkOutcome](repeating: .expired, count: records.count)
         if !strings.isEmpty {
             let written = try backend.write(batch: strings.compactMap { records[$0].entry }, onlyMissing: !replace)
@@ -318,6 +334,67 @@ public final class RedisEntrySink: EntrySink, TagSetSink {
         if !dumped.isEmpty {
             for (index, outcome) in zip(dumped, try restore(dumped.map { records[$0] }, replace: replace)) { outcomes[index] = outcome }
         }
+        if !collections.isEmpty {
+            for (index, outcome) in zip(collections, try writeCollections(collections.map { records[$0] }, replace: replace)) { outcomes[index] = outcome }
+        }
+        // Tags of the other types (from JSON Lines; Redis→Redis copies tag sets as sets instead).
+        var byTag: [String: TagMembers] = [:]
+        for index in dumped + collections where outcomes[index] == .written {
+            let record = records[index]
+            for tag in record.tags ?? [] {
+                let lifetime = record.expiry.milliseconds ?? -1
+                var members = byTag[tag] ?? TagMembers(tag: tag, keys: [], lifetime: lifetime)
+                members.keys.append(record.key)
+                if members.lifetime != -1 { members.lifetime = lifetime == -1 ? -1 : max(members.lifetime, lifetime) }
+                byTag[tag] = members
+            }
+        }
+        if !byTag.isEmpty { try addTagMembers(byTag.keys.sorted().compactMap { byTag[$0] }) }
+        return outcomes
+    }
+
+    /// Writes sets, lists, hashes and sorted sets element by element, each in one MULTI/EXEC
+    /// with its lifetime; without `replace` an existing key is left as it is.
+    private func writeCollections(_ records: [MigrationRecord], replace: Bool) throws -> [SinkOutcome] {
+        let configuration = backend.configuration
+        var existing = [Bool](repeating: false, count: records.count)
+        if !replace {
+            let replies = try backend.connection.pipeline(records.map { ["EXISTS", RedisArgument(configuration.storeKey($0.key))] })
+            for (index, reply) in replies.enumerated() {
+                existing[index] = try backend.check(reply, context: "Cannot check \"\(records[index].key)\"").integer == 1
+            }
+        }
+        var commands: [[RedisArgument]] = []
+        var written: [Int] = []
+        for (index, record) in records.enumerated() where !existing[index] {
+            guard let collection = record.collection else { continue }
+            let key = RedisArgument(configuration.storeKey(record.key))
+            commands.append(["MULTI"])
+            commands.append(["DEL", key])
+            commands.append(collection.writeCommand(storeKey: configuration.storeKey(record.key)))
+            if let milliseconds = record.expiry.milliseconds { commands.append(["PEXPIRE", key, RedisArgument(milliseconds)]) }
+            commands.append(["EXEC"])
+            written.append(index)
+        }
+        var outcomes = existing.map { $0 ? SinkOutcome.existed : .written }
+        guard !commands.isEmpty else { return outcomes }
+        let replies = try backend.connection.pipeline(commands)
+        var position = 0
+        for index in written {
+            let count = records[index].expiry.milliseconds == nil ? 4 : 5
+            let exec = replies[position + count - 1]
+            for reply in replies[position..<position + count] {
+                try backend.check(reply, context: "Cannot write \"\(records[index].key)\" at \(endpointDescription)")
+            }
+            if let results = exec.array {
+                for result in results { try backend.check(result, context: "Cannot write \"\(records[index].key)\" at \(endpointDescription)") }
+            } else {
+                outcomes[index] = .expired
+            }
+            position += count
+        }
+        try backend.check(try backend.connection.send(["HINCRBY", RedisArgument(configuration.statsKey), "sets", RedisArgument(written.count)]),
+                          context: "Cannot count the writes")
         return outcomes
     }
 
@@ -368,12 +445,17 @@ public final class RedisEntrySink: EntrySink, TagSetSink {
         for record in records {
             let key = RedisArgument(backend.configuration.storeKey(record.key))
             commands.append(["PTTL", key])
-            commands.append(serialized && record.value == nil ? ["DUMP", key] : ["GET", key])
+            // Sets, lists, hashes and sorted sets are compared by content, read below.
+            commands.append(record.collection != nil ? ["TYPE", key] : serialized && record.value == nil ? ["DUMP", key] : ["GET", key])
             for tag in record.tags ?? [] { commands.append(["SISMEMBER", RedisArgument(backend.configuration.tagSetKey(tag)), key]) }
         }
         let replies = try backend.connection.pipeline(commands)
+        let others = records.indices.filter { records[$0].collection != nil }
+        let contents = try backend.collections(others.map { backend.configuration.storeKey(records[$0].key) })
+        var contentOf: [Int: RedisCollection] = [:]
+        for (index, content) in zip(others, contents) { contentOf[index] = content }
         var index = 0
-        return records.map { record in
+        return records.enumerated().map { offset, record in
             let pttl = replies[index].integer ?? -2
             let payload = replies[index + 1]
             index += 2
@@ -382,11 +464,35 @@ public final class RedisEntrySink: EntrySink, TagSetSink {
                 if replies[index].integer == 1 { tags.append(tag) }
                 index += 1
             }
-            guard pttl != -2, let bytes = payload.bytes else { return nil }
+            guard pttl != -2 else { return nil }
             var copy = MigrationRecord(key: record.key, type: record.type, value: nil, expiry: pttl >= 0 ? .milliseconds(pttl) : .never,
                                        tags: record.tags == nil ? nil : tags)
+            if record.collection != nil {
+                copy.type = payload.string ?? "none"
+                copy.collection = contentOf[offset]
+                return copy
+            }
+            guard let bytes = payload.bytes else { return nil }
             if serialized && record.value == nil { copy.serialized = bytes } else { copy.value = bytes }
             return copy
         }
+    }
+}
+
+extension RedisBackend {
+    /// The elements of each key that is a set, list, hash or sorted set; nil for a key of any
+    /// other type or a missing one. Two pipelined rounds: TYPE, then each type's read command.
+    func collections(_ storeKeys: [String]) throws -> [RedisCollection?] {
+        guard !storeKeys.isEmpty else { return [] }
+        let types = try connection.pipeline(storeKeys.map { ["TYPE", RedisArgument($0)] }).map { $0.string ?? "none" }
+        let readable = storeKeys.indices.filter { RedisCollection.types.contains(types[$0]) }
+        var result = [RedisCollection?](repeating: nil, count: storeKeys.count)
+        guard !readable.isEmpty else { return result }
+        let replies = try connection.pipeline(readable.map { RedisCollection.readCommand(type: types[$0], storeKey: storeKeys[$0]) })
+        for (index, reply) in zip(readable, replies) {
+            let elements = try check(reply, context: "Cannot read \"\(storeKeys[index])\"").array ?? []
+            result[index] = RedisCollection(type: types[index], elements: elements.compactMap(\.bytes))
+        }
+        return result
     }
 }

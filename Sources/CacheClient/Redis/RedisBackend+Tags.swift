@@ -237,7 +237,7 @@ extension RedisBackend: TagIndexing {
                 try check(try connection.send("FLUSHDB", "ASYNC"), context: context)
                 try count(deletes: size, tagInvalidations: 0)
             }
-            return FlushReport(scope: scope, deleted: size, keys: listed, seconds: secondsSince(start), dryRun: dryRun)
+            return FlushReport(scope: scope, deleted: size, keys: listed, types: try types(of: listed), seconds: secondsSince(start), dryRun: dryRun)
         }
         let match = RedisArgument(match(for: scope))
         var cursor = RedisArgument("0")
@@ -266,7 +266,15 @@ extension RedisBackend: TagIndexing {
             deleted += Int(try check(try connection.send(["UNLINK"] + pending), context: context).integer ?? 0)
         }
         if !dryRun { try count(deletes: deleted, tagInvalidations: 0) }
-        return FlushReport(scope: scope, deleted: deleted, keys: listed, seconds: secondsSince(start), dryRun: dryRun)
+        return FlushReport(scope: scope, deleted: deleted, keys: listed, types: try types(of: listed), seconds: secondsSince(start), dryRun: dryRun)
+    }
+
+    /// The TYPE of each listed store key, in one round trip (a dry run lists a few).
+    private func types(of storeKeys: [String]) throws -> [String] {
+        guard !storeKeys.isEmpty else { return [] }
+        return try connection.pipeline(storeKeys.map { ["TYPE", RedisArgument($0)] }).map {
+            try check($0, context: "Cannot read the type of a key").string ?? "unknown"
+        }
     }
 
     /// The SCAN MATCH glob of a scope: patterns and prefixes live below the key prefix.

@@ -90,14 +90,20 @@ public final class RedisBackend: CacheBackend {
     // MARK: - Writes
 
     public func write(_ entry: Entry, ifAbsent: Bool) throws -> Bool {
+        try write(entry, ifAbsent: ifAbsent, replacingOtherTypes: true)
+    }
+
+    public func write(_ entry: Entry, ifAbsent: Bool, replacingOtherTypes: Bool) throws -> Bool {
         let storeKey = configuration.storeKey(entry.key)
         var keys: [RedisArgument] = [RedisArgument(storeKey), RedisArgument(configuration.statsKey)]
         keys += (entry.tags ?? []).uniqued().map { RedisArgument(configuration.tagSetKey($0)) }
         let arguments = [RedisArgument(bytes: entry.value), RedisArgument(entry.expiry.milliseconds ?? -1),
-                         RedisArgument(ifAbsent ? "NX" : "")]
+                         RedisArgument(ifAbsent ? "NX" : ""), RedisArgument(replacingOtherTypes ? "" : "STRING")]
         // EVAL rather than EVALSHA: one write is one round trip, not a SCRIPT LOAD first.
         let reply = try connection.send(["EVAL", RedisArgument(RedisScripts.setEntry), RedisArgument(keys.count)] + keys + arguments)
-        return try check(reply, context: "Cannot write \"\(entry.key)\"").integer == 1
+        let result = try check(reply, context: "Cannot write \"\(entry.key)\"")
+        if case .bulk = result, let type = result.string { throw CacheError.otherType(type, key: entry.key) }
+        return result.integer == 1
     }
 
     public func write(batch: [Entry], onlyMissing: Bool) throws -> [Bool] {

@@ -22,9 +22,14 @@ enum RedisScripts {
         """
 
     /// KEYS[1] = entry key, KEYS[2] = counters hash, KEYS[3…] = tag sets;
-    /// ARGV[1] = value, ARGV[2] = lifetime in ms (-1 = none), ARGV[3] = "NX" or "".
-    /// Returns 1 when written, 0 when NX found the key.
+    /// ARGV[1] = value, ARGV[2] = lifetime in ms (-1 = none), ARGV[3] = "NX" or "",
+    /// ARGV[4] = "STRING" to leave a key of another type alone (optional).
+    /// Returns 1 when written, 0 when NX found the key, or the other type's name.
     static let setEntry = """
+        if ARGV[4] == 'STRING' then
+          local kind = redis.call('TYPE', KEYS[1])['ok']
+          if kind ~= 'none' and kind ~= 'string' then return kind end
+        end
         local ttl = tonumber(ARGV[2])
         local ok
         if ttl >= 0 and ARGV[3] == 'NX' then ok = redis.call('SET', KEYS[1], ARGV[1], 'PX', ttl, 'NX')

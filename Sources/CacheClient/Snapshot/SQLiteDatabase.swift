@@ -104,12 +104,17 @@ final class SQLiteDatabase {
     private var active: Set<String> = []
     private var transactionDepth = 0
     private let busyTimeoutMilliseconds: Int32
+    /// Whether `-wal` or `-shm` were beside the file before this connection opened it.
+    private let sideFilesExisted: Bool
+    /// Set when the file was refused (damaged, foreign): it must be left exactly as it was found.
+    private(set) var refused = false
 
     /// Opens `path`, creating it only when `create` is set; waits up to `busyTimeoutMilliseconds`
     /// for other connections' locks.
     init(path: String, create: Bool, busyTimeoutMilliseconds: Int32) throws {
         self.path = path
         self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
+        sideFilesExisted = access(path + "-wal", F_OK) == 0 || access(path + "-shm", F_OK) == 0
         var opened: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX
         let code = sqlite3_open_v2(path, &opened, flags, nil)
@@ -122,24 +127,44 @@ final class SQLiteDatabase {
         handle = opened
         sqlite3_extended_result_codes(handle, 0)
         sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
+        // Nothing is written back on close unless a caller asks for it: a file that turns out to
+        // be damaged or foreign must keep its pending WAL instead of having it checkpointed into it.
+        _ = cachectl_sqlite_checkpoint_on_close(handle, 0)
+        // Stricter checks of every b-tree page this connection reads: each cell's size must fit
+        // its page, on top of SQLite's default checks of page type, cell pointers and free blocks.
+        _ = sqlite3_exec(handle, "PRAGMA cell_size_check = ON", nil, nil, nil)
     }
 
-    /// Leaves the WAL in place when this connection closes instead of checkpointing it.
+    /// Marks the file as refused: closing this connection then writes nothing back and removes
+    /// only the empty -wal and -shm files this connection itself brought into being.
+    func refuse() {
+        refused = true
+        keepWriteAheadLogOnClose()
+    }
+
+    /// Leaves the WAL in place when this connection closes instead of checkpointing it (the
+    /// default of every connection); `false` checkpoints it into the file and removes the -wal and
+    /// -shm files on close, which only the creation of a new file asks for.
     ///
     /// A checkpoint on close costs four fsyncs and the removal of the -wal and -shm files on
     /// every command, more than the command itself; SQLite's automatic checkpoint (every 1,000
     /// pages of WAL) keeps the WAL bounded, and readers see the WAL's contents either way.
-    /// A file found damaged goes back to the default, so that closing removes the (empty) -wal and
-    /// -shm files this process made and leaves the directory as it was found.
     func keepWriteAheadLogOnClose(_ keep: Bool = true) {
         _ = cachectl_sqlite_checkpoint_on_close(handle, keep ? 0 : 1)
     }
 
     deinit {
         for statement in cache.values { sqlite3_finalize(statement) }
-        // Unless keepWriteAheadLogOnClose() was called, a clean close checkpoints the WAL into the
-        // file and removes the -wal and -shm files.
         sqlite3_close_v2(handle)
+        // A refused file is left as it was found: the -wal and -shm files this connection made
+        // (empty, since nothing was written) go; ones that were there before stay untouched.
+        if refused, !sideFilesExisted {
+            var info = stat()
+            if stat(path + "-wal", &info) != 0 || info.st_size == 0 {
+                unlink(path + "-wal")
+                unlink(path + "-shm")
+            }
+        }
     }
 
     /// Runs one statement to completion; returns how many rows it changed.
@@ -349,7 +374,7 @@ final class SQLiteDatabase {
 
     private func failure(_ code: Int32, doing action: String) -> CacheError {
         let error = Self.error(code: code, handle: handle, path: path, doing: action)
-        if error.kind == .badInput { keepWriteAheadLogOnClose(false) }
+        if error.kind == .badInput { refuse() }
         return error
     }
 

@@ -63,15 +63,22 @@ public final class SnapshotBackend: CacheBackend {
 
     /// Opens the snapshot file at `path` when it exists, checking that it is one.
     ///
-    /// A missing file is not created here: reads see an empty cache and the first write creates
-    /// it. Throws `.badInput` for a file that is not a cachectl snapshot, is damaged, or was
-    /// written by a newer version, without changing it; `.io` when it cannot be read.
-    public init(path: String, configuration: CacheConfiguration = CacheConfiguration()) throws {
+    /// A missing file is not created here. Under `.existing` it is refused (`.io`, naming the
+    /// path: a typo must not read as an empty cache); under `.creatingOnWrite` reads see an empty
+    /// cache and the first write creates it, in an existing directory only. Throws `.badInput` for
+    /// a file that is not a cachectl snapshot, is damaged, or was written by a newer version,
+    /// without changing it; `.io` when it cannot be read.
+    public init(path: String, configuration: CacheConfiguration = CacheConfiguration(),
+                access: BackendAccess = .creatingOnWrite) throws {
         self.path = path
         self.configuration = configuration
         let timeout = configuration.timeout.isFinite ? configuration.timeout * 1000 : 5000
         busyTimeoutMilliseconds = Int32(clamping: Int64(max(5000, min(timeout, Double(Int32.max)))))
         database = try Self.openExisting(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+        if database == nil, access == .existing {
+            throw CacheError(.io, "No snapshot file at \(path)",
+                             hint: "check the path; set, warmup and migrate --to create the file, in an existing directory")
+        }
     }
 
     // MARK: Helpers for this file and for extensions (tags, flush, migrate)
@@ -407,18 +414,11 @@ public final class SnapshotBackend: CacheBackend {
     private static func openExisting(path: String, busyTimeoutMilliseconds: Int32) throws -> SQLiteDatabase? {
         guard try checkHeader(path: path) else { return nil }
         let database = try SQLiteDatabase(path: path, create: false, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
-        // The header checked above may be older than the WAL; ask SQLite before changing anything.
-        let applicationID = try database.scalar("PRAGMA application_id")?.integerValue ?? 0
-        let version = try database.scalar("PRAGMA user_version")?.integerValue ?? 0
-        try checkIdentity(path: path, applicationID: applicationID, version: version)
-        let format: String?
         do {
-            format = try database.scalar("SELECT value FROM meta WHERE name = 'format'")?.textValue
-        } catch let error as CacheError where error.kind == .failed {
-            throw damaged(path, error.message)
-        }
-        guard format == formatName else {
-            throw damaged(path, "its meta table does not name the format \(formatName)")
+            try checkContents(of: database, path: path)
+        } catch let error as CacheError where error.kind == .badInput {
+            database.refuse()
+            throw error
         }
         // Only now that the file is known to be ours may anything change it. Our files are WAL
         // already; this only repairs one that another tool switched back.
@@ -426,6 +426,27 @@ public final class SnapshotBackend: CacheBackend {
         try database.execute("PRAGMA synchronous = NORMAL")
         database.keepWriteAheadLogOnClose()
         return database
+    }
+
+    /// The checks every open makes before anything may change the file, each a few page reads:
+    /// the identity pragmas (the header may be older than the WAL), the meta table's format row,
+    /// and that every table has the format's columns, so that damage in the schema text is
+    /// refused as damage (65) instead of failing later as an SQL error.
+    private static func checkContents(of database: SQLiteDatabase, path: String) throws {
+        do {
+            let applicationID = try database.scalar("PRAGMA application_id")?.integerValue ?? 0
+            let version = try database.scalar("PRAGMA user_version")?.integerValue ?? 0
+            try checkIdentity(path: path, applicationID: applicationID, version: version)
+            let format = try database.scalar("SELECT value FROM meta WHERE name = 'format'")?.textValue
+            guard format == formatName else {
+                throw damaged(path, "its meta table does not name the format \(formatName)")
+            }
+            for columns in ["key, value, expires_at FROM entries", "tag, key FROM tags", "name, value FROM counters"] {
+                _ = try database.first("SELECT \(columns) LIMIT 1") { _ in true }
+            }
+        } catch let error as CacheError where error.kind == .failed {
+            throw damaged(path, error.message)
+        }
     }
 
     private static let schema = """
@@ -449,10 +470,14 @@ public final class SnapshotBackend: CacheBackend {
     private static func createFile(path: String, busyTimeoutMilliseconds: Int32) throws {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent()
-        do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        } catch {
-            throw CacheError(.io, "Cannot create the directory \(directory.path) for the snapshot file \(path): \(fileReason(error))")
+        // Only cachectl's own default directory is made on demand: any other missing directory is
+        // most likely a typo, and creating a tree for it would hide the mistake.
+        try Endpoint.createDefaultDirectory(containing: path)
+        var info = stat()
+        if stat(directory.path, &info) != 0 {
+            let code = errno
+            throw CacheError(.io, "Cannot create the snapshot file \(path): the directory \(directory.path) \(code == ENOENT ? "does not exist" : String(cString: strerror(code)))",
+                             hint: code == ENOENT ? "check the path, or create the directory first" : nil)
         }
         let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp").path
         defer {
@@ -466,7 +491,9 @@ public final class SnapshotBackend: CacheBackend {
                 try database.execute("INSERT OR IGNORE INTO meta(name, value) VALUES ('created_at', ?1)",
                                      [.text(Date().ISO8601Format())])
             }
-            // Leaving scope closes the connection, which checkpoints the WAL into the file.
+            // Leaving scope closes the connection, which checkpoints the WAL into the file: the
+            // linked file is complete on its own.
+            database.keepWriteAheadLogOnClose(false)
         } catch let error as CacheError {
             throw CacheError(error.kind, error.message.replacing(temporary, with: path), hint: error.hint)
         }

@@ -22,6 +22,7 @@ extension Cachectl {
 
         func validate() throws {
             guard !keys.isEmpty else { throw ValidationError("Name at least one key, e.g. cachectl delete article:1.") }
+            try EntryKeyArgument.validate(keys)
         }
 
         func run() throws {

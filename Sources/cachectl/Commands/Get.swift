@@ -26,6 +26,7 @@ extension Cachectl {
 
         func validate() throws {
             guard !keys.isEmpty else { throw ValidationError("Name at least one key, e.g. cachectl get article:1.") }
+            try EntryKeyArgument.validate(keys)
         }
 
         func run() throws {
@@ -42,7 +43,7 @@ extension Cachectl {
                 context.renderer.render(result)
             }
             if !result.missing.isEmpty {
-                let names = result.missing.map { "\"\($0)\"" }.joined(separator: ", ")
+                let names = result.missing.map(\.displayQuoted).joined(separator: ", ")
                 throw CommandFailure(code: ExitStatus.failure, message: "not found: \(names)")
             }
         }
@@ -74,18 +75,18 @@ struct GetResult: Renderable {
         if found.count == 1, missing.isEmpty {
             let entry = found[0]
             return FieldList(fields: [
-                ("key", entry.key),
+                ("key", entry.key.displayEscaped),
                 ("value", Human.value(entry.value)),
                 ("ttl", Human.ttl(entry.expiry)),
-                ("tags", entry.tags.map { $0.isEmpty ? "-" : $0.joined(separator: ", ") } ?? "unknown (Redis indexes tag to keys only)"),
+                ("tags", entry.tags.map { $0.isEmpty ? "-" : $0.map(\.displayEscaped).joined(separator: ", ") } ?? "unknown (Redis indexes tag to keys only)"),
                 ("size", Human.bytes(Int64(entry.value.count))),
             ]).render(style: style)
         }
         var rows = found.map { entry in
-            [entry.key, Human.ttl(entry.expiry), Human.bytes(Int64(entry.value.count)),
-             entry.tags.map { $0.joined(separator: ",") } ?? "?", Human.value(entry.value, limit: 60)]
+            [entry.key.displayEscaped, Human.ttl(entry.expiry), Human.bytes(Int64(entry.value.count)),
+             entry.tags.map { $0.map(\.displayEscaped).joined(separator: ",") } ?? "?", Human.value(entry.value, limit: 60)]
         }
-        rows += missing.map { [$0, "-", "-", "-", style.red("(missing)")] }
+        rows += missing.map { [$0.displayEscaped, "-", "-", "-", style.red("(missing)")] }
         return Table(headers: ["KEY", "TTL", "SIZE", "TAGS", "VALUE"], rows: rows, numericColumns: [2]).render(style: style)
     }
 }

@@ -76,12 +76,12 @@ struct InvalidationResult: Renderable {
     }
 
     func text(style: TextStyle) -> String {
-        let rows = tags.map { [$0.tag, Human.count(Int64($0.deleted)), Human.count(Int64($0.members)), Human.duration($0.seconds)] }
+        let rows = tags.map { [$0.tag.displayEscaped, Human.count(Int64($0.deleted)), Human.count(Int64($0.members)), Human.duration($0.seconds)] }
         var out = Table(headers: ["TAG", dryRun ? "WOULD DELETE" : "DELETED", "MEMBERS", "TIME"], rows: rows,
                         numericColumns: [1, 2, 3]).render(style: style)
         if dryRun {
             for report in tags where report.deleted > 0 {
-                out += "\n" + style.bold(report.tag) + ":\n" + KeyList.text(report.keys, total: report.deleted)
+                out += "\n" + style.bold(report.tag.displayEscaped) + ":\n" + KeyList.text(report.keys, total: report.deleted)
             }
             out += "\n" + style.dim("dry run: nothing was deleted") + "\n"
         }

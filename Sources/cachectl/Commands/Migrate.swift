@@ -9,11 +9,15 @@ extension Cachectl {
             discussion: """
                 Endpoints: redis://, unix://, file:PATH (snapshot), jsonl:PATH (the entry format, - for \
                 stdin/stdout) and dummy:. Redis→Redis copies every type with DUMP/RESTORE and tag sets \
-                as sets; into a snapshot or JSON Lines only strings travel, and other types are listed \
-                as skipped. The source is never modified. A key that expires mid-copy counts as expired, \
-                not as an error. With --on-conflict fail (the default) existing keys at the target stop \
-                the run before anything is written (exit 65); rerunning with skip completes a run that \
-                lost its connection (exit 69).
+                as sets. JSON Lines carries every type too (sets, lists, hashes and sorted sets element \
+                by element, other types as dump_base64), so Redis → JSON Lines → Redis is lossless. \
+                The snapshot file holds strings only: any other type in scope is listed and the run \
+                exits 1, unless --strings-only puts them out of scope. The source is never modified. A \
+                key that expires mid-copy counts as expired, not as an error. With --on-conflict fail \
+                (the default) existing keys at the target, or an existing JSON Lines file, stop the run \
+                before anything is written (exit 65); rerunning with skip completes a run that lost its \
+                connection (exit 69). --verify compares values, other types by content (not DUMP bytes), \
+                TTLs and tags.
 
                 Examples:
                   cachectl migrate --from redis://old:6379/0 --to redis://new:6379/0 --verify
@@ -41,24 +45,37 @@ extension Cachectl {
         @Flag(help: "Compare source and target afterwards (presence, value, TTL, tags); exit 1 on a difference.")
         var verify = false
 
+        @Flag(help: "Copy strings only: other types are out of scope (listed, exit 0).")
+        var stringsOnly = false
+
         func run() throws {
             let context = Context(global)
             try context.renderer.check(MigrateResult.self, command: "migrate")
-            let configuration = try context.configuration()
+            var configuration = context.configuration()
+            configuration.defaultExpiry = try context.defaultExpiry()
             let target = try Endpoint(parsing: to)
             if verify, case .jsonLines = target { throw CacheError(.usage, "--verify needs a target it can read back: redis:// or file:") }
             let source = try MigrationEndpoints.source(try context.resolve(url: from).endpoint, configuration: configuration)
-            let sink = try MigrationEndpoints.sink(try context.resolve(url: to).endpoint, configuration: configuration)
-            let migration = Migration(from: source, to: sink,
-                                      options: Migration.Options(pattern: pattern, onConflict: onConflict.policy, dryRun: dryRun, verify: verify))
+            let sink = try MigrationEndpoints.sink(try context.resolve(url: to).endpoint, configuration: configuration,
+                                                  onConflict: onConflict.policy)
+            var options = Migration.Options(pattern: pattern, onConflict: onConflict.policy, dryRun: dryRun, verify: verify)
+            options.stringsOnly = stringsOnly
+            let migration = Migration(from: source, to: sink, options: options)
             let bar = ProgressBar(label: "migrate", quiet: global.quiet)
             let report = try migration.run(progress: bar.update)
             bar.finish()
             // With a JSON Lines target on stdout, the report goes to stderr so the data stays clean.
             if to == "jsonl:-" { context.note(MigrateResult(report: report).text(style: context.renderer.style)) }
             else { context.renderer.render(MigrateResult(report: report)) }
+            if !dryRun, !stringsOnly, report.skippedForType > 0 {
+                let types = report.skippedTypes.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+                let keys = report.skippedKeys.map { "\"\($0.key)\" (\($0.type))" }.joined(separator: ", ")
+                throw CommandFailure(code: ExitStatus.failure,
+                                     message: "migrate: \(report.skippedForType) key\(report.skippedForType == 1 ? "" : "s") in scope not copied (\(types)): \(sink.endpointDescription) cannot hold them: \(keys); --strings-only copies strings only",
+                                     plain: true)
+            }
             if let verification = report.verification, verification.mismatches > 0 {
-                let lines = verification.problems.map { "mismatch: \($0.key): \($0.problem)" }
+                let lines = verification.problems.map { "mismatch: \($0.key.displayEscaped): \($0.problem)" }
                 throw CommandFailure(code: ExitStatus.failure, message: (lines + ["verify: \(verification.mismatches) of \(verification.checked) entries differ"]).joined(separator: "\n"), plain: true)
             }
         }

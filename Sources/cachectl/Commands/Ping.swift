@@ -53,7 +53,7 @@ struct PingResult: Renderable {
     }
 
     func text(style: TextStyle) -> String {
-        var line = "\(style.green("PONG")) \(report.endpoint) in \(Human.duration(report.latency))"
+        var line = "\(style.green("PONG")) \(report.endpoint.displayEscaped) in \(Human.duration(report.latency))"
         if let version = report.version { line += report.backend == "redis" ? ", redis \(version)" : ", \(version)" }
         if let role = report.role { line += ", \(role)" }
         line += "\n"

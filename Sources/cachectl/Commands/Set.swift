@@ -12,8 +12,10 @@ extension Cachectl {
             abstract: "Write an entry: value, TTL and tag memberships in one atomic step.",
             discussion: """
                 The value comes from the VALUE argument, from --file PATH, or from standard input \
-                (VALUE "-", or no VALUE with input piped in). Bytes are stored exactly as given. \
-                Without --ttl the lifetime is CACHE_DEFAULT_TIMEOUT seconds (300).
+                (VALUE "-" or --file -); with none of them set refuses with exit 64 rather than \
+                store an empty value. Bytes are stored exactly as given. Without --ttl the lifetime \
+                is CACHE_DEFAULT_TIMEOUT seconds (300). A key that holds another type (a Redis hash, \
+                list, set...) is left unchanged and set exits 65, unless --force.
 
                 Examples:
                   cachectl set article:1 '{"title":"Hello"}' --ttl 5m --tag articles --tag article:1
@@ -42,32 +44,37 @@ extension Cachectl {
         @Flag(help: "Write only when the key does not exist yet.")
         var ifAbsent = false
 
+        @Flag(help: "Replace a key that holds another type (a Redis hash, list, set...) with the string.")
+        var force = false
+
         func validate() throws {
+            try EntryKeyArgument.validate([key])
             if value != nil, file != nil {
                 throw ValidationError("Give the value either as an argument or with --file, not both.")
             }
+            if value == nil, file == nil {
+                throw ValidationError("No value given for \(key.displayQuoted): pass VALUE, --file PATH, or - to read standard input "
+                                      + "(e.g. echo hi | cachectl set \(key.displayEscaped) -).")
+            }
             if let empty = tags.first(where: \.isEmpty) {
-                throw ValidationError("--tag \"\(empty)\" is empty: a tag needs a name.")
+                throw ValidationError("--tag \(empty.displayQuoted) is empty: a tag needs a name.")
             }
         }
 
         func run() throws {
             let context = Context(global)
             try context.renderer.check(SetResult.self, command: "set")
+            let expiry = try ttl?.expiry ?? context.defaultExpiry()
             let bytes = try readValue()
-            let backend = try context.openBackend()
-            let entry = Entry(key: key, value: bytes, expiry: ttl?.expiry ?? backend.configuration.defaultExpiry, tags: tags)
-            let written = try backend.write(entry, ifAbsent: ifAbsent)
+            let backend = try context.openBackend(access: .creatingOnWrite)
+            let entry = Entry(key: key, value: bytes, expiry: expiry, tags: tags)
+            let written = try backend.write(entry, ifAbsent: ifAbsent, replacingOtherTypes: force)
             context.renderer.render(SetResult(entry: entry, written: written))
         }
 
         private func readValue() throws -> [UInt8] {
             if let value, value != "-" { return Array(value.utf8) }
             if let file, file != "-" { return try ValueSource.read(file: file) }
-            if value == nil, file == nil, Terminal.stdinIsTerminal {
-                throw CacheError(.usage, "set \(key): no value given",
-                                 hint: "pass VALUE, --file PATH, or pipe it in with - (e.g. echo hi | cachectl set \(key) -)")
-            }
             return ValueSource.readStandardInput()
         }
     }
@@ -79,17 +86,27 @@ enum ValueSource {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             let reason = FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"
-            throw CacheError(.io, "Cannot read \(path): \(reason)")
+            throw CacheError(.io, "Cannot read \(path.displayEscaped): \(reason)")
         }
         defer { close(fd) }
         do {
             return try readAll(fd)
         } catch {
-            throw CacheError(.io, "Cannot read \(path): \(error)")
+            throw CacheError(.io, "Cannot read \(path.displayEscaped): \(error)")
         }
     }
 
     static func readStandardInput() -> [UInt8] {
         (try? readAll(STDIN_FILENO)) ?? []
+    }
+}
+
+/// Entry keys named on the command line: an empty one is a usage error (64) for every command,
+/// as an empty key in a manifest is bad data (65).
+enum EntryKeyArgument {
+    static func validate(_ keys: [String]) throws {
+        if keys.contains(where: \.isEmpty) {
+            throw ValidationError("A key must not be empty: name the entry, e.g. article:1.")
+        }
     }
 }

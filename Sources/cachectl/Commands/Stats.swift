@@ -97,7 +97,7 @@ extension Cachectl {
             }
             try backend.resetCounters()
             if server { try backend.resetServerStatistics() }
-            context.note("reset the app counters" + (server ? " and the server statistics" : "") + " of \(backend.endpointDescription)")
+            context.note("reset the app counters" + (server ? " and the server statistics" : "") + " of \(backend.endpointDescription.displayEscaped)")
         }
     }
 }

@@ -69,7 +69,7 @@ struct TagsResult: Renderable {
     func text(style: TextStyle) -> String {
         guard !tags.isEmpty else { return style.dim("no tags") + "\n" }
         let rows = tags.map { summary -> [String] in
-            var row = [summary.interrupted ? summary.tag + " " + style.red("(interrupted invalidation)") : summary.tag,
+            var row = [summary.interrupted ? summary.tag.displayEscaped + " " + style.red("(interrupted invalidation)") : summary.tag.displayEscaped,
                        Human.count(Int64(summary.members))]
             if orphans { row.append(Human.count(summary.orphans.map(Int64.init))) }
             row.append(summary.ttlMilliseconds.map { Human.ttl($0 / 1000) } ?? "none")

@@ -67,7 +67,7 @@ struct PruneResult: Renderable {
     func text(style: TextStyle) -> String {
         let verb = dryRun ? "would remove" : "removed"
         guard !tags.isEmpty else { return "\(verb) nothing: no stale members\n" }
-        let rows = tags.map { [$0.interrupted ? $0.tag + " (interrupted)" : $0.tag, Human.count(Int64($0.members)),
+        let rows = tags.map { [$0.interrupted ? $0.tag.displayEscaped + " (interrupted)" : $0.tag.displayEscaped, Human.count(Int64($0.members)),
                                Human.count(Int64($0.removed)), Human.count(Int64($0.deleted))] }
         var out = Table(headers: ["TAG", "MEMBERS", dryRun ? "WOULD REMOVE" : "REMOVED", "ENTRIES DELETED"], rows: rows,
                         numericColumns: [1, 2, 3]).render(style: style)

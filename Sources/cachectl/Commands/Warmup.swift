@@ -113,7 +113,7 @@ extension Cachectl {
             guard batch > 0 else { throw ValidationError("--batch must be a positive number of entries, e.g. 1000.") }
             guard (1...1000).contains(concurrency) else { throw ValidationError("--concurrency must be from 1 to 1000.") }
             if wait, lockFile == nil { throw ValidationError("--wait needs --lock-file: it waits for that lock.") }
-            if let empty = tags.first(where: \.isEmpty) { throw ValidationError("--tag \"\(empty)\" is empty: a tag needs a name.") }
+            if let empty = tags.first(where: \.isEmpty) { throw ValidationError("--tag \(empty.displayQuoted) is empty: a tag needs a name.") }
             if inputFormat != nil, from == nil { throw ValidationError("--input-format applies to --from only.") }
         }
 
@@ -123,18 +123,19 @@ extension Cachectl {
             let lock = try lockFile.map { try FileLock(path: $0, wait: wait) }
             defer { lock?.release() }
             var warmup = CacheClient.Warmup(source: try source(),
-                                            defaults: EntryDefaults(expiry: try ttl?.expiry ?? context.configuration().defaultExpiry, tags: tags))
+                                            defaults: EntryDefaults(expiry: try ttl?.expiry ?? context.defaultExpiry(), tags: tags))
             warmup.onlyMissing = onlyMissing
             warmup.batchSize = batch
             warmup.skipInvalid = skipInvalid
             warmup.maxDuration = maxDuration?.duration
             warmup.httpTimeout = max(global.timeout, 30)
             let bar = ProgressBar(label: "warmup", quiet: global.quiet)
-            let report = try warmup.run(open: context.openBackend, progress: bar.update)
+            let report = try warmup.run(open: { try context.openBackend(access: .creatingOnWrite) }, progress: bar.update)
             bar.finish()
             let name = warmup.source.inputName
             for issue in report.issues {
-                Terminal.writeError("\(name):\(issue.line.map(String.init) ?? "?"): " + (issue.key.map { "\"\($0)\": " } ?? "") + issue.reason + "\n")
+                let line = "\(name):\(issue.line.map(String.init) ?? "?"): " + (issue.key.map { "\($0.displayQuoted): " } ?? "") + issue.reason
+                Terminal.writeError(line.displayEscaped + "\n")
             }
             let hidden = report.invalid + report.failed - report.issues.count
             if hidden > 0 { Terminal.writeError("… and \(hidden) more\n") }

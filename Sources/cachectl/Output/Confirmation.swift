@@ -1,3 +1,4 @@
+import CacheClient
 import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
@@ -7,7 +8,7 @@ import Glibc
 enum Confirmation {
     /// Writes `question` and ` [y/N] ` on stderr and reads one line from stdin; only `y` or `yes` agree.
     static func ask(_ question: String) -> Bool {
-        Terminal.writeError(question + " [y/N] ")
+        Terminal.writeError(question.displayEscaped + " [y/N] ")
         guard let answer = readLine(strippingNewline: true) else {
             Terminal.writeError("\n")
             return false
@@ -18,8 +19,16 @@ enum Confirmation {
 
 /// Lists of keys in dry-run reports: the first few, then how many more.
 enum KeyList {
-    static func text(_ keys: [String], total: Int, indent: String = "  ") -> String {
-        var out = keys.map { indent + $0 + "\n" }.joined()
+    static func text(_ keys: [String], types: [String]? = nil, total: Int, indent: String = "  ") -> String {
+        var out: String
+        if let types, types.count == keys.count {
+            let width = types.map(\.count).max() ?? 0
+            out = zip(keys, types).map { key, type in
+                indent + type + String(repeating: " ", count: width - type.count) + "  " + key.displayEscaped + "\n"
+            }.joined()
+        } else {
+            out = keys.map { indent + $0.displayEscaped + "\n" }.joined()
+        }
         if total > keys.count { out += indent + "… and \(Human.count(Int64(total - keys.count))) more\n" }
         return out
     }

@@ -56,13 +56,13 @@ struct MigrateResult: Renderable {
     func text(style: TextStyle) -> String {
         var lines: [String] = []
         let head = report.dryRun ? "dry run, would have: " : ""
-        lines.append("migrate \(report.source) → \(report.target): \(head)\(report.countsSentence), "
+        lines.append("migrate \(report.source.displayEscaped) → \(report.target.displayEscaped): \(head)\(report.countsSentence), "
             + "\(report.tagMemberships) tag memberships, " + "\(Human.fixed(report.seconds, 2)) s, \(Human.fixed(report.rate, 0)) entries/s")
         if report.dryRun, !report.conflictKeys.isEmpty {
-            lines.append("existing at the target (\(report.conflicts)): " + report.conflictKeys.joined(separator: ", "))
+            lines.append("existing at the target (\(report.conflicts)): " + report.conflictKeys.map(\.displayEscaped).joined(separator: ", "))
         }
         if !report.skippedKeys.isEmpty {
-            lines.append("not copied (type the target cannot hold): " + report.skippedKeys.map { "\($0.key) (\($0.type))" }.joined(separator: ", "))
+            lines.append("not copied (type the target cannot hold): " + report.skippedKeys.map { "\($0.key.displayEscaped) (\($0.type))" }.joined(separator: ", "))
         }
         if let verification = report.verification {
             lines.append(verification.mismatches == 0

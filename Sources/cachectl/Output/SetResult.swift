@@ -22,9 +22,9 @@ struct SetResult: Renderable {
     }
 
     func text(style: TextStyle) -> String {
-        guard written else { return "not written: \"\(entry.key)\" exists (--if-absent)\n" }
+        guard written else { return "not written: \(entry.key.displayQuoted) exists (--if-absent)\n" }
         var details = ["ttl \(Human.ttl(entry.expiry))", Human.bytes(Int64(entry.value.count))]
-        if let tags = entry.tags, !tags.isEmpty { details.append("tags " + tags.joined(separator: ", ")) }
-        return "\(style.green("OK")) \(entry.key) (\(details.joined(separator: ", ")))\n"
+        if let tags = entry.tags, !tags.isEmpty { details.append("tags " + tags.map(\.displayEscaped).joined(separator: ", ")) }
+        return "\(style.green("OK")) \(entry.key.displayEscaped) (\(details.joined(separator: ", ")))\n"
     }
 }

@@ -90,7 +90,7 @@ struct StatsResult: Renderable, LineRenderable {
         let stats = report.statistics
         let over = report.window.map { " over \(Human.fixed($0, 1)) s" } ?? ""
         var fields: [(String, String)] = [
-            ("backend", "\(stats.backend) \(stats.endpoint)"),
+            ("backend", "\(stats.backend) \(stats.endpoint.displayEscaped)"),
             ("hit rate", "\(Human.percent(report.hitRate)) (\(report.hitRateSource))\(over)"),
             ("app", "hits \(Human.count(stats.app.hits)), misses \(Human.count(stats.app.misses)), hit rate \(Human.percent(report.appHitRate))"
                 + (report.appReadsPerSecond.map { ", \(Human.fixed($0, 1)) reads/s" } ?? "")),
