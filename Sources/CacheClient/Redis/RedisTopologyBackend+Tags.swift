@@ -182,34 +182,47 @@ extension RedisTopologyBackend: TagIndexing {
         return total
     }
 
+    /// Passes over every primary are repeated while slots move during one (a live reshard can
+    /// carry a key from a primary not yet scanned to one already scanned), up to `movingPasses`.
     public func flush(scope: FlushScope, dryRun: Bool, listLimit: Int) throws -> FlushReport {
         try scope.validate()
         let start = ContinuousClock.now
         let context = "Cannot flush \(scope)"
         var deleted = 0
         var listed: [String] = []
-        for primary in redis.primaries {
-            if case .all = scope, configuration.keyPrefix.isEmpty, !dryRun {
+        if case .all = scope, configuration.keyPrefix.isEmpty, !dryRun {
+            for primary in redis.primaries {
                 let size = Int(try redis.send(["DBSIZE"], to: primary).checked(context: context).integer ?? 0)
                 try redis.send(["FLUSHDB", "ASYNC"], to: primary).checked(context: "\(context) on \(primary)")
                 deleted += size
-                continue
             }
-            try scan(node: primary, match: match(for: scope), type: nil) { keys in
-                let batch = flushable(keys)
-                if dryRun {
-                    deleted += batch.count
-                    for key in batch.prefix(max(0, listLimit - listed.count)) { listed.append(String(decoding: key, as: UTF8.self)) }
-                } else {
-                    // Routed per key, not sent back to the node SCAN came from: during a reshard a
-                    // key may have moved on since.
-                    deleted += try unlink(batch, context: context)
+        } else {
+            var before = try redis.slotMovement()
+            for pass in 1...Self.movingPasses {
+                for primary in before.map.primaries {
+                    try scan(node: primary, match: match(for: scope), type: nil) { keys in
+                        let batch = flushable(keys)
+                        if dryRun {
+                            deleted += batch.count
+                            for key in batch.prefix(max(0, listLimit - listed.count)) { listed.append(String(decoding: key, as: UTF8.self)) }
+                        } else {
+                            // Routed per key, not sent back to the node SCAN came from: during a
+                            // reshard a key may have moved on since.
+                            deleted += try unlink(batch, context: context)
+                        }
+                    }
                 }
+                let after = try redis.slotMovement()
+                if dryRun || (after == before && !after.isMoving) || pass == Self.movingPasses { break }
+                before = after
             }
         }
         if !dryRun { try count(field: "deletes", deleted) }
         return FlushReport(scope: scope, deleted: deleted, keys: listed, seconds: secondsSince(start), dryRun: dryRun)
     }
+
+    /// Most passes of a flush while slots keep moving.
+    static let movingPasses = 50
 
     private func match(for scope: FlushScope) -> String {
         let base = RedisGlob.escape(configuration.keyPrefix)

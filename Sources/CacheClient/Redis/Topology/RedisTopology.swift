@@ -49,6 +49,11 @@ public final class RedisTopology {
     /// Connections for resends only, so a resend never waits behind the replies of a later
     /// batch in flight on the main ones; always drained before `receive` returns.
     private var retryConnections: [RedisAddress: RedisConnection] = [:]
+    /// Connections for batches run (sent and received at once) while others are in flight on
+    /// the main ones: their replies must never be read as those of the batches in flight.
+    private var sideConnections: [RedisAddress: RedisConnection] = [:]
+    /// Batches sent with `send` and not yet received.
+    private var outstanding = 0
 
     /// Finds the primaries and connects to the first one, within `timeout`.
     ///
@@ -100,7 +105,7 @@ public final class RedisTopology {
         case .sentinel(let resolver):
             let (address, connection) = try resolver.connectToPrimary()
             if database != 0 { try connection.send(["SELECT", RedisArgument(database)]).checked(context: "Cannot select database \(database) on \(address)") }
-            if map.primaries != [address] { connections = [:]; retryConnections = [:] }
+            if map.primaries != [address] { connections = [:]; retryConnections = [:]; sideConnections = [:] }
             map = .single(address)
             connections[address] = connection
             refreshes += 1
@@ -123,10 +128,37 @@ public final class RedisTopology {
         return connection
     }
 
+    /// What a SCAN over every primary must watch: the slot map and the slots being migrated,
+    /// read again now. Two equal readings with no slot in migration mean no key moved between
+    /// primaries in between; one plain server or Sentinel never moves keys.
+    public func slotMovement() throws -> SlotMovement {
+        guard isCluster else { return SlotMovement(map: map, openSlots: []) }
+        try refresh()
+        var open: [String] = []
+        for primary in map.primaries {
+            let nodes = try send(["CLUSTER", "NODES"], to: primary).checked(context: "Cannot read the cluster state of \(primary)").string ?? ""
+            for line in nodes.split(separator: "\n") where line.contains("myself") {
+                open += line.split(separator: " ").filter { $0.hasPrefix("[") }.map(String.init)
+            }
+        }
+        return SlotMovement(map: map, openSlots: open.sorted())
+    }
+
+    /// The connection for a command sent and answered at once: the main one, or while batches
+    /// are in flight on it, a connection of its own.
+    private func directConnection(to node: RedisAddress) throws -> RedisConnection {
+        guard outstanding > 0 else { return try connection(to: node) }
+        if let connection = sideConnections[node] { return connection }
+        let connection = try RedisConnection.open(node, credentials: credentials, database: database, timeout: timeout)
+        sideConnections[node] = connection
+        return connection
+    }
+
     /// Forgets the connection to `node` (after it failed), so the next use opens a new one.
     public func dropConnection(to node: RedisAddress) {
         connections[node] = nil
         retryConnections[node] = nil
+        sideConnections[node] = nil
     }
 
     /// Sends one command, routed by its key (keyless commands go to the first primary), and
@@ -171,7 +203,7 @@ public final class RedisTopology {
     /// Sends one command to one node (INFO, SCAN, DBSIZE…), without redirects.
     public func send(_ arguments: [RedisArgument], to node: RedisAddress) throws -> RESPValue {
         do {
-            return try connection(to: node).send(arguments)
+            return try directConnection(to: node).send(arguments)
         } catch {
             dropConnection(to: node)
             throw error
@@ -181,7 +213,7 @@ public final class RedisTopology {
     /// Sends a batch of commands to one node, without redirects.
     public func pipeline(_ commands: [[RedisArgument]], to node: RedisAddress) throws -> [RESPValue] {
         do {
-            return try connection(to: node).pipeline(commands)
+            return try directConnection(to: node).pipeline(commands)
         } catch {
             dropConnection(to: node)
             throw error
@@ -193,9 +225,9 @@ public final class RedisTopology {
     /// runs `body` once more on the new primary.
     private func onPrimary<T>(_ body: (RedisConnection) throws -> T) throws -> T {
         guard let primary = map.primaries.first else { throw CacheError(.unreachable, "No primary is known") }
-        guard case .sentinel = discovery else { return try body(connection(to: primary)) }
+        guard case .sentinel = discovery else { return try body(directConnection(to: primary)) }
         do {
-            let result = try body(connection(to: primary))
+            let result = try body(directConnection(to: primary))
             if let replies = result as? [RESPValue], replies.contains(where: { $0.errorMessage?.hasPrefix("READONLY") == true }) {
                 throw CacheError(.unreachable, "\(primary) is no longer the primary")
             }
@@ -207,7 +239,7 @@ public final class RedisTopology {
             dropConnection(to: primary)
             retries += 1
             try refresh()
-            return try body(connection(to: map.primaries[0]))
+            return try body(directConnection(to: map.primaries[0]))
         }
     }
 
@@ -227,16 +259,18 @@ public final class RedisTopology {
         }
     }
 
-    /// Sends a batch and waits for every reply, in the order the commands were added.
+    /// Sends a batch and waits for every reply, in the order the commands were added. While
+    /// other batches are in flight, it goes over connections of its own.
     public func run(_ batch: RoutedBatch) throws -> [RESPValue] {
-        try receive(send(batch))
+        try settle(transmit(batch, pool: outstanding > 0 ? .side : .main))
     }
 
     /// Sends every node's part of a batch without waiting; read the replies with `receive`.
     public func send(_ batch: RoutedBatch) throws -> RoutedBatchInFlight {
         // Every batch goes over the main connections: each connection answers in the order it
         // was sent to, and batches are received in the order they were sent.
-        transmit(batch, pool: .main)
+        outstanding += 1
+        return transmit(batch, pool: .main)
     }
 
     /// Reads the replies of a batch sent earlier, resending what was redirected or lost.
@@ -244,6 +278,12 @@ public final class RedisTopology {
     /// Throws `.unreachable` when a node stays lost past the timeout; a command still redirected
     /// at the deadline keeps its error reply (TRYAGAIN, CLUSTERDOWN) for the caller to report.
     public func receive(_ flight: RoutedBatchInFlight) throws -> [RESPValue] {
+        outstanding -= 1
+        return try settle(flight)
+    }
+
+    /// Reads a flight's replies and resends what was redirected or lost.
+    private func settle(_ flight: RoutedBatchInFlight) throws -> [RESPValue] {
         var results = [RESPValue](repeating: .null, count: flight.batch.count)
         var pending = collect(flight, into: &results, positions: nil)
         guard !pending.isEmpty else { return results }
@@ -281,7 +321,7 @@ public final class RedisTopology {
 
     // MARK: - Transmission
 
-    private enum Pool { case main, retry }
+    private enum Pool { case main, retry, side }
 
     private func transmit(_ batch: RoutedBatch, pool: Pool) -> RoutedBatchInFlight {
         var sentOn: [RedisConnection?] = []
@@ -302,6 +342,13 @@ public final class RedisTopology {
                     } else {
                         connection = try RedisConnection.open(part.node, credentials: credentials, database: database, timeout: timeout)
                         retryConnections[part.node] = connection
+                    }
+                case .side:
+                    if let existing = sideConnections[part.node] {
+                        connection = existing
+                    } else {
+                        connection = try RedisConnection.open(part.node, credentials: credentials, database: database, timeout: timeout)
+                        sideConnections[part.node] = connection
                     }
                 }
                 try connection.send(part.buffer)
@@ -349,7 +396,9 @@ public final class RedisTopology {
             do {
                 replies = try connection.receive(count: part.positions.count)
             } catch {
-                if connections[part.node] === connection || retryConnections[part.node] === connection { dropConnection(to: part.node) }
+                if connections[part.node] === connection || retryConnections[part.node] === connection || sideConnections[part.node] === connection {
+                    dropConnection(to: part.node)
+                }
                 for local in part.positions.indices { resend(local, .lost, error: error as? CacheError) }
                 continue
             }
@@ -458,4 +507,14 @@ extension RESPValue {
         }
         throw CacheError(.failed, "\(context): Redis replied \(message)")
     }
+}
+
+/// The slot map and the slots in migration at one moment (see `RedisTopology.slotMovement()`).
+public struct SlotMovement: Equatable, Sendable {
+    /// The slot map.
+    public var map: SlotMap
+    /// Slots being migrated, as CLUSTER NODES shows them (`[5461->-id]`, `[5461-<-id]`).
+    public var openSlots: [String]
+    /// Whether keys may be moving between primaries.
+    public var isMoving: Bool { !openSlots.isEmpty }
 }
