@@ -5,8 +5,11 @@ enum Manual {
           redis://[user[:password]@]host[:port][/db]  one Redis server (db 0 by default; ?db=N also works)
           unix:///path/to/redis.sock[?db=N]           one Redis server on a unix socket
           file:PATH or a bare path                    the snapshot file (no server needed)
+          redis+cluster://host:port[,host:port…]      a Redis Cluster (seed nodes; slots discovered, keys \
+        routed to their primary, MOVED/ASK/failovers followed within --timeout)
+          redis+sentinel://host:port[,…]/name[/db]    the primary Sentinel names, asked again on failover
           dummy:                                      accepts writes, stores nothing, every read misses
-          rediss:// (TLS) and redis+cluster:// are refused with exit 64 until supported. A bare word \
+          rediss:// and rediss+cluster:// (TLS) are refused with exit 64 until supported. A bare word \
         that names a scheme without its colon (dummy, redis) and a path with @ or // (a URL that lost \
         its colon) are refused with exit 64 unless such a file exists.
 
