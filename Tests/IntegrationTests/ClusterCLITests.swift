@@ -5,6 +5,7 @@ import cachectlTests
 
 /// Every command as the built binary runs it against the test cluster (3 primaries, 3 replicas)
 /// and the Sentinel setup, with keys spread over all primaries, live reshards and failovers.
+extension ClusterIntegration {
 @Suite("cachectl on a cluster and on Sentinel", .serialized)
 struct ClusterCLITests {
     func run(_ ns: ClusterNamespace, _ args: [String], stdin: Data? = nil) throws -> ProcessOutput {
@@ -227,4 +228,5 @@ struct ClusterCLITests {
         #expect(unknown.status == 64)
         #expect(unknown.stderr.text.contains("\"nope\""))
     }
+}
 }

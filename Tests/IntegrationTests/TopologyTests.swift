@@ -5,6 +5,7 @@ import cachectlTests
 
 /// The router against the real test cluster and sentinel (Scripts/lib/cluster-servers.sh).
 /// Serialized: the reshard and failover tests change the cluster under the others.
+extension ClusterIntegration {
 @Suite("Cluster and Sentinel topology", .serialized)
 struct TopologyTests {
     @Test("the slot map names three primaries serving all 16384 slots")
@@ -181,6 +182,8 @@ struct TopologyTests {
     }
 }
 
+}
+
 /// The test sentinel from the outside.
 enum TestSentinel {
     static func sentinel() throws -> RedisConnection {
@@ -206,6 +209,29 @@ enum TestSentinel {
     static func failover() throws {
         let sentinel = try sentinel()
         let before = try primary()
+        // Replication is asynchronous: a failover before the replica has caught up loses the
+        // last writes (as the README says). Tests that check their data afterwards wait for it.
+        let offsets = { (hostPort: String) -> (Int64?, Int64?) in
+            let parts = hostPort.split(separator: ":")
+            guard parts.count == 2, let port = Int(parts[1]),
+                  let info = try? RedisConnection(address: .tcp(host: String(parts[0]), port: port), timeout: 2).send(["INFO", "replication"]).string
+            else { return (nil, nil) }
+            func field(_ name: String) -> Int64? {
+                info.split(separator: "\r\n").first { $0.hasPrefix(name + ":") }.flatMap { Int64($0.dropFirst(name.count + 1)) }
+            }
+            return (field("master_repl_offset"), field("slave_repl_offset"))
+        }
+        let replicas = (try sentinel.send(["SENTINEL", "REPLICAS", "cachectl"]).array ?? []).compactMap { replica -> String? in
+            let fields = replica.array ?? []
+            guard let index = fields.firstIndex(where: { $0.string == "name" }), index + 1 < fields.count else { return nil }
+            return fields[index + 1].string
+        }
+        let caughtUp = Date().addingTimeInterval(10)
+        while Date() < caughtUp {
+            let primaryOffset = offsets(before).0
+            if primaryOffset != nil, replicas.allSatisfy({ offsets($0).1 == primaryOffset }) { break }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
         // Sentinel needs to know a healthy replica (it learns them from INFO) or answers NOGOODSLAVE.
         let deadline = Date().addingTimeInterval(30)
         var reply = RESPValue.null

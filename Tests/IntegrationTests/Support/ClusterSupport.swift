@@ -1,6 +1,11 @@
 import CacheClient
 import Foundation
 import cachectlTests
+import Testing
+
+/// The suites that use the test cluster and sentinel: one at a time, because their reshards and
+/// failovers change the servers under each other.
+@Suite(.serialized) enum ClusterIntegration {}
 
 /// The test cluster from the outside: its nodes, their roles, and redis-cli for resharding.
 enum TestCluster {
