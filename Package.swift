@@ -21,9 +21,15 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        // Headers only: OpenSSL itself is loaded with dlopen when a TLS connection is opened
+        // (see Sources/COpenSSL/shim.h), so pkg-config's -lssl -lcrypto are not wanted.
+        .systemLibrary(
+            name: "COpenSSL",
+            providers: [.apt(["libssl-dev"])]
+        ),
         .target(
             name: "CacheClient",
-            dependencies: ["CHiredis", "CSQLite"]
+            dependencies: ["CHiredis", "COpenSSL", "CSQLite"]
         ),
         .executableTarget(
             name: "cachectl",

@@ -9,6 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source Scripts/lib/redis-servers.sh
+source Scripts/lib/tls-servers.sh
 source Scripts/bench-tags.sh
 
 runs=${BENCH_RUNS:-30}
@@ -153,6 +154,21 @@ peak_rss_row() {
     rows+=("| $name | ${mb} MB peak RSS | | ${mb} MB${verdict} | < ${goal} MB |")
 }
 
+# bench_tls BIN DIR: TLS against TCP and against redis-cli --tls, on one server with both ports.
+bench_tls() {
+    local bin=$1 dir=$2
+    make_test_ca "$dir/tls"
+    start_tls_redis BENCHTLS "$dir/tls" server --tls-auth-clients no
+    local plain="redis://127.0.0.1:$REDIS_PORT_BENCHTLS" secure="rediss://localhost:$TLS_PORT_BENCHTLS" ca="$dir/tls/ca.crt"
+    bench_row "ping over TLS (whole process)" "$bin --url $secure --cacert $ca ping" \
+        "redis-cli --tls --cacert $ca -h localhost -p $TLS_PORT_BENCHTLS PING" 1.2
+    local count=${BENCH_TLS_ENTRIES:-100000}
+    python3 Scripts/generate-manifest.py "$count" >"$dir/tls-manifest.jsonl"
+    migrate_row "warmup $count entries, TLS vs TCP" "redis-cli -p $REDIS_PORT_BENCHTLS FLUSHALL" \
+        "$bin warmup --url $secure --cacert $ca --from $dir/tls-manifest.jsonl -q" \
+        "$bin warmup --url $plain --from $dir/tls-manifest.jsonl -q" 0.85 "$count"
+}
+
 main() {
     Scripts/install-deps.sh --with-bench
     echo "bench: building release" >&2
@@ -215,6 +231,7 @@ main() {
     peak_rss_row "get one 50 MB value (redis)" "$bin --url $url/2 get big:value --raw" 75
     peak_rss_row "set one 50 MB value (snapshot)" "rm -f $tmp/big.snapshot*; $bin --url file:$tmp/big.snapshot set big:value --file $tmp/big.bin -q" 75
     peak_rss_row "get one 50 MB value (snapshot)" "$bin --url file:$tmp/big.snapshot get big:value --raw" 75
+    bench_tls "$bin" "$tmp"
 
     {
         echo "cachectl $("$bin" --version 2>/dev/null || echo '?'), $(redis-server --version | cut -d' ' -f1-3), $(nproc) cores, $runs runs, median ms"

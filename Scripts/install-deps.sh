@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages cachectl needs, and only the missing ones.
 #
-#   Scripts/install-deps.sh                 build: libhiredis-dev libsqlite3-dev pkg-config
-#   Scripts/install-deps.sh --with-server   + redis-server redis-tools python3 man-db (tests)
-#   Scripts/install-deps.sh --with-bench    + redis-server redis-tools hyperfine python3 time (benchmarks)
+#   Scripts/install-deps.sh                 build: libhiredis-dev libssl-dev libsqlite3-dev pkg-config
+#   Scripts/install-deps.sh --with-server   + redis-server redis-tools python3 man-db openssl (tests)
+#   Scripts/install-deps.sh --with-bench    + redis-server redis-tools hyperfine python3 time openssl (benchmarks)
 #   Scripts/install-deps.sh PACKAGE…        + any other package whose command has the same name (e.g. make)
 #
 # Idempotent: a package counts as present when its probe answers (pkg-config module or command)
@@ -12,14 +12,14 @@
 set -euo pipefail
 
 # package:probe — probe is pc:MODULE (pkg-config) or cmd:NAME (a command on PATH).
-wanted=(libhiredis-dev:pc:hiredis libsqlite3-dev:pc:sqlite3 pkg-config:cmd:pkg-config)
+wanted=(libhiredis-dev:pc:hiredis libssl-dev:pc:openssl libsqlite3-dev:pc:sqlite3 pkg-config:cmd:pkg-config)
 server=(redis-server:cmd:redis-server redis-tools:cmd:redis-cli)
 
 while (($#)); do
     case "$1" in
         # man-db: a test renders the generated man page with `man --warnings`.
-        --with-server) wanted+=("${server[@]}" python3:cmd:python3 man-db:cmd:man) ;;
-        --with-bench) wanted+=("${server[@]}" hyperfine:cmd:hyperfine python3:cmd:python3 bc:cmd:bc time:cmd:/usr/bin/time) ;;
+        --with-server) wanted+=("${server[@]}" python3:cmd:python3 man-db:cmd:man openssl:cmd:openssl) ;;
+        --with-bench) wanted+=("${server[@]}" hyperfine:cmd:hyperfine python3:cmd:python3 bc:cmd:bc time:cmd:/usr/bin/time openssl:cmd:openssl) ;;
         -h | --help) sed -n '2,11s/^# \{0,1\}//p' "$0"; exit 0 ;;
         -*) echo "install-deps.sh: unknown option $1 (see --help)" >&2; exit 64 ;;
         *) wanted+=("$1:cmd:$1") ;;

@@ -5,6 +5,7 @@
 #   server B: requirepass with a random password (the URL given to tests holds none)
 #   a Redis Cluster of 3 primaries + 3 replicas, and a primary + replica + sentinel
 #   (Scripts/lib/cluster-servers.sh)
+#   TLS servers and an HTTPS server: Scripts/lib/tls-servers.sh
 #
 # Both servers are stopped by pid and the temp dir removed on exit, also when tests fail.
 # Extra arguments go to `swift test` (e.g. Scripts/test.sh --filter IntegrationTests).
@@ -12,6 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source Scripts/lib/redis-servers.sh
 source Scripts/lib/cluster-servers.sh
+source Scripts/lib/tls-servers.sh
 
 started=$(date +%s)
 Scripts/install-deps.sh --with-server
@@ -24,6 +26,7 @@ python3 -c 'import prometheus_client' 2>/dev/null \
 tmp=$(mktemp -d /tmp/cachectl-test.XXXXXX)
 cleanup() {
     local status=$?
+    stop_tls_servers
     stop_redis_servers
     stop_cluster_servers
     rm -rf "$tmp"
@@ -39,6 +42,9 @@ password=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
 
 start_redis A "$tmp" --unixsocket "$tmp/redis.sock" --unixsocketperm 700
 REDISCLI_AUTH=$password start_redis B "$tmp" --include "$tmp/auth.conf"
+
+# TLS servers, certificates, an ACL user and an HTTPS server (see Scripts/lib/tls-servers.sh).
+start_tls_servers "$tmp/tls"
 
 export CACHECTL_TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT_A"
 export CACHECTL_TEST_REDIS_SOCKET="$tmp/redis.sock"

@@ -173,22 +173,22 @@ _cachectl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    get|set|delete|ping|stats|invalidate-tag|tags|flush|migrate|warmup|check|help)
+    get|set|delete|ping|stats|invalidate-tag|tags|flush|migrate|warmup|check|profiles|help)
         # Offer subcommand argument completions
         "_cachectl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'get set delete ping stats invalidate-tag tags flush migrate warmup check help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'get set delete ping stats invalidate-tag tags flush migrate warmup check profiles help' -- "${cur}"))
         ;;
     esac
 }
 
 _cachectl_get() {
     repeating_flags=()
-    non_repeating_flags=(--quiet -q --verbose -v --no-color --raw --version -h --help)
+    non_repeating_flags=(--insecure --quiet -q --verbose -v --no-color --raw --version -h --help)
     repeating_options=()
-    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --stats-key)
+    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key)
     __cachectl_offer_flags_options -1
 
     # Offer option value completions
@@ -196,7 +196,31 @@ _cachectl_get() {
     '--url')
         return
         ;;
+    '--profile')
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    '--user')
+        return
+        ;;
     '--password-file')
+        return
+        ;;
+    '--cacert')
+        return
+        ;;
+    '--cacertdir')
+        return
+        ;;
+    '--cert')
+        return
+        ;;
+    '--key')
+        return
+        ;;
+    '--sni')
         return
         ;;
     '--format')
@@ -220,9 +244,9 @@ _cachectl_get() {
 
 _cachectl_set() {
     repeating_flags=()
-    non_repeating_flags=(--quiet -q --verbose -v --no-color --if-absent --force --version -h --help)
+    non_repeating_flags=(--insecure --quiet -q --verbose -v --no-color --if-absent --force --version -h --help)
     repeating_options=(--tag)
-    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --stats-key --file --ttl)
+    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --file --ttl)
     __cachectl_offer_flags_options 2
 
     # Offer option value completions
@@ -230,7 +254,31 @@ _cachectl_set() {
     '--url')
         return
         ;;
+    '--profile')
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    '--user')
+        return
+        ;;
     '--password-file')
+        return
+        ;;
+    '--cacert')
+        return
+        ;;
+    '--cacertdir')
+        return
+        ;;
+    '--cert')
+        return
+        ;;
+    '--key')
+        return
+        ;;
+    '--sni')
         return
         ;;
     '--format')
@@ -264,9 +312,9 @@ _cachectl_set() {
 
 _cachectl_delete() {
     repeating_flags=()
-    non_repeating_flags=(--quiet -q --verbose -v --no-color --version -h --help)
+    non_repeating_flags=(--insecure --quiet -q --verbose -v --no-color --version -h --help)
     repeating_options=()
-    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --stats-key)
+    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key)
     __cachectl_offer_flags_options -1
 
     # Offer option value completions
@@ -274,7 +322,31 @@ _cachectl_delete() {
     '--url')
         return
         ;;
+    '--profile')
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    '--user')
+        return
+        ;;
     '--password-file')
+        return
+        ;;
+    '--cacert')
+        return
+        ;;
+    '--cacertdir')
+        return
+        ;;
+    '--cert')
+        return
+        ;;
+    '--key')
+        return
+        ;;
+    '--sni')
         return
         ;;
     '--format')
@@ -298,9 +370,9 @@ _cachectl_delete() {
 
 _cachectl_ping() {
     repeating_flags=()
-    non_repeating_flags=(--quiet -q --verbose -v --no-color --version -h --help)
+    non_repeating_flags=(--insecure --quiet -q --verbose -v --no-color --version -h --help)
     repeating_options=()
-    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --stats-key)
+    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key)
     __cachectl_offer_flags_options 0
 
     # Offer option value completions
@@ -308,7 +380,31 @@ _cachectl_ping() {
     '--url')
         return
         ;;
+    '--profile')
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    '--user')
+        return
+        ;;
     '--password-file')
+        return
+        ;;
+    '--cacert')
+        return
+        ;;
+    '--cacertdir')
+        return
+        ;;
+    '--cert')
+        return
+        ;;
+    '--key')
+        return
+        ;;
+    '--sni')
         return
         ;;
     '--format')
@@ -332,9 +428,9 @@ _cachectl_ping() {
 
 _cachectl_stats() {
     repeating_flags=()
-    non_repeating_flags=(--quiet -q --verbose -v --no-color --reset --server --yes --version -h --help)
+    non_repeating_flags=(--insecure --quiet -q --verbose -v --no-color --reset --server --yes --version -h --help)
     repeating_options=(--assert)
-    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --stats-key --window --watch --count)
+    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --window --watch --count)
     __cachectl_offer_flags_options 0
 
     # Offer option value completions
@@ -342,7 +438,31 @@ _cachectl_stats() {
     '--url')
         return
         ;;
+    '--profile')
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    '--user')
+        return
+        ;;
     '--password-file')
+        return
+        ;;
+    '--cacert')
+        return
+        ;;
+    '--cacertdir')
+        return
+        ;;
+    '--cert')
+        return
+        ;;
+    '--key')
+        return
+        ;;
+    '--sni')
         return
         ;;
     '--format')
@@ -380,9 +500,9 @@ _cachectl_stats() {
 
 _cachectl_invalidate-tag() {
     repeating_flags=()
-    non_repeating_flags=(--quiet -q --verbose -v --no-color --dry-run --version -h --help)
+    non_repeating_flags=(--insecure --quiet -q --verbose -v --no-color --dry-run --version -h --help)
     repeating_options=()
-    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --stats-key --limit)
+    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --limit)
     __cachectl_offer_flags_options -1
 
     # Offer option value completions
@@ -390,7 +510,31 @@ _cachectl_invalidate-tag() {
     '--url')
         return
         ;;
+    '--profile')
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    '--user')
+        return
+        ;;
     '--password-file')
+        return
+        ;;
+    '--cacert')
+        return
+        ;;
+    '--cacertdir')
+        return
+        ;;
+    '--cert')
+        return
+        ;;
+    '--key')
+        return
+        ;;
+    '--sni')
         return
         ;;
     '--format')
@@ -417,9 +561,9 @@ _cachectl_invalidate-tag() {
 
 _cachectl_tags() {
     repeating_flags=()
-    non_repeating_flags=(--quiet -q --verbose -v --no-color --orphans --version -h --help)
+    non_repeating_flags=(--insecure --quiet -q --verbose -v --no-color --orphans --version -h --help)
     repeating_options=()
-    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --stats-key --pattern)
+    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --pattern)
     __cachectl_offer_flags_options 0
 
     # Offer option value completions
@@ -427,7 +571,31 @@ _cachectl_tags() {
     '--url')
         return
         ;;
+    '--profile')
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    '--user')
+        return
+        ;;
     '--password-file')
+        return
+        ;;
+    '--cacert')
+        return
+        ;;
+    '--cacertdir')
+        return
+        ;;
+    '--cert')
+        return
+        ;;
+    '--key')
+        return
+        ;;
+    '--sni')
         return
         ;;
     '--format')
@@ -469,9 +637,9 @@ _cachectl_tags() {
 
 _cachectl_tags_prune() {
     repeating_flags=()
-    non_repeating_flags=(--quiet -q --verbose -v --no-color --dry-run --version -h --help)
+    non_repeating_flags=(--insecure --quiet -q --verbose -v --no-color --dry-run --version -h --help)
     repeating_options=()
-    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --stats-key --pattern)
+    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --pattern)
     __cachectl_offer_flags_options 0
 
     # Offer option value completions
@@ -479,7 +647,31 @@ _cachectl_tags_prune() {
     '--url')
         return
         ;;
+    '--profile')
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    '--user')
+        return
+        ;;
     '--password-file')
+        return
+        ;;
+    '--cacert')
+        return
+        ;;
+    '--cacertdir')
+        return
+        ;;
+    '--cert')
+        return
+        ;;
+    '--key')
+        return
+        ;;
+    '--sni')
         return
         ;;
     '--format')
@@ -506,9 +698,9 @@ _cachectl_tags_prune() {
 
 _cachectl_flush() {
     repeating_flags=()
-    non_repeating_flags=(--quiet -q --verbose -v --no-color --all -y --yes --dry-run --version -h --help)
+    non_repeating_flags=(--insecure --quiet -q --verbose -v --no-color --all -y --yes --dry-run --version -h --help)
     repeating_options=()
-    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --stats-key --pattern --prefix --limit)
+    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --pattern --prefix --limit)
     __cachectl_offer_flags_options 0
 
     # Offer option value completions
@@ -516,7 +708,31 @@ _cachectl_flush() {
     '--url')
         return
         ;;
+    '--profile')
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    '--user')
+        return
+        ;;
     '--password-file')
+        return
+        ;;
+    '--cacert')
+        return
+        ;;
+    '--cacertdir')
+        return
+        ;;
+    '--cert')
+        return
+        ;;
+    '--key')
+        return
+        ;;
+    '--sni')
         return
         ;;
     '--format')
@@ -549,9 +765,9 @@ _cachectl_flush() {
 
 _cachectl_migrate() {
     repeating_flags=()
-    non_repeating_flags=(--quiet -q --verbose -v --no-color --dry-run --verify --strings-only --version -h --help)
+    non_repeating_flags=(--insecure --quiet -q --verbose -v --no-color --dry-run --verify --strings-only --version -h --help)
     repeating_options=()
-    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --stats-key --from --to --pattern --on-conflict)
+    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --from --to --pattern --on-conflict)
     __cachectl_offer_flags_options 0
 
     # Offer option value completions
@@ -559,7 +775,31 @@ _cachectl_migrate() {
     '--url')
         return
         ;;
+    '--profile')
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    '--user')
+        return
+        ;;
     '--password-file')
+        return
+        ;;
+    '--cacert')
+        return
+        ;;
+    '--cacertdir')
+        return
+        ;;
+    '--cert')
+        return
+        ;;
+    '--key')
+        return
+        ;;
+    '--sni')
         return
         ;;
     '--format')
@@ -595,9 +835,9 @@ _cachectl_migrate() {
 
 _cachectl_warmup() {
     repeating_flags=()
-    non_repeating_flags=(--quiet -q --verbose -v --no-color --only-missing --skip-invalid --wait --version -h --help)
+    non_repeating_flags=(--insecure --quiet -q --verbose -v --no-color --only-missing --skip-invalid --wait --version -h --help)
     repeating_options=(--tag)
-    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --stats-key --from --input-format --command --url-template --keys --concurrency --batch --ttl --lock-file --max-duration)
+    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --from --input-format --command --url-template --source-cacert --keys --concurrency --batch --ttl --lock-file --max-duration)
     __cachectl_offer_flags_options 0
 
     # Offer option value completions
@@ -605,7 +845,31 @@ _cachectl_warmup() {
     '--url')
         return
         ;;
+    '--profile')
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    '--user')
+        return
+        ;;
     '--password-file')
+        return
+        ;;
+    '--cacert')
+        return
+        ;;
+    '--cacertdir')
+        return
+        ;;
+    '--cert')
+        return
+        ;;
+    '--key')
+        return
+        ;;
+    '--sni')
         return
         ;;
     '--format')
@@ -637,6 +901,9 @@ _cachectl_warmup() {
     '--url-template')
         return
         ;;
+    '--source-cacert')
+        return
+        ;;
     '--keys')
         return
         ;;
@@ -665,9 +932,9 @@ _cachectl_warmup() {
 
 _cachectl_check() {
     repeating_flags=()
-    non_repeating_flags=(--quiet -q --verbose -v --no-color --version -h --help)
+    non_repeating_flags=(--insecure --quiet -q --verbose -v --no-color --version -h --help)
     repeating_options=()
-    non_repeating_options=(--url --password-file --format --timeout --key-prefix --tag-prefix --stats-key --pattern)
+    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --pattern)
     __cachectl_offer_flags_options 0
 
     # Offer option value completions
@@ -675,7 +942,31 @@ _cachectl_check() {
     '--url')
         return
         ;;
+    '--profile')
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    '--user')
+        return
+        ;;
     '--password-file')
+        return
+        ;;
+    '--cacert')
+        return
+        ;;
+    '--cacertdir')
+        return
+        ;;
+    '--cert')
+        return
+        ;;
+    '--key')
+        return
+        ;;
+    '--sni')
         return
         ;;
     '--format')
@@ -695,6 +986,64 @@ _cachectl_check() {
         return
         ;;
     '--pattern')
+        return
+        ;;
+    esac
+}
+
+_cachectl_profiles() {
+    repeating_flags=()
+    non_repeating_flags=(--insecure --quiet -q --verbose -v --no-color --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key)
+    __cachectl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--url')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    '--user')
+        return
+        ;;
+    '--password-file')
+        return
+        ;;
+    '--cacert')
+        return
+        ;;
+    '--cacertdir')
+        return
+        ;;
+    '--cert')
+        return
+        ;;
+    '--key')
+        return
+        ;;
+    '--sni')
+        return
+        ;;
+    '--format')
+        __cachectl_add_completions -W 'table'$'\n''json'$'\n''jsonl'$'\n''prometheus'
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--key-prefix')
+        return
+        ;;
+    '--tag-prefix')
+        return
+        ;;
+    '--stats-key')
         return
         ;;
     esac

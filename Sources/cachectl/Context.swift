@@ -17,12 +17,13 @@ struct Context {
         renderer = Renderer(format: options.format, style: TextStyle(color: color))
     }
 
-    /// Prefixes, counters key, timeout and default lifetime. An invalid `CACHE_DEFAULT_TIMEOUT`
-    /// does not stop commands that never need it (`ping`, `get`, `stats`…): those that write
-    /// with it ask `defaultExpiry()`, which reports it.
-    func configuration() -> CacheConfiguration {
-        CacheConfiguration(keyPrefix: options.keyPrefix, tagPrefix: options.tagPrefix, statsKey: options.statsKey,
-                           timeout: options.timeout, defaultExpiry: (try? defaultExpiry()) ?? .seconds(300))
+    /// Options, environment and profile merged; warnings (`--insecure`, an exposed config file)
+    /// are printed every time, even with `--quiet`.
+    func settings() throws -> ConnectionSettings {
+        let settings = try ConnectionSettings(options.connection, environment: environment)
+        for warning in settings.warnings { Terminal.writeError("cachectl: " + warning + "\n") }
+        if let profile = settings.profile { debug("profile \(profile.name)") }
+        return settings
     }
 
     /// The lifetime of entries written without one: `CACHE_DEFAULT_TIMEOUT`, 300 s when unset;
@@ -31,20 +32,29 @@ struct Context {
         try EndpointResolution.defaultExpiry(environment: environment)
     }
 
-    /// The endpoint from `--url`, the environment or the default snapshot file.
-    func resolve(url: String? = nil) throws -> EndpointResolution {
-        let resolution = try EndpointResolution.resolve(url: url ?? options.url, environment: environment,
-                                                        passwordFile: options.passwordFile)
+    /// Prefixes, counters key, timeout, default lifetime and TLS options.
+    func configuration() throws -> CacheConfiguration {
+        try settings().configuration
+    }
+
+    /// The endpoint from `--url`, the environment, the profile or the default snapshot file.
+    func resolve(url: String? = nil, settings: ConnectionSettings? = nil) throws -> EndpointResolution {
+        let resolution = try (settings ?? self.settings()).endpoint(url: url)
         debug("using \(resolution.endpoint.description) (from \(resolution.source))")
         return resolution
     }
 
-    /// Opens the backend the options and environment name. Only commands that store entries
+    /// Opens the backend the options, environment and profile name. Only commands that store entries
     /// (`set`, `warmup`) pass `.creatingOnWrite`; every other command refuses a missing snapshot file.
     func openBackend(access: BackendAccess = .existing) throws -> any CacheBackend {
-        let resolution = try resolve()
+        let settings = try settings()
+        return try open(resolve(settings: settings), configuration: settings.configuration, access: access)
+    }
+
+    /// Opens an endpoint; a refused password read from a file that ends in a carriage return says so.
+    func open(_ resolution: EndpointResolution, configuration: CacheConfiguration, access: BackendAccess) throws -> any CacheBackend {
         do {
-            return try Backends.open(resolution.endpoint, configuration: configuration(), access: access)
+            return try Backends.open(resolution.endpoint, configuration: configuration, access: access)
         } catch var error as CacheError where error.kind == .authentication && resolution.passwordEndsInCarriageReturn {
             error.hint = "the password read from \(options.passwordFile ?? "the password file") ends in a carriage return (\\r), "
                 + "as in a file saved with old Mac line endings; remove it unless it is part of the password"

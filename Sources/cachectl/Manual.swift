@@ -3,25 +3,45 @@ enum Manual {
     static let discussion = """
         BACKENDS
           redis://[user[:password]@]host[:port][/db]  one Redis server (db 0 by default; ?db=N also works)
+          rediss://[user[:password]@]host[:port][/db] the same over TLS, verified (see TLS)
           unix:///path/to/redis.sock[?db=N]           one Redis server on a unix socket
           file:PATH or a bare path                    the snapshot file (no server needed)
           redis+cluster://host:port[,host:port…]      a Redis Cluster (seed nodes; slots discovered, keys \
         routed to their primary, MOVED/ASK/failovers followed within --timeout)
           redis+sentinel://host:port[,…]/name[/db]    the primary Sentinel names, asked again on failover
           dummy:                                      accepts writes, stores nothing, every read misses
-          rediss:// and rediss+cluster:// (TLS) are refused with exit 64 until supported. A bare word \
+          rediss+cluster://…                          the same cluster over TLS. A bare word \
         that names a scheme without its colon (dummy, redis) and a path with @ or // (a URL that lost \
         its colon) are refused with exit 64 unless such a file exists.
 
-        The backend is chosen by, first match wins: --url; CACHECTL_URL; CACHE_BACKEND=redis (or \
+        The backend is chosen by, first match wins: --url; CACHECTL_URL; the url of the profile \
+        selected by --profile or CACHECTL_PROFILE; CACHE_BACKEND=redis (or \
         CACHE_BACKEND unset while REDIS_URL or REDIS_HOST is set) with REDIS_URL, or \
         REDIS_HOST/REDIS_PORT/REDIS_DB/REDIS_PASSWORD; CACHE_BACKEND=locmem|memory|file with \
         CACHECTL_SNAPSHOT; CACHE_BACKEND=dummy; otherwise the snapshot file at $CACHECTL_SNAPSHOT or \
         ./.cachectl/cache.snapshot. CACHE_DEFAULT_TIMEOUT (seconds, default 300) is the TTL when none \
         is given; an invalid value fails only the commands that would write with it (set, warmup, \
-        migrate). Keep passwords off the command line with REDIS_PASSWORD or --password-file (its \
-        first line without the line ending, \\n or \\r\\n); URLs are always printed with the password \
-        replaced by ***, malformed ones too.
+        migrate). Keep passwords off the command line: the password is, first match wins, the first \
+        line of --password-file (without the line ending, \\n or \\r\\n), the URL's, REDIS_PASSWORD, \
+        REDISCLI_AUTH, the profile's password_file; --user NAME (or user@ in the URL) names an ACL \
+        user. URLs are always printed with the password replaced by ***, malformed ones too; a \
+        refused login names the user, never the password.
+
+        TLS
+          rediss:// verifies the server by default: its certificate must chain to the system trust \
+        store (or --cacert FILE / --cacertdir DIR) and name the URL's host or IP address (or --sni \
+        NAME, which is also sent as SNI); TLS 1.2 at least. --cert FILE --key FILE present a client \
+        certificate. --insecure skips verification and says so on stderr every time. \
+        CACHECTL_CACERT, CACHECTL_CERT and CACHECTL_KEY stand for --cacert, --cert and --key. A \
+        refused certificate (unknown CA, expired, wrong host, client certificate demanded or \
+        refused) exits 77; an unusable certificate file 74 (unreadable) or 64.
+
+        PROFILES
+          A TOML file (--config FILE, CACHECTL_CONFIG, $XDG_CONFIG_HOME/cachectl/config.toml, else \
+        ~/.config/cachectl/config.toml) holds [profiles.NAME] tables with the keys url, cacert, \
+        cacertdir, cert, key, sni, user, password_file, key_prefix, tag_prefix, stats_key, timeout \
+        (and layout). --profile NAME or CACHECTL_PROFILE selects one. Precedence: flags, then \
+        environment variables, then the profile, then defaults. cachectl profiles lists them.
 
         REDIS LAYOUT
           entry        a string at <key-prefix><key>, expiry = TTL
@@ -90,6 +110,6 @@ enum Manual {
           69  backend unreachable
           74  local file I/O error (permissions, disk full, no snapshot file at the path)
           75  busy (lock held), try again
-          77  authentication refused
+          77  refused trust or identity (authentication, TLS verification, client certificate)
         """
 }

@@ -8,19 +8,47 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
 
 /// The options every command takes, before or after the subcommand's name.
 struct GlobalOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The cache: redis://[user[:password]@]host[:port][/db], unix:///path.sock, file:PATH, dummy:.",
-                               discussion: "Default: CACHECTL_URL, then the applications' CACHE_BACKEND/REDIS_URL/REDIS_HOST variables, then ./.cachectl/cache.snapshot.",
+    @Option(help: ArgumentHelp("The cache: redis://[user[:password]@]host[:port][/db], rediss://… (TLS), unix:///path.sock, file:PATH, dummy:.",
+                               discussion: "Default: CACHECTL_URL, then the profile's url, then the applications' CACHE_BACKEND/REDIS_URL/REDIS_HOST variables, then ./.cachectl/cache.snapshot.",
                                valueName: "url"))
     var url: String?
 
-    @Option(help: ArgumentHelp("Read the Redis password from the first line of this file, without its \\n or \\r\\n (keeps it off the command line).", valueName: "path"))
+    @Option(help: ArgumentHelp("Use the settings of this profile of the config file (also CACHECTL_PROFILE).", valueName: "name"))
+    var profile: String?
+
+    @Option(help: ArgumentHelp("The config file holding the profiles (also CACHECTL_CONFIG; default $XDG_CONFIG_HOME/cachectl/config.toml, else ~/.config/cachectl/config.toml).",
+                               valueName: "path"))
+    var config: String?
+
+    @Option(help: ArgumentHelp("The Redis ACL user (instead of the URL's).", valueName: "name"))
+    var user: String?
+
+    @Option(help: ArgumentHelp("Read the Redis password from the first line of this file, without its \\n or \\r\\n (keeps it off the command line; else REDIS_PASSWORD or REDISCLI_AUTH).", valueName: "path"))
     var passwordFile: String?
+
+    @Option(help: ArgumentHelp("Trust the CA certificates in this PEM file instead of the system store (rediss://; also CACHECTL_CACERT).", valueName: "path"))
+    var cacert: String?
+
+    @Option(help: ArgumentHelp("Trust the hashed CA certificates in this directory instead of the system store (rediss://).", valueName: "dir"))
+    var cacertdir: String?
+
+    @Option(help: ArgumentHelp("Present this PEM client certificate (rediss://; also CACHECTL_CERT).", valueName: "path"))
+    var cert: String?
+
+    @Option(help: ArgumentHelp("The private key of --cert (rediss://; also CACHECTL_KEY).", valueName: "path"))
+    var key: String?
+
+    @Option(help: ArgumentHelp("Send this server name (SNI) and check the certificate against it instead of the URL's host.", valueName: "name"))
+    var sni: String?
+
+    @Flag(help: "Do not verify the server's TLS certificate (a warning is printed every time; never for production).")
+    var insecure = false
 
     @Option(help: "Output format: table, json, jsonl or prometheus (where the command supports it).")
     var format: OutputFormat = .table
 
-    @Option(help: ArgumentHelp("Seconds to wait for a connection or a reply (at most 86400).", valueName: "seconds"))
-    var timeout: Double = 5
+    @Option(help: ArgumentHelp("Seconds to wait for a connection or a reply (default 5, at most 86400).", valueName: "seconds"))
+    var timeout: Double?
 
     @Flag(name: .shortAndLong, help: "Print nothing but results and errors (no progress, no summaries on stderr).")
     var quiet = false
@@ -31,32 +59,45 @@ struct GlobalOptions: ParsableArguments {
     @Flag(help: "Never color the output (NO_COLOR does the same).")
     var noColor = false
 
-    @Option(help: ArgumentHelp("Prefix of every entry key in the store, e.g. rag_materials:.", valueName: "prefix"))
-    var keyPrefix: String = ""
+    @Option(help: ArgumentHelp("Prefix of every entry key in the store, e.g. rag_materials: (default none).", valueName: "prefix"))
+    var keyPrefix: String?
 
-    @Option(help: ArgumentHelp("Prefix of tag index sets.", valueName: "prefix"))
-    var tagPrefix: String = "cache:tag:"
+    @Option(help: ArgumentHelp("Prefix of tag index sets (default cache:tag:).", valueName: "prefix"))
+    var tagPrefix: String?
 
-    @Option(help: ArgumentHelp("The hash holding the app counters.", valueName: "key"))
-    var statsKey: String = "cache:stats"
+    @Option(help: ArgumentHelp("The hash holding the app counters (default cache:stats).", valueName: "key"))
+    var statsKey: String?
 
     func validate() throws {
-        guard timeout > 0, timeout <= Self.maximumTimeout else {
-            throw ValidationError("--timeout must be a positive number of seconds up to \(Int(Self.maximumTimeout)) (one day), e.g. 5 or 0.5.")
+        if let timeout {
+            guard timeout > 0, timeout <= Self.maximumTimeout else {
+                throw ValidationError("--timeout must be a positive number of seconds up to \(Int(Self.maximumTimeout)) (one day), e.g. 5 or 0.5.")
+            }
         }
-        guard !tagPrefix.isEmpty else {
+        if tagPrefix?.isEmpty == true {
             throw ValidationError("--tag-prefix must not be empty: tag sets would mix with entries.")
         }
-        guard !statsKey.isEmpty else { throw ValidationError("--stats-key must not be empty.") }
+        if statsKey?.isEmpty == true { throw ValidationError("--stats-key must not be empty.") }
+        if sni?.isEmpty == true { throw ValidationError("--sni must not be empty: it names the server the certificate must match.") }
+    }
+
+    /// The connection options as the library takes them.
+    var connection: ConnectionOptions {
+        ConnectionOptions(url: url, profile: profile, configFile: config, user: user, passwordFile: passwordFile,
+                          caCertificateFile: cacert, caCertificateDirectory: cacertdir, certificateFile: cert, keyFile: key,
+                          serverName: sni, insecure: insecure, keyPrefix: keyPrefix, tagPrefix: tagPrefix, statsKey: statsKey,
+                          timeout: timeout)
     }
 
     /// The longest `--timeout`: one day keeps every conversion (timeval, milliseconds in Int32) exact.
     static let maximumTimeout: Double = 86_400
 
     /// The option names that take a value, for moving options given before the subcommand.
-    static let valueOptions: Set<String> = ["--url", "--password-file", "--format", "--timeout", "--key-prefix", "--tag-prefix", "--stats-key"]
+    static let valueOptions: Set<String> = ["--url", "--profile", "--config", "--user", "--password-file", "--cacert", "--cacertdir",
+                                            "--cert", "--key", "--sni", "--format", "--timeout", "--key-prefix", "--tag-prefix",
+                                            "--stats-key"]
     /// The flag names, for the same.
-    static let flagOptions: Set<String> = ["--quiet", "-q", "--verbose", "-v", "--no-color"]
+    static let flagOptions: Set<String> = ["--quiet", "-q", "--verbose", "-v", "--no-color", "--insecure"]
 }
 
 /// A `--ttl` value: `300`, `5m`, `1h`, `none`; at most 100 years (`Duration.maximumMilliseconds`).

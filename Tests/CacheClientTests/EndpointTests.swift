@@ -22,7 +22,7 @@ import Testing
         #expect(try Endpoint(parsing: url) == expected)
     }
 
-    @Test(arguments: ["foo://x", "memcached://h:11211", "rediss://h:6380", "redis://h:99999", "redis://h/x", "file:",
+    @Test(arguments: ["foo://x", "memcached://h:11211", "rediss://h:99999", "redis://h:99999", "redis://h/x", "file:",
                       "redis://h:1?x=1", "redis://h:1?db=x", "redis://h/1?db=2", "redis:/:pw@h:1", "redis:h", "dummy",
                       "redis//:pw@h:6379", "pw@h:6379"])
     func refusesAsUsageError(url: String) {
@@ -35,16 +35,17 @@ import Testing
         } catch { Issue.record("unexpected \(error)") }
     }
 
-    @Test func tlsErrorSaysItIsUnsupported() {
-        do {
-            _ = try Endpoint(parsing: "rediss://:pw@h:6380")
-            Issue.record("rediss:// was accepted")
-        } catch let error as CacheError {
-            #expect(error.message.contains("TLS"))
-            #expect(!error.description.contains("pw@"))
-        } catch { Issue.record("unexpected \(error)") }
+    @Test func redissIsRedisOverTLSWithThePasswordRedacted() throws {
+        let endpoint = try Endpoint(parsing: "rediss://app:pw@cache.example.com:6380/2")
+        #expect(endpoint == .redis(address: .tls(host: "cache.example.com", port: 6380), database: 2,
+                                   credentials: .init(username: "app", password: "pw")))
+        #expect(endpoint.description == "rediss://app:***@cache.example.com:6380/2")
+        #expect(try Endpoint(parsing: "REDISS://[::1]").description == "rediss://[::1]:6379")
+        // Ready for the cluster work: TLS seeds parse, the backend refuses them until cluster lands.
+        #expect(try Endpoint(parsing: "rediss+cluster://a:7000,b:7001")
+                == .cluster(seeds: [.tls(host: "a", port: 7000), .tls(host: "b", port: 7001)], credentials: .init()))
+        #expect(try Endpoint(parsing: "rediss+cluster://a:7000").description == "rediss+cluster://a:7000")
     }
-
     @Test(arguments: [
         ("redis://:hunter2@h:6379/1", "redis://:***@h:6379/1"),
         ("redis://user:hunter2@h", "redis://user:***@h"),

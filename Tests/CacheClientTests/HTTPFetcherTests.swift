@@ -10,6 +10,8 @@ import Testing
         ("http://127.0.0.1:8080/a/b?c=1", "127.0.0.1", UInt16(8080), "/a/b?c=1"),
         ("http://example/", "example", 80, "/"),
         ("http://[::1]:9000", "::1", 9000, "/"),
+        ("https://api.internal/items/1", "api.internal", 443, "/items/1"),
+        ("HTTPS://[::1]:8443/x", "::1", 8443, "/x"),
     ])
     func parsesTargets(url: String, host: String, port: UInt16, path: String) throws {
         let target = try #require(HTTPTarget(url: url))
@@ -20,7 +22,9 @@ import Testing
 
     @Test func refusesTemplatesItCannotFetch() {
         #expect(throws: CacheError.self) { try HTTPFetcher.validate(template: "http://h/items") }
-        #expect(throws: CacheError.self) { try HTTPFetcher.validate(template: "https://h/{key}") }
+        #expect(throws: Never.self) { try HTTPFetcher.validate(template: "https://h/{key}") }
+        #expect(throws: CacheError.self) { try HTTPFetcher.validate(template: "https://h:0/{key}") }
+        #expect(throws: CacheError.self) { try HTTPFetcher.validate(template: "https://user@h/{key}") }
         #expect(throws: CacheError.self) { try HTTPFetcher.validate(template: "ftp://h/{key}") }
     }
 

@@ -211,11 +211,11 @@ import Testing
     }
 
     @Test func jsonModeErrorsAreJSONOnStderr() throws {
-        let result = try CLI.run(["get", "k", "--url", "rediss://h", "--format", "json"])
+        let result = try CLI.run(["get", "k", "--url", "memcached://h", "--format", "json"])
         #expect(result.status == 64)
         let object = try JSONSerialization.jsonObject(with: result.stderr) as? [String: [String: Any]]
         #expect(object?["error"]?["code"] as? Int == 64)
-        #expect((object?["error"]?["message"] as? String)?.contains("TLS") == true)
+        #expect((object?["error"]?["message"] as? String)?.contains("memcached") == true)
     }
 }
 

@@ -10,6 +10,8 @@ public struct CacheConfiguration: Sendable, Equatable {
     public var timeout: Double
     /// The lifetime of entries written without one (`CACHE_DEFAULT_TIMEOUT`).
     public var defaultExpiry: Expiry
+    /// How `rediss://` servers are verified and which client certificate they get.
+    public var tls: TLSOptions
 
     /// Creates a configuration; the defaults match the seed applications' layout.
     public init(
@@ -17,13 +19,15 @@ public struct CacheConfiguration: Sendable, Equatable {
         tagPrefix: String = "cache:tag:",
         statsKey: String = "cache:stats",
         timeout: Double = 5,
-        defaultExpiry: Expiry = .seconds(300)
+        defaultExpiry: Expiry = .seconds(300),
+        tls: TLSOptions = TLSOptions()
     ) {
         self.keyPrefix = keyPrefix
         self.tagPrefix = tagPrefix
         self.statsKey = statsKey
         self.timeout = timeout
         self.defaultExpiry = defaultExpiry
+        self.tls = tls
     }
 
     /// The full store key of an entry key.

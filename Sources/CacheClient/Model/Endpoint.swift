@@ -47,7 +47,7 @@ public enum Endpoint: Sendable, Equatable {
         }
     }
 
-    /// Parses a backend URL: `redis://`, `redis+cluster://`, `redis+sentinel://`, `unix://`, `file:`, `jsonl:`, `dummy:` or a bare path.
+    /// Parses a backend URL: `redis://`, `rediss://` (TLS), `redis+cluster://`, `rediss+cluster://`, `redis+sentinel://`, `unix://`, `file:`, `jsonl:`, `dummy:` or a bare path.
     ///
     /// Throws `.usage` for an unknown scheme or a malformed URL, naming the URL with its password redacted.
     public init(parsing url: String) throws {
@@ -86,7 +86,7 @@ public enum Endpoint: Sendable, Equatable {
         let scheme = url[..<schemeEnd.lowerBound].lowercased()
         let rest = String(url[schemeEnd.upperBound...])
         switch scheme {
-        case "redis":
+        case "redis", "rediss":
             let (credentials, authority) = try Endpoint.splitCredentials(rest, shown: shown)
             let (hostPart, queryDatabase) = try Endpoint.splitQuery(authority, shown: shown)
             var hostPort = hostPart
@@ -106,18 +106,18 @@ public enum Endpoint: Sendable, Equatable {
                 }
             }
             let address = try Endpoint.parseAddress(hostPort.isEmpty ? "127.0.0.1" : hostPort, shown: shown)
-            self = .redis(address: address, database: database, credentials: credentials)
+            self = .redis(address: scheme == "rediss" ? address.overTLS : address, database: database, credentials: credentials)
         case "unix", "redis+unix":
             let (credentials, pathPart) = try Endpoint.splitCredentials(rest, shown: shown)
             let (path, queryDatabase) = try Endpoint.splitQuery(pathPart, shown: shown)
             let database = queryDatabase ?? 0
             guard !path.isEmpty else { throw CacheError(.usage, "Invalid URL \(shown.displayQuoted): unix:// needs a socket path") }
             self = .redis(address: .unix(path: path), database: database, credentials: credentials)
-        case "redis+cluster":
+        case "redis+cluster", "rediss+cluster":
             let (credentials, nodes) = try Endpoint.splitCredentials(rest, shown: shown)
             let seeds = try nodes.split(separator: ",").map { try Endpoint.parseAddress(String($0), shown: shown) }
             guard !seeds.isEmpty else { throw CacheError(.usage, "Invalid URL \(shown.displayQuoted): name at least one seed node") }
-            self = .cluster(seeds: seeds, credentials: credentials)
+            self = .cluster(seeds: scheme == "rediss+cluster" ? seeds.map(\.overTLS) : seeds, credentials: credentials)
         case "redis+sentinel":
             let (credentials, remainder) = try Endpoint.splitCredentials(rest, shown: shown)
             let parts = remainder.split(separator: "/", omittingEmptySubsequences: false)
@@ -136,9 +136,6 @@ public enum Endpoint: Sendable, Equatable {
             guard !sentinels.isEmpty else { throw CacheError(.usage, "Invalid URL \(shown.displayQuoted): name at least one sentinel") }
             let name = String(parts[1]).percentDecoded ?? String(parts[1])
             self = .sentinel(sentinels: sentinels, masterName: name, database: database, credentials: credentials)
-        case "rediss", "rediss+cluster":
-            throw CacheError(.usage, "TLS (\(scheme)://) is not supported yet: hiredis 0.14 on this platform has no TLS",
-                             hint: "use redis:// through a TLS tunnel such as stunnel")
         default:
             throw CacheError(.usage, "Unknown URL scheme \(scheme.displayQuoted) in \(shown.displayQuoted)", hint: Endpoint.schemesHint)
         }
@@ -175,7 +172,7 @@ public enum Endpoint: Sendable, Equatable {
                                              "redis+sentinel"]
 
     /// The schemes understood, for messages.
-    static let schemesHint = "use redis://, unix://, redis+cluster://, redis+sentinel://, file:PATH, jsonl:PATH or dummy:"
+    static let schemesHint = "use redis://, rediss://, unix://, redis+cluster://, redis+sentinel://, file:PATH, jsonl:PATH or dummy:"
 
     /// A bare path names the snapshot file, except for what is more likely a mistyped URL: a
     /// scheme name without its colon (`dummy`, `redis`), or a path with `@` or `//` (a URL that
@@ -228,9 +225,9 @@ public enum Endpoint: Sendable, Equatable {
             case (nil, nil): auth = ""
             }
             if case .unix(let path) = address { return "unix://\(auth)\(path)" + (database == 0 ? "" : "?db=\(database)") }
-            return "redis://\(auth)\(address)" + (database == 0 ? "" : "/\(database)")
+            return "\(address.scheme)://\(auth)\(address)" + (database == 0 ? "" : "/\(database)")
         case .cluster(let seeds, let credentials):
-            return "redis+cluster://\(credentials.password == nil ? "" : "\(credentials.username ?? ""):***@")"
+            return "\(seeds.first?.scheme ?? "redis")+cluster://\(credentials.password == nil ? "" : "\(credentials.username ?? ""):***@")"
                 + seeds.map(\.description).joined(separator: ",")
         case .sentinel(let sentinels, let name, let database, let credentials):
             return "redis+sentinel://\(credentials.password == nil ? "" : "\(credentials.username ?? ""):***@")"
@@ -252,6 +249,31 @@ public enum Endpoint: Sendable, Equatable {
             return .cluster(seeds: seeds, credentials: credentials)
         case .sentinel(let sentinels, let name, let database, var credentials):
             credentials.password = password
+            return .sentinel(sentinels: sentinels, masterName: name, database: database, credentials: credentials)
+        default:
+            return self
+        }
+    }
+
+    /// The credentials of a Redis or cluster endpoint; nil for the others.
+    public var credentials: RedisCredentials? {
+        switch self {
+        case .redis(_, _, let credentials), .cluster(_, let credentials), .sentinel(_, _, _, let credentials): return credentials
+        default: return nil
+        }
+    }
+
+    /// The same endpoint with the ACL user replaced (`--user`).
+    public func withUser(_ user: String) -> Endpoint {
+        switch self {
+        case .redis(let address, let database, var credentials):
+            credentials.username = user
+            return .redis(address: address, database: database, credentials: credentials)
+        case .cluster(let seeds, var credentials):
+            credentials.username = user
+            return .cluster(seeds: seeds, credentials: credentials)
+        case .sentinel(let sentinels, let name, let database, var credentials):
+            credentials.username = user
             return .sentinel(sentinels: sentinels, masterName: name, database: database, credentials: credentials)
         default:
             return self
@@ -294,5 +316,19 @@ public enum Endpoint: Sendable, Equatable {
         }
         guard !host.isEmpty else { throw CacheError(.usage, "Invalid URL \(shown.displayQuoted): the host is empty") }
         return .tcp(host: host, port: port)
+    }
+}
+
+extension RedisAddress {
+    /// The same host and port over TLS (`rediss://`); a unix socket stays as it is.
+    var overTLS: RedisAddress {
+        if case .tcp(let host, let port) = self { return .tls(host: host, port: port) }
+        return self
+    }
+
+    /// The URL scheme of a server at this address.
+    var scheme: String {
+        if case .tls = self { return "rediss" }
+        return "redis"
     }
 }

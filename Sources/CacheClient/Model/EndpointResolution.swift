@@ -3,8 +3,8 @@ import FoundationEssentials
 import Glibc
 #endif
 
-/// Picks the backend the way the SPEC orders it: `--url`, `CACHECTL_URL`, the seed applications'
-/// variables, then the snapshot file.
+/// Picks the backend the way the SPEC orders it: `--url`, `CACHECTL_URL`, the profile, the seed
+/// applications' variables, then the snapshot file.
 public struct EndpointResolution: Sendable {
     /// The endpoint chosen.
     public var endpoint: Endpoint
@@ -15,38 +15,47 @@ public struct EndpointResolution: Sendable {
     /// password then ends in `\r`, which is worth saying when the server refuses it.
     public var passwordEndsInCarriageReturn = false
 
-    /// Resolves the endpoint from an explicit URL, the environment and an optional password file.
+    /// Resolves the endpoint from an explicit URL, the environment, a profile and an optional password file.
     ///
-    /// The password file's first line, without one line ending (`\n` or `\r\n`), replaces any
-    /// password; `REDIS_PASSWORD` fills one in when the URL has none.
-    public static func resolve(url: String?, environment: [String: String], passwordFile: String? = nil) throws -> EndpointResolution {
-        var resolution = try choose(url: url, environment: environment)
+    /// The user: `user` (`--user`), else the URL's, else the profile's. The password: the password
+    /// file's first line, without one line ending (`\n` or `\r\n`), replaces any; else the URL's;
+    /// else `REDIS_PASSWORD`, then `REDISCLI_AUTH`; else the first line of the profile's `password_file`.
+    public static func resolve(url: String?, environment: [String: String], passwordFile: String? = nil,
+                               user: String? = nil, profile: ConnectionProfile? = nil) throws -> EndpointResolution {
+        var resolution = try choose(url: url, environment: environment, profile: profile)
+        guard let credentials = resolution.endpoint.credentials else { return resolution }
+        if let user = user ?? (credentials.username == nil ? profile?.user : nil) {
+            resolution.endpoint = resolution.endpoint.withUser(user)
+        }
         if let passwordFile {
-            let bytes: [UInt8]
-            do {
-                bytes = try readFile(passwordFile)
-            } catch {
-                throw CacheError(.io, "Cannot read the password file \(passwordFile.displayEscaped): \(error)")
-            }
-            var line = bytes.prefix { $0 != 0x0A }
-            if line.count < bytes.count, line.last == 0x0D { line.removeLast() }
-            guard let password = String(validating: line, as: UTF8.self) else {
-                throw CacheError(.io, "Cannot read the password file \(passwordFile.displayEscaped): it is not valid UTF-8")
-            }
-            resolution.endpoint = resolution.endpoint.withPassword(password)
-            resolution.passwordEndsInCarriageReturn = line.last == 0x0D
+            try resolution.usePassword(from: passwordFile, what: "the password file")
+        } else if credentials.password != nil {
+            // The URL's own.
         } else if let password = environment["REDIS_PASSWORD"], !password.isEmpty {
-            switch resolution.endpoint {
-            case .redis(_, _, let credentials) where credentials.password == nil:
-                resolution.endpoint = resolution.endpoint.withPassword(password)
-            case .cluster(_, let credentials) where credentials.password == nil:
-                resolution.endpoint = resolution.endpoint.withPassword(password)
-            case .sentinel(_, _, _, let credentials) where credentials.password == nil:
-                resolution.endpoint = resolution.endpoint.withPassword(password)
-            default: break
-            }
+            resolution.endpoint = resolution.endpoint.withPassword(password)
+        } else if let password = environment["REDISCLI_AUTH"], !password.isEmpty {
+            resolution.endpoint = resolution.endpoint.withPassword(password)
+        } else if let profile, let file = profile.passwordFile {
+            try resolution.usePassword(from: file, what: "the password file of profile \(profile.name)")
         }
         return resolution
+    }
+
+    /// Sets the password to the first line of a file, without one line ending (`\n` or `\r\n`).
+    private mutating func usePassword(from path: String, what: String) throws {
+        let bytes: [UInt8]
+        do {
+            bytes = try readFile(path)
+        } catch {
+            throw CacheError(.io, "Cannot read \(what) \(path.displayEscaped): \(error)")
+        }
+        var line = bytes.prefix { $0 != 0x0A }
+        if line.count < bytes.count, line.last == 0x0D { line.removeLast() }
+        guard let password = String(validating: line, as: UTF8.self) else {
+            throw CacheError(.io, "Cannot read \(what) \(path.displayEscaped): it is not valid UTF-8")
+        }
+        endpoint = endpoint.withPassword(password)
+        passwordEndsInCarriageReturn = line.last == 0x0D
     }
 
     /// The default lifetime from `CACHE_DEFAULT_TIMEOUT` (seconds), 300 when unset.
@@ -58,10 +67,13 @@ public struct EndpointResolution: Sendable {
         return expiry
     }
 
-    private static func choose(url: String?, environment env: [String: String]) throws -> EndpointResolution {
+    private static func choose(url: String?, environment env: [String: String], profile: ConnectionProfile?) throws -> EndpointResolution {
         if let url { return EndpointResolution(endpoint: try Endpoint(parsing: url), source: "--url") }
         if let url = env["CACHECTL_URL"], !url.isEmpty {
             return EndpointResolution(endpoint: try Endpoint(parsing: url), source: "CACHECTL_URL")
+        }
+        if let profile, let url = profile.url {
+            return EndpointResolution(endpoint: try Endpoint(parsing: url), source: "profile \(profile.name)")
         }
         let backend = env["CACHE_BACKEND"]?.lowercased()
         let redisURL = env["REDIS_URL"].flatMap { $0.isEmpty ? nil : $0 }

@@ -4,11 +4,11 @@ import FoundationEssentials
 import Glibc
 #endif
 
-/// Fetches values over HTTP for warmup: a GET per key, up to `concurrency` in flight.
+/// Fetches values over HTTP or HTTPS for warmup: a GET per key, up to `concurrency` in flight.
 ///
-/// A small HTTP/1.1 client over POSIX sockets rather than URLSession: URLSession on Linux drags
-/// in libcurl (which a static build cannot link without it) and costs every command start-up
-/// time; warmup needs only `GET http://…` with a timeout.
+/// A small HTTP/1.1 client over the project's transport (the one Redis uses, TLS included)
+/// rather than URLSession: URLSession on Linux drags in libcurl (which a static build cannot
+/// link without it) and costs every command start-up time; warmup needs only `GET` with a timeout.
 final class HTTPFetcher: Sendable {
     /// What one GET gave: the body, or why it failed.
     enum Outcome: Sendable {
@@ -19,24 +19,34 @@ final class HTTPFetcher: Sendable {
     private let template: String
     private let concurrency: Int
     private let timeout: Double
+    /// The trust settings of `https://` templates, loaded once for all requests.
+    private let tls: TLSContext?
 
-    init(template: String, concurrency: Int, timeout: Double) {
+    /// A fetcher for `template`; an `https://` template loads `tls` (the system trust store by
+    /// default) once, and throws `.io`/`.usage` for an unreadable or unusable CA file.
+    init(template: String, concurrency: Int, timeout: Double, tls: TLSOptions = TLSOptions()) throws {
         self.template = template
         self.concurrency = max(1, concurrency)
         self.timeout = timeout
+        self.tls = template.lowercased().hasPrefix("https://")
+            ? try TLSContext(tls, caOption: "--source-cacert", plainScheme: "http://") : nil
     }
 
-    /// Checks the template once, before any work: `http://host[:port]/…{key}…`.
+    /// Checks the template once, before any work: `http[s]://host[:port]/…{key}…`.
     static func validate(template: String) throws {
         guard template.contains("{key}") else {
             throw CacheError(.usage, "--url-template \"\(template)\" has no {key} placeholder", hint: "e.g. http://api/items/{key}")
         }
-        if template.lowercased().hasPrefix("https://") {
-            throw CacheError(.usage, "--url-template \"\(template)\": https is not supported", hint: "fetch through a local http:// proxy")
-        }
         guard HTTPTarget(url: template.replacing("{key}", with: "k")) != nil else {
-            throw CacheError(.usage, "--url-template \"\(template)\" is not an http://host[:port]/path URL")
+            throw CacheError(.usage, "--url-template \"\(template)\" is not an http[s]://host[:port]/path URL")
         }
+    }
+
+    /// Connects once to the template's server and, for https, verifies its certificate: a
+    /// server that cannot be trusted stops the run before anything is fetched or written.
+    func checkServer() throws {
+        guard let tls, let target = HTTPTarget(url: template.replacing("{key}", with: "k")) else { return }
+        _ = try target.open(timeout: timeout, tls: tls)
     }
 
     /// The URL for a key: `{key}` replaced by the key, percent-encoded (only unreserved characters stay).
@@ -62,21 +72,24 @@ final class HTTPFetcher: Sendable {
         DispatchQueue.concurrentPerform(iterations: min(concurrency, max(keys.count, 1))) { _ in
             while let index = next.take(below: keys.count) {
                 let url = Self.url(template: template, key: keys[index])
-                results.set(index, Self.get(url, timeout: timeout))
+                results.set(index, Self.get(url, timeout: timeout, tls: tls))
             }
         }
         return results.values
     }
 
     /// One GET: 2xx gives the body; anything else a one-line reason naming the URL.
-    static func get(_ url: String, timeout: Double) -> Outcome {
-        guard let target = HTTPTarget(url: url) else { return .failure("GET \(url): not an http:// URL") }
+    static func get(_ url: String, timeout: Double, tls: TLSContext? = nil) -> Outcome {
+        guard let target = HTTPTarget(url: url) else { return .failure("GET \(url): not an http:// or https:// URL") }
+        if target.secure, tls == nil { return .failure("GET \(url): no TLS settings for https") }
         do {
-            let response = try target.get(timeout: timeout)
+            let response = try target.get(timeout: timeout, tls: tls)
             guard (200..<300).contains(response.status) else { return .failure("GET \(url): HTTP \(response.status)") }
             return .value(response.body)
         } catch let error as HTTPError {
             return .failure("GET \(url): \(error.reason)")
+        } catch let error as CacheError {
+            return .failure("GET \(url): \(error.message)")
         } catch {
             return .failure("GET \(url): \(error)")
         }
@@ -88,98 +101,68 @@ struct HTTPError: Error {
     let reason: String
 }
 
-/// Host, port and path of an `http://` URL.
+/// Host, port and path of an `http://` or `https://` URL.
 struct HTTPTarget {
     let host: String
     let port: UInt16
     let path: String
     let hostHeader: String
+    /// Whether the URL is `https://`.
+    let secure: Bool
 
     init?(url: String) {
-        guard url.lowercased().hasPrefix("http://") else { return nil }
-        let rest = url.dropFirst("http://".count)
+        let lowered = url.lowercased()
+        secure = lowered.hasPrefix("https://")
+        guard secure || lowered.hasPrefix("http://") else { return nil }
+        let rest = url.dropFirst(secure ? "https://".count : "http://".count)
         let slash = rest.firstIndex(of: "/") ?? rest.endIndex
         let authority = rest[..<slash]
         path = slash == rest.endIndex ? "/" : String(rest[slash...])
         hostHeader = String(authority)
         var hostPart = Substring(authority)
-        var portNumber: UInt16 = 80
+        var portNumber: UInt16 = secure ? 443 : 80
         if hostPart.hasPrefix("["), let close = hostPart.firstIndex(of: "]") {
             let after = hostPart[hostPart.index(after: close)...]
             if after.hasPrefix(":") {
-                guard let p = UInt16(after.dropFirst()) else { return nil }
+                guard let p = UInt16(after.dropFirst()), p > 0 else { return nil }
                 portNumber = p
             }
             hostPart = hostPart[hostPart.index(after: hostPart.startIndex)..<close]
         } else if let colon = hostPart.lastIndex(of: ":") {
-            guard let p = UInt16(hostPart[hostPart.index(after: colon)...]) else { return nil }
+            guard let p = UInt16(hostPart[hostPart.index(after: colon)...]), p > 0 else { return nil }
             portNumber = p
             hostPart = hostPart[..<colon]
         }
-        guard !hostPart.isEmpty else { return nil }
+        guard !hostPart.isEmpty, !hostPart.contains("@") else { return nil }
         host = String(hostPart)
         port = portNumber
     }
 
-    /// Sends the request on a fresh connection and reads the whole response.
-    func get(timeout: Double) throws -> (status: Int, body: [UInt8]) {
-        let socket = try connect(timeout: timeout)
-        defer { close(socket) }
-        let request = "GET \(path) HTTP/1.1\r\nHost: \(hostHeader)\r\nUser-Agent: cachectl\r\nAccept: */*\r\nConnection: close\r\n\r\n"
-        var bytes = Array(request.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let sent = bytes.withUnsafeMutableBytes { send(socket, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
-            if sent < 0 {
-                if errno == EINTR { continue }
-                throw HTTPError(reason: errno == EAGAIN ? "timed out sending the request" : String(cString: strerror(errno)))
-            }
-            offset += sent
-        }
-        bytes = try readAll(socket)
-        return try Self.parse(bytes)
+    /// Connects (and for https runs the verified handshake) within `timeout`.
+    func open(timeout: Double, tls: TLSContext?) throws -> any Transport {
+        let peer = (secure ? "https://" : "http://") + hostHeader
+        return try Transports.open(.tcp(host: host, port: Int(port)), timeout: timeout,
+                                   tls: secure ? tls.map { ($0, host) } : nil, peer: peer)
     }
 
-    private func connect(timeout: Double) throws -> Int32 {
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var list: UnsafeMutablePointer<addrinfo>?
-        let status = getaddrinfo(host, String(port), &hints, &list)
-        guard status == 0, let first = list else {
-            throw HTTPError(reason: "cannot resolve \(host): \(String(cString: gai_strerror(status)))")
-        }
-        defer { freeaddrinfo(list) }
-        var reason = "no address"
-        var candidate: UnsafeMutablePointer<addrinfo>? = first
-        while let info = candidate {
-            candidate = info.pointee.ai_next
-            let socket = Glibc.socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
-            if socket < 0 { continue }
-            var tv = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - timeout.rounded(.down)) * 1_000_000))
-            setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-            setsockopt(socket, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-            if Glibc.connect(socket, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 { return socket }
-            reason = errno == EINPROGRESS || errno == EAGAIN ? "connection timed out" : String(cString: strerror(errno))
-            close(socket)
-        }
-        throw HTTPError(reason: "cannot connect to \(hostHeader): \(reason)")
+    /// Sends the request on a fresh connection and reads the whole response.
+    func get(timeout: Double, tls: TLSContext? = nil) throws -> (status: Int, body: [UInt8]) {
+        let transport = try open(timeout: timeout, tls: tls)
+        let request = "GET \(path) HTTP/1.1\r\nHost: \(hostHeader)\r\nUser-Agent: cachectl\r\nAccept: */*\r\nConnection: close\r\n\r\n"
+        try Array(request.utf8).withUnsafeBytes { try transport.write($0) }
+        return try Self.parse(try readAll(transport))
     }
 
     /// Reads until the server closes the connection, or until a response with a Content-Length
     /// is complete (a server that keeps the connection open despite `Connection: close` would
     /// otherwise hold us until the timeout).
-    private func readAll(_ socket: Int32) throws -> [UInt8] {
+    private func readAll(_ transport: any Transport) throws -> [UInt8] {
         var data: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
             if let expected = Self.completeLength(data), data.count >= expected { return data }
-            let count = chunk.withUnsafeMutableBytes { recv(socket, $0.baseAddress!, $0.count, 0) }
+            let count = try chunk.withUnsafeMutableBytes { try transport.read(into: $0) }
             if count == 0 { return data }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw HTTPError(reason: errno == EAGAIN ? "timed out waiting for the response" : String(cString: strerror(errno)))
-            }
             data.append(contentsOf: chunk[0..<count])
         }
     }

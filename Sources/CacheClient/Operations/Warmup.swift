@@ -33,6 +33,8 @@ public struct Warmup: Sendable {
     public var retryDelay: Duration = .milliseconds(500)
     /// Seconds an HTTP request may take.
     public var httpTimeout: Double = 30
+    /// How `https://` sources are verified (the system trust store by default, `--source-cacert`).
+    public var sourceTLS = TLSOptions()
     /// How many issues the report keeps (the counts are always exact).
     public static let issueLimit = 100
 
@@ -63,10 +65,11 @@ public struct Warmup: Sendable {
         switch source {
         case .http(let template, let keysPath, let concurrency):
             try HTTPFetcher.validate(template: template)
+            let fetcher = try HTTPFetcher(template: template, concurrency: concurrency, timeout: httpTimeout, tls: sourceTLS)
             let keys = KeyListReader(lines: try LineReader(path: keysPath))
             try validate(keys, into: &report)
-            producer = HTTPBatchProducer(keys: keys, fetcher: HTTPFetcher(template: template, concurrency: concurrency, timeout: httpTimeout),
-                                         defaults: defaults, batchSize: batchSize)
+            try fetcher.checkServer()
+            producer = HTTPBatchProducer(keys: keys, fetcher: fetcher, defaults: defaults, batchSize: batchSize)
         default:
             let reader = EntryFormat.reader(try format(), lines: try openInput(), defaults: defaults)
             try validate(reader, into: &report)

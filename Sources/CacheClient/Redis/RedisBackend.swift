@@ -23,7 +23,7 @@ public final class RedisBackend: CacheBackend {
     public init(address: RedisAddress, database: Int, credentials: RedisCredentials, configuration: CacheConfiguration) throws {
         self.configuration = configuration
         endpointDescription = Endpoint.redis(address: address, database: database, credentials: credentials).description
-        connection = try RedisConnection(address: address, timeout: configuration.timeout)
+        connection = try RedisConnection(address: address, timeout: configuration.timeout, tls: configuration.tls)
         var setup: [[RedisArgument]] = []
         if let password = credentials.password {
             setup.append(credentials.username.map { ["AUTH", RedisArgument($0), RedisArgument(password)] } ?? ["AUTH", RedisArgument(password)])

@@ -26,7 +26,7 @@ public final class RedisTopologyBackend: CacheBackend {
     public init(endpoint: Endpoint, configuration: CacheConfiguration) throws {
         self.configuration = configuration
         endpointDescription = endpoint.description
-        guard let topology = try RedisTopology(endpoint: endpoint, timeout: configuration.timeout) else {
+        guard let topology = try RedisTopology(endpoint: endpoint, timeout: configuration.timeout, tls: configuration.tls) else {
             throw CacheError(.usage, "\(endpoint.description) is not a Redis endpoint")
         }
         redis = topology

@@ -51,12 +51,13 @@ extension Cachectl {
         func run() throws {
             let context = Context(global)
             try context.renderer.check(MigrateResult.self, command: "migrate")
-            var configuration = context.configuration()
+            let settings = try context.settings()
+            var configuration = settings.configuration
             configuration.defaultExpiry = try context.defaultExpiry()
             let target = try Endpoint(parsing: to)
             if verify, case .jsonLines = target { throw CacheError(.usage, "--verify needs a target it can read back: redis:// or file:") }
-            let source = try MigrationEndpoints.source(try context.resolve(url: from).endpoint, configuration: configuration)
-            let sink = try MigrationEndpoints.sink(try context.resolve(url: to).endpoint, configuration: configuration,
+            let source = try MigrationEndpoints.source(try context.resolve(url: from, settings: settings).endpoint, configuration: configuration)
+            let sink = try MigrationEndpoints.sink(try context.resolve(url: to, settings: settings).endpoint, configuration: configuration,
                                                   onConflict: onConflict.policy)
             var options = Migration.Options(pattern: pattern, onConflict: onConflict.policy, dryRun: dryRun, verify: verify)
             options.stringsOnly = stringsOnly

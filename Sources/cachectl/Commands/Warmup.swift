@@ -20,7 +20,9 @@ extension Cachectl {
                 non-zero exit fails the run (exit 1) with the last line of its stderr.
                   --url-template URL --keys FILE   an HTTP GET per key of FILE (one key a line) to URL \
                 with {key} replaced by the percent-encoded key; the body is the value. A non-2xx answer \
-                or a transport error counts as a failed item.
+                or a transport error counts as a failed item. An https:// URL is verified against the \
+                system trust store or --source-cacert FILE (not affected by --insecure); a server that \
+                cannot be verified stops the run before anything is written (exit 77).
 
                 Validation: by default the whole input is checked before anything is written. A file \
                 is read twice (check, then write). Standard input and a generator's output cannot be \
@@ -66,8 +68,12 @@ extension Cachectl {
         @Option(help: ArgumentHelp("A generator run with /bin/sh -c whose stdout is JSON Lines.", valueName: "command"))
         var command: String?
 
-        @Option(help: ArgumentHelp("An HTTP URL with {key}, fetched once per key of --keys.", valueName: "url"))
+        @Option(help: ArgumentHelp("An http:// or https:// URL with {key}, fetched once per key of --keys.", valueName: "url"))
         var urlTemplate: String?
+
+        @Option(help: ArgumentHelp("Verify an https:// --url-template against the CA certificates in this PEM file instead of the system store.",
+                                   valueName: "path"))
+        var sourceCacert: String?
 
         @Option(help: ArgumentHelp("The keys to fetch with --url-template, one a line.", valueName: "file"))
         var keys: String?
@@ -115,6 +121,7 @@ extension Cachectl {
             if wait, lockFile == nil { throw ValidationError("--wait needs --lock-file: it waits for that lock.") }
             if let empty = tags.first(where: \.isEmpty) { throw ValidationError("--tag \(empty.displayQuoted) is empty: a tag needs a name.") }
             if inputFormat != nil, from == nil { throw ValidationError("--input-format applies to --from only.") }
+            if sourceCacert != nil, urlTemplate == nil { throw ValidationError("--source-cacert applies to --url-template only.") }
         }
 
         func run() throws {
@@ -122,15 +129,19 @@ extension Cachectl {
             try context.renderer.check(WarmupResult.self, command: "warmup")
             let lock = try lockFile.map { try FileLock(path: $0, wait: wait) }
             defer { lock?.release() }
+            let settings = try context.settings()
+            let resolution = try context.resolve(settings: settings)
             var warmup = CacheClient.Warmup(source: try source(),
                                             defaults: EntryDefaults(expiry: try ttl?.expiry ?? context.defaultExpiry(), tags: tags))
             warmup.onlyMissing = onlyMissing
             warmup.batchSize = batch
             warmup.skipInvalid = skipInvalid
             warmup.maxDuration = maxDuration?.duration
-            warmup.httpTimeout = max(global.timeout, 30)
+            warmup.httpTimeout = max(settings.configuration.timeout, 30)
+            warmup.sourceTLS = TLSOptions(caCertificateFile: sourceCacert)
             let bar = ProgressBar(label: "warmup", quiet: global.quiet)
-            let report = try warmup.run(open: { try context.openBackend(access: .creatingOnWrite) }, progress: bar.update)
+            let report = try warmup.run(open: { try context.open(resolution, configuration: settings.configuration, access: .creatingOnWrite) },
+                                        progress: bar.update)
             bar.finish()
             let name = warmup.source.inputName
             for issue in report.issues {

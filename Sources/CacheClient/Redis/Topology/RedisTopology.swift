@@ -45,6 +45,12 @@ public final class RedisTopology {
     private let credentials: RedisCredentials
     private let database: Int
     private let timeout: Double
+    private let tls: TLSOptions
+    /// Whether the cluster speaks TLS (`rediss+cluster://`): the addresses it reports then do too.
+    private var speaksTLS: Bool {
+        if case .cluster(let seeds) = discovery, case .tls = seeds.first { return true }
+        return false
+    }
     private var connections: [RedisAddress: RedisConnection] = [:]
     /// Connections for resends only, so a resend never waits behind the replies of a later
     /// batch in flight on the main ones; always drained before `receive` returns.
@@ -59,17 +65,19 @@ public final class RedisTopology {
     ///
     /// Throws `.unreachable` when nothing answers, `.usage` when a cluster seed is not a cluster
     /// node or Sentinel knows no such primary, `.authentication` when the credentials are refused.
-    public init(_ discovery: Discovery, database: Int = 0, credentials: RedisCredentials, timeout: Double) throws {
+    public init(_ discovery: Discovery, database: Int = 0, credentials: RedisCredentials, timeout: Double,
+                tls: TLSOptions = TLSOptions()) throws {
         self.discovery = discovery
         self.database = database
         self.credentials = credentials
         self.timeout = timeout
+        self.tls = tls
         switch discovery {
         case .server(let address):
             map = .single(address)
-            connections[address] = try RedisConnection.open(address, credentials: credentials, database: database, timeout: timeout)
+            connections[address] = try RedisConnection.open(address, credentials: credentials, database: database, timeout: timeout, tls: tls)
         case .cluster(let seeds):
-            map = try Self.discover(from: seeds, credentials: credentials, timeout: timeout)
+            map = try Self.discover(from: seeds, credentials: credentials, timeout: timeout, tls: tls)
         case .sentinel(let resolver):
             let (address, connection) = try resolver.connectToPrimary()
             map = .single(address)
@@ -79,12 +87,12 @@ public final class RedisTopology {
     }
 
     /// A topology for an endpoint that names Redis; nil for other endpoints.
-    public convenience init?(endpoint: Endpoint, timeout: Double) throws {
+    public convenience init?(endpoint: Endpoint, timeout: Double, tls: TLSOptions = TLSOptions()) throws {
         switch endpoint {
         case .redis(let address, let database, let credentials):
-            try self.init(.server(address), database: database, credentials: credentials, timeout: timeout)
+            try self.init(.server(address), database: database, credentials: credentials, timeout: timeout, tls: tls)
         case .cluster(let seeds, let credentials):
-            try self.init(.cluster(seeds: seeds), credentials: credentials, timeout: timeout)
+            try self.init(.cluster(seeds: seeds), credentials: credentials, timeout: timeout, tls: tls)
         case .sentinel(let sentinels, let name, let database, let credentials):
             let resolver = SentinelResolver(sentinels: sentinels, masterName: name, credentials: credentials, timeout: timeout)
             try self.init(.sentinel(resolver), database: database, credentials: credentials, timeout: timeout)
@@ -116,14 +124,14 @@ public final class RedisTopology {
         for shard in map.shards { candidates += [shard.primary.address] + shard.replicas.map(\.address) }
         candidates += seeds
         var seen = Set<RedisAddress>()
-        map = try Self.discover(from: candidates.filter { seen.insert($0).inserted }, credentials: credentials, timeout: timeout)
+        map = try Self.discover(from: candidates.filter { seen.insert($0).inserted }, credentials: credentials, timeout: timeout, tls: tls)
         refreshes += 1
     }
 
     /// The connection to `node`, opened and authenticated on first use.
     public func connection(to node: RedisAddress) throws -> RedisConnection {
         if let connection = connections[node] { return connection }
-        let connection = try RedisConnection.open(node, credentials: credentials, database: database, timeout: timeout)
+        let connection = try RedisConnection.open(node, credentials: credentials, database: database, timeout: timeout, tls: tls)
         connections[node] = connection
         return connection
     }
@@ -149,7 +157,7 @@ public final class RedisTopology {
     private func directConnection(to node: RedisAddress) throws -> RedisConnection {
         guard outstanding > 0 else { return try connection(to: node) }
         if let connection = sideConnections[node] { return connection }
-        let connection = try RedisConnection.open(node, credentials: credentials, database: database, timeout: timeout)
+        let connection = try RedisConnection.open(node, credentials: credentials, database: database, timeout: timeout, tls: tls)
         sideConnections[node] = connection
         return connection
     }
@@ -340,14 +348,14 @@ public final class RedisTopology {
                     if let existing = retryConnections[part.node] {
                         connection = existing
                     } else {
-                        connection = try RedisConnection.open(part.node, credentials: credentials, database: database, timeout: timeout)
+                        connection = try RedisConnection.open(part.node, credentials: credentials, database: database, timeout: timeout, tls: tls)
                         retryConnections[part.node] = connection
                     }
                 case .side:
                     if let existing = sideConnections[part.node] {
                         connection = existing
                     } else {
-                        connection = try RedisConnection.open(part.node, credentials: credentials, database: database, timeout: timeout)
+                        connection = try RedisConnection.open(part.node, credentials: credentials, database: database, timeout: timeout, tls: tls)
                         sideConnections[part.node] = connection
                     }
                 }
@@ -402,15 +410,15 @@ public final class RedisTopology {
                 for local in part.positions.indices { resend(local, .lost, error: error as? CacheError) }
                 continue
             }
-            let host: String
-            if case .tcp(let name, _) = part.node { host = name } else { host = "127.0.0.1" }
+            let host = part.node.host ?? "127.0.0.1"
             for (local, reply) in replies.enumerated() {
                 let position = part.positions[local]
                 if batch.discarded.contains(position) { continue }
                 // A reply that asks for a resend stays in place: it is the answer if the resend never succeeds.
                 results[positions?[position] ?? position] = reply
                 guard let message = reply.errorMessage else { continue }
-                if let redirect = ClusterRedirect(error: message, replyingHost: host) {
+                if var redirect = ClusterRedirect(error: message, replyingHost: host) {
+                    if speaksTLS { redirect = redirect.overTLS }
                     switch redirect {
                     case .moved: resend(local, .moved)
                     case .ask(_, let address):
@@ -431,16 +439,16 @@ public final class RedisTopology {
 
     // MARK: - Discovery
 
-    private static func discover(from candidates: [RedisAddress], credentials: RedisCredentials, timeout: Double) throws -> SlotMap {
+    private static func discover(from candidates: [RedisAddress], credentials: RedisCredentials, timeout: Double,
+                                 tls: TLSOptions) throws -> SlotMap {
         var lastError: CacheError?
         var partial: SlotMap?
         for address in candidates {
             do {
-                let connection = try RedisConnection.open(address, credentials: credentials, database: 0, timeout: timeout)
-                let host: String
-                if case .tcp(let name, _) = address { host = name } else { host = "127.0.0.1" }
+                let connection = try RedisConnection.open(address, credentials: credentials, database: 0, timeout: timeout, tls: tls)
+                let host = address.host ?? "127.0.0.1"
                 var reply = try connection.send(["CLUSTER", "SHARDS"])
-                let map: SlotMap
+                var map: SlotMap
                 if let message = reply.errorMessage {
                     if message.contains("cluster support disabled") {
                         throw CacheError(.usage, "\(address) is not a Redis Cluster node (cluster support disabled)",
@@ -452,6 +460,7 @@ public final class RedisTopology {
                 } else {
                     map = try SlotMap(clusterShards: reply, replyingHost: host)
                 }
+                if case .tls = address { map = map.overTLS() }
                 if map.unassignedSlots == 0 { return map }
                 if partial == nil || map.unassignedSlots < partial!.unassignedSlots { partial = map }
             } catch let error as CacheError {
@@ -474,8 +483,9 @@ public struct RoutedBatchInFlight {
 
 extension RedisConnection {
     /// Connects to `address` and authenticates with `credentials` (AUTH, also for an ACL user), within `timeout`.
-    static func open(_ address: RedisAddress, credentials: RedisCredentials, database: Int = 0, timeout: Double) throws -> RedisConnection {
-        let connection = try RedisConnection(address: address, timeout: timeout)
+    static func open(_ address: RedisAddress, credentials: RedisCredentials, database: Int = 0, timeout: Double,
+                     tls: TLSOptions = TLSOptions()) throws -> RedisConnection {
+        let connection = try RedisConnection(address: address, timeout: timeout, tls: tls)
         var auth: [RedisArgument]?
         if let password = credentials.password {
             auth = credentials.username.map { ["AUTH", RedisArgument($0), RedisArgument(password)] } ?? ["AUTH", RedisArgument(password)]
@@ -517,4 +527,25 @@ public struct SlotMovement: Equatable, Sendable {
     public var openSlots: [String]
     /// Whether keys may be moving between primaries.
     public var isMoving: Bool { !openSlots.isEmpty }
+}
+
+extension RedisAddress {
+    /// The host of a TCP or TLS address.
+    var host: String? {
+        switch self {
+        case .tcp(let host, _), .tls(let host, _): return host
+        case .unix: return nil
+        }
+    }
+}
+
+extension ClusterRedirect {
+    /// The same redirect to a node speaking TLS.
+    var overTLS: ClusterRedirect {
+        switch self {
+        case .moved(let slot, let address): return .moved(slot: slot, address: address.overTLS)
+        case .ask(let slot, let address): return .ask(slot: slot, address: address.overTLS)
+        default: return self
+        }
+    }
 }

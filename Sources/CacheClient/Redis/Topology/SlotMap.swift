@@ -88,6 +88,18 @@ public struct SlotMap: Sendable, Equatable {
     /// How many slots no primary serves (0 in a healthy cluster).
     public var unassignedSlots: Int { owners.lazy.filter { $0 == Self.unassigned }.count }
 
+    /// The same map with every TCP address speaking TLS (a `rediss+cluster://` cluster reports plain host:port pairs).
+    func overTLS() -> SlotMap {
+        var copy = self
+        for index in copy.shards.indices {
+            copy.shards[index].primary.address = copy.shards[index].primary.address.overTLS
+            for replica in copy.shards[index].replicas.indices {
+                copy.shards[index].replicas[replica].address = copy.shards[index].replicas[replica].address.overTLS
+            }
+        }
+        return copy
+    }
+
     /// Reads the reply to CLUSTER SHARDS; `replyingHost` stands in for nodes that report no address.
     public init(clusterShards reply: RESPValue, replyingHost: String) throws {
         guard let items = reply.array else { throw Self.unexpected("CLUSTER SHARDS") }
@@ -177,6 +189,10 @@ extension RedisAddress: Hashable {
         case .unix(let path):
             hasher.combine(1)
             hasher.combine(path)
+        case .tls(let host, let port):
+            hasher.combine(2)
+            hasher.combine(host)
+            hasher.combine(port)
         }
     }
 }
