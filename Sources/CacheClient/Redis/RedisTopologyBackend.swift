@@ -91,7 +91,12 @@ public final class RedisTopologyBackend: CacheBackend {
 
     public func write(batch: [Entry], onlyMissing: Bool) throws -> [Bool] {
         guard !batch.isEmpty else { return [] }
-        guard onlyMissing else { return try receive(try send(batch: batch)) }
+        guard onlyMissing else {
+            return try receive(try send(batch: batch)).map { outcome in
+                if case .failed(let error) = outcome { throw error }
+                return true
+            }
+        }
         // Which keys are missing first, so only they get memberships, written before the entries.
         let missing = try exists(batch.map(\.key)).map { !$0 }
         var written = missing
@@ -142,7 +147,7 @@ public final class RedisTopologyBackend: CacheBackend {
             // replica none; the server caches the compiled script all the same.
             commands.begin(prefix: configuration.tagPrefix, key: tag, arguments: 5 + members.count)
             commands.add("EVAL")
-            commands.add(RedisScripts.addToTag)
+            commands.add(Self.addToTag)
             commands.add("1")
             commands.add(configuration.tagPrefix, tag)
             commands.add(lifetime)
@@ -152,6 +157,25 @@ public final class RedisTopologyBackend: CacheBackend {
             try reply.checked(context: "Cannot add to tag \"\(tag.tag)\"")
         }
     }
+
+    /// KEYS[1] = tag set; ARGV[1] = member lifetime in ms (-1 = none); ARGV[2…] = members. A tag
+    /// set must live at least as long as its longest-living member: a new set gets the member's
+    /// lifetime, a shorter one is extended, a member without expiry makes the set persistent.
+    /// One key per call, so it runs on the tag set's own node.
+    static let addToTag = """
+        local existed = redis.call('EXISTS', KEYS[1])
+        local current = redis.call('PTTL', KEYS[1])
+        for i = 2, #ARGV, 1000 do
+          redis.call('SADD', KEYS[1], unpack(ARGV, i, math.min(i + 999, #ARGV)))
+        end
+        local ttl = tonumber(ARGV[1])
+        if ttl < 0 then
+          if current >= 0 then redis.call('PERSIST', KEYS[1]) end
+        elseif existed == 0 or (current >= 0 and current < ttl) then
+          redis.call('PEXPIRE', KEYS[1], ttl)
+        end
+        return 1
+        """
 
     private func encodeSet(_ entry: Entry, onlyMissing: Bool, into batch: inout RoutedBatch) {
         let ms = entry.expiry.milliseconds
@@ -311,12 +335,27 @@ extension RedisTopologyBackend: PipelinedBatchWriting {
         return PendingBatch(entries: batch, replies: sets.count)
     }
 
-    public func receive(_ pending: PendingBatch) throws -> [Bool] {
+    public func receive(_ pending: PendingBatch) throws -> [WriteOutcome] {
         guard !inFlight.isEmpty else { throw CacheError(.failed, "No batch is waiting for its replies") }
         let replies = try redis.receive(inFlight.removeFirst())
+        var outcomes: [WriteOutcome] = []
+        outcomes.reserveCapacity(pending.entries.count)
         for (index, reply) in replies.enumerated() {
-            try reply.checked(context: index < pending.entries.count ? "Cannot write \"\(pending.entries[index].key)\"" : "Cannot count the writes")
+            if index < pending.entries.count {
+                do {
+                    try reply.checked(context: "Cannot write \"\(pending.entries[index].key)\"")
+                    outcomes.append(.written)
+                } catch let error as CacheError {
+                    outcomes.append(.failed(error))
+                }
+            } else {
+                try reply.checked(context: "Cannot count the writes")
+            }
         }
-        return [Bool](repeating: true, count: pending.entries.count)
+        return outcomes
+    }
+
+    public func finishBatches() throws {
+        while !inFlight.isEmpty { _ = try redis.receive(inFlight.removeFirst()) }
     }
 }

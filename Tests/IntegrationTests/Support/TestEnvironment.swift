@@ -28,6 +28,10 @@ enum TestEnvironment {
     /// `redis+sentinel://127.0.0.1:PORT/cachectl` of a sentinel watching a primary and a replica
     /// (`CACHECTL_TEST_SENTINEL_URL`).
     static var sentinelURL: String { get throws { try value(of: "CACHECTL_TEST_SENTINEL_URL") } }
+    /// Servers that refuse, started by Scripts/lib/fault-servers.sh: `OOM` (maxmemory 3mb,
+    /// noeviction), `NOEVAL` (EVAL/EVALSHA renamed away), `REPLICA` (read-only), `NOSCRIPT_USER`
+    /// (an ACL user without @scripting on the main server), `LOADING` (a fake server answering LOADING).
+    static func faultServerURL(_ name: String) throws -> String { try value(of: "CACHECTL_TEST_REDIS_\(name)_URL") }
 
     private static func value(of name: String) throws -> String {
         let environment = ProcessInfo.processInfo.environment
