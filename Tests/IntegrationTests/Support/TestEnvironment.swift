@@ -28,6 +28,14 @@ enum TestEnvironment {
     /// `redis+sentinel://127.0.0.1:PORT/cachectl` of a sentinel watching a primary and a replica
     /// (`CACHECTL_TEST_SENTINEL_URL`).
     static var sentinelURL: String { get throws { try value(of: "CACHECTL_TEST_SENTINEL_URL") } }
+
+    /// The Python of the private venv holding Django (`CACHECTL_TEST_DJANGO_PYTHON`, set up by
+    /// Scripts/lib/framework-env.sh).
+    static var djangoPython: String { get throws { try value(of: "CACHECTL_TEST_DJANGO_PYTHON") } }
+
+    /// The PHP that runs Symfony Cache and Laravel's cache (`CACHECTL_TEST_PHP`).
+    static var php: String { get throws { try value(of: "CACHECTL_TEST_PHP") } }
+
     /// Servers that refuse, started by Scripts/lib/fault-servers.sh: `OOM` (maxmemory 3mb,
     /// noeviction), `NOEVAL` (EVAL/EVALSHA renamed away), `REPLICA` (read-only), `NOSCRIPT_USER`
     /// (an ACL user without @scripting on the main server), `LOADING` (a fake server answering LOADING).
