@@ -247,6 +247,7 @@ main() {
 
     # Warmup throughput against `redis-cli --pipe`, snapshot fill rate and peak RSS (own server, own table).
     Scripts/bench-warmup.sh | tee -a .build/bench.md
+    Scripts/bench-cluster.sh | tee -a .build/bench.md
 }
 
 # Sourced (by Scripts/bench-usage.sh run on its own) it only defines the functions.

@@ -73,6 +73,12 @@ public struct RedisCommandBuffer {
         trailer()
     }
 
+    /// Appends one command that is already encoded, e.g. copied from another buffer to retry it elsewhere.
+    public mutating func append(encoded command: ArraySlice<UInt8>) {
+        count += 1
+        bytes.append(contentsOf: command)
+    }
+
     /// Adds a whole command given as arguments.
     public mutating func append(_ arguments: [RedisArgument]) {
         begin(arguments: arguments.count)
