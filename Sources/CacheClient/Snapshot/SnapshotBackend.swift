@@ -156,6 +156,11 @@ public final class SnapshotBackend: CacheBackend {
             let (sum, overflow) = now.addingReportingOverflow(milliseconds)
             return overflow ? (milliseconds > 0 ? .max : .min) : sum
         }
+        if entry.value.count >= SQLiteDatabase.staticBlobThreshold {
+            // An upsert over a large row reads the old value whole into memory first; removing the
+            // row costs only a walk of its overflow pages.
+            try database.execute("DELETE FROM entries WHERE key = ?1", [.text(storeKey)])
+        }
         try database.execute("""
             INSERT INTO entries(key, value, expires_at) VALUES (?1, ?2, ?3)
             ON CONFLICT(key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at
