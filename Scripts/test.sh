@@ -10,6 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source Scripts/lib/redis-servers.sh
+source Scripts/lib/fault-servers.sh
 source Scripts/lib/tls-servers.sh
 
 started=$(date +%s)
@@ -38,6 +39,7 @@ password=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
 
 start_redis A "$tmp" --unixsocket "$tmp/redis.sock" --unixsocketperm 700
 REDISCLI_AUTH=$password start_redis B "$tmp" --include "$tmp/auth.conf"
+start_fault_servers "$tmp"
 
 # TLS servers, certificates, an ACL user and an HTTPS server (see Scripts/lib/tls-servers.sh).
 start_tls_servers "$tmp/tls"

@@ -18,6 +18,8 @@ public protocol CacheBackend: AnyObject {
 
     /// Reads entries with their remaining lifetime; nil for each key that is missing.
     func entries(_ keys: [String]) throws -> [Entry?]
+    /// Reads entries like `entries`, telling a missing key from one that holds another type.
+    func lookup(_ keys: [String]) throws -> [EntryLookup]
     /// Tells which keys exist.
     func exists(_ keys: [String]) throws -> [Bool]
     /// Writes one entry with its lifetime and tag memberships atomically.
@@ -32,6 +34,9 @@ public protocol CacheBackend: AnyObject {
     /// allows; with `onlyMissing`, existing keys are left as they are (and get no tags).
     /// Returns, per entry, whether it was written.
     func write(batch: [Entry], onlyMissing: Bool) throws -> [Bool]
+    /// Writes a batch like `write(batch:onlyMissing:)`, with one outcome per entry: a refused
+    /// entry carries its own reason instead of failing the whole call.
+    func writeEach(batch: [Entry], onlyMissing: Bool) throws -> [WriteOutcome]
     /// Deletes entries (and their tag memberships where the backend knows them); returns how many existed.
     func delete(_ keys: [String]) throws -> Int
     /// One round trip, timed.
@@ -47,7 +52,37 @@ public protocol CacheBackend: AnyObject {
     func resetServerStatistics() throws
 }
 
+/// What happened to one entry of a batch write.
+public enum WriteOutcome: Sendable, Equatable {
+    /// Written (new, or replacing).
+    case written
+    /// Left as it was: the key existed (`onlyMissing`, `ifAbsent`).
+    case existed
+    /// Refused, with the reason from the server's own reply for this entry.
+    case failed(CacheError)
+}
+
+/// What a key holds, as `lookup` reports it.
+public enum EntryLookup: Sendable, Equatable {
+    /// A cache entry (a string).
+    case entry(Entry)
+    /// Nothing.
+    case missing
+    /// A value of another type (a hash, a set, …), named as Redis TYPE names it.
+    case otherType(key: String, type: String)
+}
+
 extension CacheBackend {
+    /// Backends whose batches succeed or fail whole (a transaction): every entry shares the outcome.
+    public func writeEach(batch: [Entry], onlyMissing: Bool) throws -> [WriteOutcome] {
+        try write(batch: batch, onlyMissing: onlyMissing).map { $0 ? .written : .existed }
+    }
+
+    /// Backends that hold strings only: every key is an entry or missing.
+    public func lookup(_ keys: [String]) throws -> [EntryLookup] {
+        try entries(keys).map { $0.map(EntryLookup.entry) ?? .missing }
+    }
+
     /// Every key holds a string here: nothing of another type can be replaced.
     public func write(_ entry: Entry, ifAbsent: Bool, replacingOtherTypes: Bool) throws -> Bool {
         try write(entry, ifAbsent: ifAbsent)
@@ -69,4 +104,11 @@ extension CacheBackend {
         let elapsed = (ContinuousClock.now - start).seconds
         return StatsReport(from: earlier, to: try statistics(), elapsed: elapsed)
     }
+}
+
+/// A backend whose server has an identity that changes when it restarts (Redis `run_id`), so a
+/// run that reconnects can tell whether what it wrote before may be gone.
+public protocol ServerIdentity {
+    /// The identity of the server process now.
+    func serverRunID() throws -> String?
 }

@@ -27,10 +27,17 @@ public protocol TagIndexing: CacheBackend {
 }
 
 extension TagIndexing {
-    /// Invalidates each tag in order.
+    /// Invalidates each tag in order; after a cancellation, the tags not begun are left out of the result.
     public func invalidate(tags: [String], dryRun: Bool = false, listLimit: Int = 100) throws -> [TagInvalidation] {
         for tag in tags { try TagName.validate(tag) }
-        return try tags.map { try invalidate(tag: $0, dryRun: dryRun, listLimit: listLimit) }
+        var reports: [TagInvalidation] = []
+        for tag in tags {
+            if configuration.cancellation.isCancelled { break }
+            let report = try invalidate(tag: tag, dryRun: dryRun, listLimit: listLimit)
+            reports.append(report)
+            if report.interrupted { break }
+        }
+        return reports
     }
 }
 

@@ -15,16 +15,19 @@ enum ExitStatus {
     static let ioError: Int32 = 74
     static let busy: Int32 = 75
     static let authentication: Int32 = 77
+    static let interruptedBySIGINT: Int32 = 130
+    static let interruptedBySIGTERM: Int32 = 143
 
     /// The exit code of a library error.
     static func code(for kind: CacheError.Kind) -> Int32 {
         switch kind {
         case .usage: return usage
         case .badInput: return badInput
-        case .unreachable: return unreachable
+        case .unreachable, .unavailable: return unreachable
         case .io: return ioError
-        case .busy: return busy
-        case .authentication: return authentication
+        case .busy, .temporary: return busy
+        case .authentication, .permission: return authentication
+        case .interrupted: return Interruption.exitCode
         case .failed: return failure
         }
     }

@@ -17,6 +17,7 @@ enum Main {
         let given = Array(CommandLine.arguments.dropFirst())
         let arguments = ArgumentOrder.movingGlobalOptions(given)
         let jsonErrors = ArgumentOrder.wantsJSON(given)
+        if let name = arguments.first, Interruption.commands.contains(name) { Interruption.install() }
         do {
             if arguments.isEmpty, !given.isEmpty {
                 throw CacheError(.usage, "Name a subcommand after the options, e.g. cachectl --url redis://127.0.0.1:6379 ping",

@@ -101,12 +101,15 @@ enum Manual {
 
         EXIT STATUS
           0   success
-          1   an assertion failed, a key was missing, some items failed, migrate could not copy a type in scope, or check found tag index problems
-          64  usage error (bad option, unknown URL scheme, missing scope, empty key)
+          1   an assertion failed, a key was missing or of another type (get), some items failed, migrate could not copy a type in scope, or check found tag index problems
+          64  usage error (bad option, unknown URL scheme, missing scope, empty key, no such database on the server)
           65  bad input (malformed manifest, damaged/foreign snapshot, migrate conflict, key of another type, check found the snapshot damaged)
-          69  backend unreachable
+          69  backend unreachable, or unable to serve: a read-only replica (READONLY), out of memory (OOM), a command the server lacks, any other Redis error reply
           74  local file I/O error (permissions, disk full, no snapshot file at the path)
-          75  busy (lock held), try again
-          77  refused trust or identity (authentication, TLS verification, client certificate)
+          75  temporary, try again: lock held, set --if-absent on an existing key, LOADING/BUSY/TRYAGAIN/MASTERDOWN, a server restart during warmup
+          77  refused trust or identity (authentication, TLS verification, client certificate), or a missing ACL permission (NOPERM: the command and its ACL category are named)
+          130  interrupted by SIGINT: warmup, migrate, invalidate-tag and flush stop at a batch boundary and print their report first; a second signal stops at once
+          143  interrupted by SIGTERM, the same way
+        A Redis error reply never exits 1.
         """
 }

@@ -105,6 +105,8 @@ import Testing
             try json("set", ["set", "a", "v", "--tag", "t1"])
             try json("set", ["set", "b", "v", "--tag", "t2"])
             try json("get", ["get", "a", "absent"])
+            _ = try ProcessRunner.run("redis-cli", ["-u", ns.url, "HSET", ns.prefix + "hh", "f", "v"])
+            try json("get", ["get", "a", "hh"])  // a key of another type: other_types [{key, type}]
             try json("ping", ["ping"])
             try json("invalidate-tag", ["invalidate-tag", "t1", "--dry-run"])
             try json("invalidate-tag", ["invalidate-tag", "t1"])

@@ -120,7 +120,8 @@ import Testing
             #expect(entries[0]?.value == Array("keep".utf8))
             #expect(entries[1]?.value == Array("a,b".utf8))
             #expect(entries[1]?.expiry == .never)
-            #expect(try members(ns, tag: "t") == [ns.prefix + "fresh"])
+            // The existing entry gets the membership too: a rerun repairs an index an earlier run left short.
+            #expect(try members(ns, tag: "t") == [ns.prefix + "fresh", ns.prefix + "old"])
         }
     }
 

@@ -10,13 +10,22 @@ public struct CacheError: Error, Sendable, Equatable, CustomStringConvertible {
         case badInput
         /// The backend cannot be reached (connection refused, timeout, connection lost).
         case unreachable
+        /// The backend is reached but cannot serve the request: a read-only replica, out of
+        /// memory, a command the server does not offer, any error reply not classified otherwise.
+        case unavailable
         /// A local file could not be read or written (permissions, disk full).
         case io
-        /// Someone else holds the resource (a lock); trying again later may work.
+        /// Someone else holds the resource (a lock, a key written with `ifAbsent`); trying again later may work.
         case busy
+        /// The server cannot serve right now (LOADING, BUSY, TRYAGAIN, MASTERDOWN); trying again later may work.
+        case temporary
         /// The server refused the credentials.
         case authentication
-        /// The server answered with an error, or some items of a batch failed.
+        /// The login worked, but the user lacks an ACL permission (a command, a category or a key).
+        case permission
+        /// An operation was interrupted (SIGINT, SIGTERM) and stopped at a batch boundary.
+        case interrupted
+        /// Some items of a batch failed, or a check failed (not a server refusal: those are `unavailable`).
         case failed
     }
 

@@ -10,6 +10,8 @@ public struct CacheConfiguration: Sendable, Equatable {
     public var timeout: Double
     /// The lifetime of entries written without one (`CACHE_DEFAULT_TIMEOUT`).
     public var defaultExpiry: Expiry
+    /// Checked by long operations at batch boundaries (see `Cancellation`).
+    public var cancellation: Cancellation = .process
     /// How `rediss://` servers are verified and which client certificate they get.
     public var tls: TLSOptions
 

@@ -14,6 +14,14 @@ public struct TagInvalidation: Sendable, Equatable {
     public var seconds: Double
     /// Whether nothing was changed.
     public var dryRun: Bool
+    /// Interrupted invalidations of this tag (left by a run that was killed or lost its
+    /// connection) that this run finished; their deleted entries are counted in `deleted`.
+    public var finishedInterrupted = 0
+    /// Whether this run stopped before the end (a signal); `remaining` members are left in the
+    /// moved-aside set, and running the same command again finishes them.
+    public var interrupted = false
+    /// Members not yet handled when the run stopped.
+    public var remaining = 0
 
     /// Creates a report.
     public init(tag: String, existed: Bool, deleted: Int, members: Int, keys: [String] = [], seconds: Double, dryRun: Bool) {
@@ -118,6 +126,8 @@ public struct FlushReport: Sendable, Equatable {
     public var seconds: Double
     /// Whether nothing was changed.
     public var dryRun: Bool
+    /// Whether a signal stopped the flush at a batch boundary (the rest of the scope is still there).
+    public var interrupted = false
 
     /// Creates a report.
     /// Without `types`, every listed key is a string (the snapshot file holds nothing else).

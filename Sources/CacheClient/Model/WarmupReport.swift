@@ -23,6 +23,11 @@ public enum WarmupStop: Sendable, Equatable {
     case maxDuration
     /// The backend stayed unreachable after the retries; the message says why.
     case unreachable(String)
+    /// The server refused the writes (read-only replica, out of memory, a missing ACL
+    /// permission, still loading after the retries): the error says which, its kind the exit code.
+    case refused(CacheError)
+    /// A signal (the text names it) stopped the run at a batch boundary.
+    case interrupted(String)
 }
 
 /// What a warmup did: counts, time, the first issues, and why it stopped early, if it did.
@@ -47,6 +52,10 @@ public struct WarmupReport: Sendable, Equatable {
     public var issues: [WarmupIssue] = []
     /// Why the run stopped early; nil when it went through the whole input.
     public var stop: WarmupStop?
+    /// Whether the server restarted during the run (its run_id changed across a reconnect).
+    public var serverRestarted = false
+    /// Things the operator must know that are not per-item issues (a restart, a terminated generator).
+    public var notes: [String] = []
 
     /// Creates an empty report.
     public init(source: String, endpoint: String) {

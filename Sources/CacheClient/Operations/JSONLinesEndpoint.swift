@@ -142,6 +142,10 @@ public final class JSONLinesSink: EntrySink {
         if let temporary { try? FileManager.default.removeItem(atPath: temporary) }
     }
 
+    public func abandon() {
+        if let temporary { try? FileManager.default.removeItem(atPath: temporary) }
+    }
+
     public var endpointDescription: String { "jsonl:\(path)" }
     public var acceptsSerialized: Bool { false }
     public var hasExistingKeys: Bool { false }

@@ -96,6 +96,8 @@ public protocol EntrySink: AnyObject {
     func readBack(_ records: [MigrationRecord], serialized: Bool) throws -> [MigrationRecord?]
     /// Completes the output (renames a finished JSON Lines file into place).
     func finish() throws
+    /// Gives up an unfinished output (removes a JSON Lines file's temporary copy).
+    func abandon()
     /// Whether the sink takes sets, lists, hashes and sorted sets element by element (JSON Lines).
     var acceptsCollections: Bool { get }
     /// Whether the sink can hold this record; a record it cannot hold is reported as not copied.
@@ -104,6 +106,7 @@ public protocol EntrySink: AnyObject {
 
 extension EntrySink {
     public func finish() throws {}
+    public func abandon() {}
     public func isEmpty() throws -> Bool { !hasExistingKeys }
     public var acceptsCollections: Bool { false }
     public func accepts(_ record: MigrationRecord) -> Bool {
@@ -140,6 +143,8 @@ public struct Migration {
         public var ttlTolerance: Double = 2
         /// How many keys each list in the report names at most.
         public var listLimit = 10
+        /// Checked between batches: a cancelled run stops there and reports what it copied.
+        public var cancellation: Cancellation = .process
         /// Copy strings only: other types are out of scope (listed, not a failure).
         public var stringsOnly = false
 
@@ -186,8 +191,21 @@ public struct Migration {
                                      dryRun: false, onConflict: options.onConflict)
         }
         var copiedTagMemberships = 0
+        struct Interrupted: Error {}
+        let redisSource = source as? RedisEntrySource
         do {
+            if serialized, let tagSource = source as? TagSetSource, let tagSink = sink as? TagSetSink {
+                // Redis→Redis: the tag sets first, so that no copied entry is ever outside its tags (a
+                // membership whose entry is not there yet is harmless: tags prune removes it).
+                redisSource?.copiesTagSetsInline = false
+                try tagSource.scanTagSets(pattern: options.pattern) { page in
+                    if options.cancellation.isCancelled { throw Interrupted() }
+                    try tagSink.addTagMembers(page)
+                    report.tagMemberships += page.reduce(0) { $0 + $1.keys.count }
+                }
+            }
             try scanAhead(serialized: serialized, keysOnly: false) { batch in
+                if options.cancellation.isCancelled { throw Interrupted() }
                 report.expired += batch.expired.count
                 var writable: [MigrationRecord] = []
                 writable.reserveCapacity(batch.records.count)
@@ -217,19 +235,16 @@ public struct Migration {
                 report.scanned += batch.records.count + batch.expired.count
                 progress(OperationProgress(done: report.scanned))
             }
-            let inline = (source as? RedisEntrySource)?.inlineTagSets(pattern: options.pattern, serialized: serialized, keysOnly: false) ?? false
-            if inline {
-                // The copy scan brought the tag sets along (counted above).
-            } else if serialized, let tagSource = source as? TagSetSource, let tagSink = sink as? TagSetSink {
-                // Redis→Redis: tag memberships travel as sets, a page of sets per pipeline.
-                try tagSource.scanTagSets(pattern: options.pattern) { page in
-                    try tagSink.addTagMembers(page)
-                    report.tagMemberships += page.reduce(0) { $0 + $1.keys.count }
-                }
-            } else {
+            if !(serialized && source is TagSetSource && sink is TagSetSink) {
                 report.tagMemberships = copiedTagMemberships
             }
             try sink.finish()
+        } catch is Interrupted {
+            // Stopped between two batches: what was copied is complete; a JSON Lines file is not put in place.
+            report.interrupted = true
+            sink.abandon()
+            report.seconds = (ContinuousClock.now - start).seconds
+            return report
         } catch let error as CacheError where error.kind == .unreachable || error.kind == .io {
             throw CacheError(error.kind, "migrate stopped: \(error.message); before that \(report.countsSentence)",
                              hint: "rerun with --on-conflict skip to copy the rest")
@@ -406,6 +421,8 @@ public struct MigrationReport: Sendable, Equatable {
     public var verification: MigrationVerification?
     /// Seconds the run took.
     public var seconds: Double = 0
+    /// Whether a signal stopped the run between two batches (the rest was not copied).
+    public var interrupted = false
 
     /// Creates an empty report.
     public init(source: String, target: String, dryRun: Bool, onConflict: ConflictPolicy) {

@@ -66,12 +66,20 @@ public struct Warmup: Sendable {
             try HTTPFetcher.validate(template: template)
             let fetcher = try HTTPFetcher(template: template, concurrency: concurrency, timeout: httpTimeout, tls: sourceTLS)
             let keys = KeyListReader(lines: try LineReader(path: keysPath))
-            try validate(keys, into: &report)
+            guard try validate(keys, into: &report) else { return completed() }
             try fetcher.checkServer()
             producer = HTTPBatchProducer(keys: keys, fetcher: fetcher, defaults: defaults, batchSize: batchSize)
         default:
-            let reader = EntryFormat.reader(try format(), lines: try openInput(), defaults: defaults)
-            try validate(reader, into: &report)
+            let lines: LineReader
+            do {
+                lines = try openInput(deadline: deadline)
+            } catch let stopped as Generator.Stopped {
+                report.stop = stopped.byDeadline ? .maxDuration : .interrupted(Cancellation.process.reason)
+                report.notes.append(stopped.description)
+                return completed()
+            }
+            let reader = EntryFormat.reader(try format(), lines: lines, defaults: defaults)
+            guard try validate(reader, into: &report) else { return completed() }
             producer = ManifestBatchProducer(reader: reader, batchSize: batchSize)
         }
         if report.invalid > 0, !skipInvalid {
@@ -93,10 +101,54 @@ public struct Warmup: Sendable {
         }
 
         progress(OperationProgress(done: 0, total: report.total))
-        func account(_ written: [Bool]) {
-            let count = written.lazy.filter { $0 }.count
-            report.written += count
-            report.skipped += written.count - count
+        let cancellation = backend.configuration.cancellation
+        let retryWindow = Duration.milliseconds(Int64(max(0, backend.configuration.timeout) * 1000))
+        var serverIdentity: String?
+        do {
+            serverIdentity = try (backend as? ServerIdentity)?.serverRunID()
+        } catch let error as CacheError where error.kind == .unreachable {
+            throw error  // the connection missed a reply: nothing can be written through it
+        } catch {
+            serverIdentity = nil  // refused (LOADING, ACL): the writes will say more
+        }
+        // Batches carry their number to the server, so a resend after a lost connection skips what was applied.
+        let sequenceKey = backend.configuration.statsKey + ":warmup:" + UUID().uuidString.lowercased()
+        try (backend as? BatchSequencing)?.sequenceBatches(under: sequenceKey)
+        var connectionID = (backend as? BatchSequencing)?.connectionID
+        var appliedBeforeReconnect = 0
+        defer { (backend as? BatchSequencing)?.finishSequencing() }
+        /// Opens the backend again after a lost connection and learns what the server kept: whether
+        /// it restarted (a new run_id: what was written before may be gone) and which batches it
+        /// applied. False when the new connection failed as well: a connection that missed a reply
+        /// is never used again (its next reply would be the missed one).
+        func reconnect() -> Bool {
+            do {
+                let reopened = try open()
+                let now = try (reopened as? ServerIdentity)?.serverRunID()
+                if let sequencing = reopened as? BatchSequencing {
+                    try sequencing.sequenceBatches(under: sequenceKey)
+                    appliedBeforeReconnect = max(appliedBeforeReconnect, try sequencing.lastAppliedBatch(closing: connectionID))
+                    connectionID = sequencing.connectionID
+                }
+                if let known = serverIdentity, let now, now != known {
+                    report.serverRestarted = true
+                    report.notes.append("the server restarted during the run (its run_id changed after \(report.written) entries were written): entries written before the restart may be lost; run again with --only-missing")
+                    serverIdentity = now
+                }
+                backend = reopened
+                return true
+            } catch {
+                return false
+            }
+        }
+        func apply(_ batch: WarmupBatch, _ outcomes: [WriteOutcome]) {
+            for ((entry, line), outcome) in zip(zip(batch.entries, batch.lines), outcomes) {
+                switch outcome {
+                case .written: report.written += 1
+                case .existed: report.skipped += 1
+                case .failed(let error): record(WarmupIssue(line: line, key: entry.key, reason: error.message), in: &report, failed: true)
+                }
+            }
         }
         // A local file that cannot be written (permissions, disk full) fails every batch alike:
         // the run stops at once and reports it once, instead of once per line.
@@ -106,71 +158,118 @@ public struct Warmup: Sendable {
                 if localFailure == nil { localFailure = error }
                 return
             }
-            // The server refused the batch (e.g. out of memory): count it, keep going.
-            for (entry, line) in zip(batch.entries, batch.lines) {
-                record(WarmupIssue(line: line, key: entry.key, reason: error.message), in: &report, failed: true)
-            }
+            apply(batch, batch.entries.map { _ in .failed(error) })
         }
-        /// Writes one batch and waits for it, retrying a lost connection; false when it gave up.
+        /// Writes one batch and waits for it, retrying a lost connection and a temporary refusal
+        /// (LOADING, BUSY, …) with doubling delays, at least `retries` times and for `--timeout`;
+        /// false when the run must stop (`report.stop` says why).
         func writeWaiting(_ batch: WarmupBatch, after failure: CacheError? = nil) -> Bool {
             var attempt = 0
             var lastError = failure
+            let firstFailure = ContinuousClock.now
             while true {
                 if let error = lastError {
                     attempt += 1
-                    guard attempt <= retries else {
-                        report.stop = .unreachable(error.description)
+                    guard attempt <= retries || ContinuousClock.now - firstFailure < retryWindow else {
+                        if error.kind == .unreachable {
+                            report.stop = .unreachable(error.description)
+                        } else {
+                            refused(batch, error)
+                            report.stop = .refused(error)
+                        }
                         return false
                     }
-                    sleep(seconds: (retryDelay * (1 << (attempt - 1))).seconds)
-                    guard let reopened = try? open() else { continue }
-                    backend = reopened
+                    if cancellation.isCancelled {
+                        report.stop = .interrupted(cancellation.reason)
+                        return false
+                    }
+                    sleep(seconds: min(2, (retryDelay * (1 << min(attempt - 1, 8))).seconds))
+                    if error.kind == .unreachable, !reconnect() { continue }
+                }
+                if batch.sequence <= appliedBeforeReconnect, !report.serverRestarted {
+                    // Applied whole before the connection was lost (one transaction): do not write or count it twice.
+                    apply(batch, batch.entries.map { _ in .written })
+                    return true
                 }
                 do {
-                    account(try backend.write(batch: batch.entries, onlyMissing: onlyMissing))
+                    (backend as? BatchSequencing)?.batchSequence = batch.sequence
+                    let outcomes = try backend.writeEach(batch: batch.entries, onlyMissing: onlyMissing)
+                    if let refusal = Self.serverRefusal(outcomes) {
+                        if refusal.kind == .temporary {
+                            lastError = refusal
+                            continue
+                        }
+                        apply(batch, outcomes)
+                        report.stop = .refused(refusal)
+                        return false
+                    }
+                    apply(batch, outcomes)
                     return true
-                } catch let error as CacheError where error.kind == .unreachable {
+                } catch let error as CacheError where error.kind == .unreachable || error.kind == .temporary {
                     lastError = error
-                } catch let error as CacheError {
+                } catch let error as CacheError where Self.isServerWide(error) {
                     refused(batch, error)
-                    return true
+                    report.stop = .refused(error)
+                    return false
                 } catch {
-                    refused(batch, CacheError(.failed, "\(error)"))
+                    refused(batch, error as? CacheError ?? CacheError(.failed, "\(error)"))
                     return true
                 }
             }
         }
         // While the server works on one batch, the next is already on its way (Redis, overwriting writes).
         var inFlight: [(batch: WarmupBatch, pending: PendingBatch)] = []
-        /// Settles the in-flight batches down to `keep`; false when the connection is gone for good.
+        /// Settles the in-flight batches down to `keep`; false when the run must stop.
         func settle(keeping keep: Int) -> Bool {
-            while inFlight.count > keep {
+            var again: [WarmupBatch] = []
+            var cause: CacheError?
+            while inFlight.count > (cause == nil ? keep : 0) {
                 let (batch, pending) = inFlight.removeFirst()
                 do {
                     guard let pipelined = backend as? PipelinedBatchWriting else { throw CacheError(.unreachable, "reconnected") }
-                    account(try pipelined.receive(pending))
-                } catch let error as CacheError where error.kind == .unreachable {
-                    // What reached the server is unknown: write every unanswered batch again, in order (SET is idempotent).
-                    let unanswered = [batch] + inFlight.map(\.batch)
-                    inFlight.removeAll()
-                    for (index, again) in unanswered.enumerated() where !writeWaiting(again, after: index == 0 ? error : nil) {
+                    let outcomes = try pipelined.receive(pending)
+                    if let refusal = Self.serverRefusal(outcomes), refusal.kind == .temporary || cause != nil {
+                        // Refused as a whole for now: written again, in order, once the pipeline is drained.
+                        cause = cause ?? refusal
+                        again.append(batch)
+                        continue
+                    }
+                    apply(batch, outcomes)
+                    if let refusal = Self.serverRefusal(outcomes) {
+                        for (rest, _) in inFlight { refused(rest, refusal) }
+                        inFlight.removeAll()
+                        report.stop = .refused(refusal)
                         return false
                     }
-                } catch let error as CacheError {
-                    refused(batch, error)
+                } catch let error as CacheError where error.kind == .unreachable {
+                    // What reached the server is unknown: write every unanswered batch again, in order
+                    // (a batch is one transaction: applied whole or not at all, and SET is idempotent).
+                    again += [batch] + inFlight.map(\.batch)
+                    inFlight.removeAll()
+                    cause = error
                 } catch {
-                    refused(batch, CacheError(.failed, "\(error)"))
+                    refused(batch, error as? CacheError ?? CacheError(.failed, "\(error)"))
                 }
+            }
+            for (index, batch) in again.enumerated() where !writeWaiting(batch, after: index == 0 ? cause : nil) {
+                return false
             }
             return true
         }
+        var sequence = 0
         batches: while let produced = queue.pop() {
-            let batch: WarmupBatch
+            var batch: WarmupBatch
             switch produced {
             case .failure(let error):
                 _ = settle(keeping: 0)
                 throw error
             case .batch(let next): batch = next
+            }
+            sequence += 1
+            batch.sequence = sequence
+            if cancellation.isCancelled {
+                report.stop = .interrupted(cancellation.reason)
+                break
             }
             if let deadline, ContinuousClock.now >= deadline {
                 report.stop = .maxDuration
@@ -181,6 +280,7 @@ public struct Warmup: Sendable {
             if !batch.entries.isEmpty {
                 if !onlyMissing, let pipelined = backend as? PipelinedBatchWriting {
                     do {
+                        (backend as? BatchSequencing)?.batchSequence = batch.sequence
                         inFlight.append((batch, try pipelined.send(batch: batch.entries)))
                         guard settle(keeping: 1) else { break batches }
                     } catch let error as CacheError where error.kind == .unreachable {
@@ -200,7 +300,9 @@ public struct Warmup: Sendable {
             progress(OperationProgress(done: report.written + report.skipped + report.failed, total: report.total,
                                        failed: report.failed))
         }
-        _ = settle(keeping: 0)  // batches sent before a stop still count
+        if settle(keeping: 0) {  // batches sent before a stop still count
+            try? (backend as? PipelinedBatchWriting)?.finishBatches()
+        }
         if let localFailure {
             let done = report.written > 0 ? "; before that \(report.written) entries were written" : "; nothing was written"
             throw CacheError(localFailure.kind, localFailure.message + done, hint: localFailure.hint)
@@ -210,20 +312,42 @@ public struct Warmup: Sendable {
         return completed()
     }
 
+    /// A refusal that applies to the whole server rather than to an item: every later batch
+    /// would meet it too (read-only replica, out of memory, ACL, loading).
+    static func serverRefusal(_ outcomes: [WriteOutcome]) -> CacheError? {
+        for outcome in outcomes {
+            if case .failed(let error) = outcome, isServerWide(error) { return error }
+        }
+        return nil
+    }
+
+    static func isServerWide(_ error: CacheError) -> Bool {
+        [.temporary, .unavailable, .permission, .authentication, .unreachable].contains(error.kind)
+    }
+
     private func record(_ issue: WarmupIssue, in report: inout WarmupReport, failed: Bool) {
         if failed { report.failed += 1 } else { report.invalid += 1 }
         if report.issues.count < Self.issueLimit { report.issues.append(issue) }
     }
 
     /// The first pass: counts valid records and collects the invalid ones.
-    private func validate(_ reader: any EntryReader, into report: inout WarmupReport) throws {
+    /// The first pass: counts valid records and collects the invalid ones; false when a signal
+    /// stopped it (`report.stop` says so; nothing was written).
+    private func validate(_ reader: any EntryReader, into report: inout WarmupReport) throws -> Bool {
+        var records = 0
         while let item = try reader.next() {
+            records += 1
+            if records % 1000 == 0, Cancellation.process.isCancelled {
+                report.stop = .interrupted(Cancellation.process.reason)
+                return false
+            }
             switch item {
             case .entry: report.total += 1
             case .invalid(let line, let reason): record(WarmupIssue(line: line, reason: reason), in: &report, failed: false)
             }
         }
         try reader.rewind()
+        return true
     }
 
     private func format() throws -> EntryInputFormat {
@@ -234,7 +358,7 @@ public struct Warmup: Sendable {
     }
 
     /// A line reader that can be rewound: the file itself, or a temporary copy of a stream.
-    private func openInput() throws -> LineReader {
+    private func openInput(deadline: ContinuousClock.Instant?) throws -> LineReader {
         switch source {
         case .file(let path, _):
             return try LineReader(path: path)
@@ -250,7 +374,7 @@ public struct Warmup: Sendable {
             return lines
         case .command(let command):
             let copy = try Spool.temporaryFile()
-            do { try Generator.spool(command, into: copy) } catch {
+            do { try Generator.spool(command, into: copy, deadline: deadline) } catch {
                 close(copy)
                 throw error
             }
@@ -265,6 +389,8 @@ public struct Warmup: Sendable {
 
 /// Entries to write together, with the lines they came from, and items that already failed.
 struct WarmupBatch: Sendable {
+    /// The batch's number in this run, from 1 (see `BatchSequencing`).
+    var sequence = 0
     var entries: [Entry] = []
     var lines: [Int] = []
     var failures: [WarmupIssue] = []

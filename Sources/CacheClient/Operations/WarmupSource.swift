@@ -75,7 +75,62 @@ enum Spool {
 /// Runs a generator through `/bin/sh -c` and spools its stdout; a non-zero exit fails with the
 /// last line of its stderr.
 enum Generator {
-    static func spool(_ command: String, into target: Int32) throws {
+    /// Thrown when the generator was stopped before it finished: `--max-duration` ran out or the
+    /// run was cancelled. The text says how it was stopped (SIGTERM, then SIGKILL).
+    struct Stopped: Error {
+        var byDeadline: Bool
+        var description: String
+    }
+
+    /// Stops a generator's process group at a deadline or on cancellation: SIGTERM, then SIGKILL
+    /// after `grace` seconds; remembers what it did.
+    final class Watchdog: @unchecked Sendable {
+        private let condition = Condition()
+        private var finished = false
+        private(set) var action: String?
+        private(set) var byDeadline = false
+
+        func watch(pid: pid_t, deadline: ContinuousClock.Instant?, cancellation: Cancellation, grace: Double = 2) {
+            startThread(stackSize: 64 << 10) { [self] in
+                var terminatedAt: ContinuousClock.Instant?
+                condition.lock()
+                defer { condition.unlock() }
+                while !finished {
+                    let now = ContinuousClock.now
+                    if let terminatedAt {
+                        if (now - terminatedAt).seconds >= grace {
+                            kill(-pid, SIGKILL)
+                            action = (action ?? "") + ", then SIGKILL after \(Int(grace)) s"
+                            return
+                        }
+                    } else if cancellation.isCancelled || deadline.map({ now >= $0 }) == true {
+                        byDeadline = !cancellation.isCancelled
+                        kill(-pid, SIGTERM)
+                        action = "SIGTERM"
+                        terminatedAt = now
+                    }
+                    condition.unlock()
+                    sleep(seconds: 0.05)
+                    condition.lock()
+                }
+            }
+        }
+
+        func finish() {
+            condition.lock()
+            finished = true
+            condition.unlock()
+        }
+
+        var stopped: (action: String, byDeadline: Bool)? {
+            condition.lock()
+            defer { condition.unlock() }
+            return action.map { ($0, byDeadline) }
+        }
+    }
+
+    static func spool(_ command: String, into target: Int32, deadline: ContinuousClock.Instant? = nil,
+                      cancellation: Cancellation = .process) throws {
         let failure: (Int32) -> CacheError = { code in
             CacheError(.failed, "Cannot start the generator \(command.displayQuoted): \(errnoText(code))")
         }
@@ -128,6 +183,9 @@ enum Generator {
         let errorRead = errorPipe[0]
         startThread { tail.read(errorRead) }
         defer { close(outputPipe[0]) }
+        let watchdog = Watchdog()
+        watchdog.watch(pid: pid, deadline: deadline, cancellation: cancellation)
+        defer { watchdog.finish() }
         do {
             try Spool.copy(from: outputPipe[0], to: target, name: "the output of \(command.displayQuoted)")
         } catch {
@@ -136,7 +194,12 @@ enum Generator {
             throw error
         }
         let exit = wait(for: pid)
+        watchdog.finish()
         tail.waitUntilDone()
+        if let (action, byDeadline) = watchdog.stopped {
+            let why = byDeadline ? "--max-duration ran out" : "the run was interrupted by \(cancellation.reason)"
+            throw Stopped(byDeadline: byDeadline, description: "\(why) while the generator \"\(command)\" was running: it was stopped (\(action)); nothing was written")
+        }
         guard exit.exited, exit.status == 0 else {
             let how = exit.exited ? "exited with status \(exit.status)" : "was killed by signal \(exit.status)"
             let last = tail.lastLine

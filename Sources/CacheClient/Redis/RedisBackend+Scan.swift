@@ -113,12 +113,17 @@ public final class RedisEntrySource: EntrySource, TagSetSource {
     /// Whether a store key is the cache's own bookkeeping (tag sets, the counters hash).
     private func isBookkeeping(_ storeKey: String) -> Bool {
         storeKey.hasPrefix(configuration.tagPrefix) || storeKey == configuration.statsKey
+            || storeKey.hasPrefix(configuration.statsKey + ":")
     }
+
+    /// Whether a full copy hands over the tag sets its key scan meets; a migration that copies
+    /// the tag sets before the entries turns this off.
+    public var copiesTagSetsInline = true
 
     /// Whether a scan hands over the tag sets it meets (a full Redis→Redis copy whose key scan
     /// covers the tag prefix), so that `scanTagSets` is not needed afterwards.
     public func inlineTagSets(pattern: String?, serialized: Bool, keysOnly: Bool) -> Bool {
-        pattern == nil && serialized && !keysOnly && configuration.tagPrefix.hasPrefix(configuration.keyPrefix)
+        copiesTagSetsInline && pattern == nil && serialized && !keysOnly && configuration.tagPrefix.hasPrefix(configuration.keyPrefix)
     }
 
     /// Calls `body` with each SCAN page of store keys under `match`.
@@ -430,14 +435,25 @@ public final class RedisEntrySink: EntrySink, TagSetSink {
 
     public func addTagMembers(_ sets: [TagMembers]) throws {
         guard !sets.isEmpty else { return }
-        let sha = RedisArgument(try backend.scriptDigest(RedisScripts.addToTag))
-        let commands: [[RedisArgument]] = sets.map { members in
-            ["EVALSHA", sha, "1", RedisArgument(backend.configuration.tagSetKey(members.tag)), RedisArgument(members.lifetime)]
-                + members.keys.map { RedisArgument(backend.configuration.storeKey($0)) }
+        var buffer = RedisCommandBuffer()
+        for members in sets {
+            backend.encodeTagWrite(members.tag, lifetime: members.lifetime,
+                                   members: members.keys.map { backend.configuration.storeKey($0) }, into: &buffer)
         }
-        for (members, reply) in zip(sets, try backend.connection.pipeline(commands)) {
-            try backend.check(reply, context: "Cannot write the tag set of \"\(members.tag)\"")
+        let replies = try backend.connection.pipeline(buffer)
+        var repairs: [[RedisArgument]] = []
+        var position = 0
+        for members in sets {
+            let step = members.lifetime < 0 ? 3 : 4  // PTTL, SADD, PERSIST or PEXPIRE GT + NX
+            for reply in replies[position..<(position + step)] {
+                try backend.check(reply, context: "Cannot write the tag set of \"\(members.tag)\"")
+            }
+            if replies[position].integer == -1, members.lifetime >= 0 {
+                repairs.append(["PERSIST", RedisArgument(backend.configuration.tagSetKey(members.tag))])
+            }
+            position += step
         }
+        for reply in try backend.connection.pipeline(repairs) { try backend.check(reply, context: "Cannot keep a tag set persistent") }
     }
 
     public func readBack(_ records: [MigrationRecord], serialized: Bool) throws -> [MigrationRecord?] {

@@ -26,7 +26,10 @@ extension RedisBackend: TagIndexing {
         let start = ContinuousClock.now
         let tagKey = configuration.tagSetKey(tag)
         if dryRun {
-            let members = Int(try check(try connection.send(["SCARD", RedisArgument(tagKey)]), context: "Cannot read tag \"\(tag)\"").integer ?? 0)
+            let context = "Cannot read tag \"\(tag)\""
+            let replies = try connection.pipeline([["TYPE", RedisArgument(tagKey)], ["SCARD", RedisArgument(tagKey)]])
+            try refuseOtherType(try check(replies[0], context: context).string ?? "none", tag: tag)
+            let members = Int(try check(replies[1], context: context).integer ?? 0)
             var live = 0
             var listed: [String] = []
             try forEachMemberBatch(of: tagKey) { batch in
@@ -38,19 +41,95 @@ extension RedisBackend: TagIndexing {
             return TagInvalidation(tag: tag, existed: members > 0, deleted: live, members: members, keys: listed,
                                    seconds: secondsSince(start), dryRun: true)
         }
-        let temporary = tagKey + TagName.invalidatingMarker + UUID().uuidString.lowercased()
-        // The set's size rides along with the RENAME: one round trip fewer per tag.
-        let replies = try connection.pipeline([["RENAME", RedisArgument(tagKey), RedisArgument(temporary)],
-                                               ["SCARD", RedisArgument(temporary)]])
-        if let message = replies[0].errorMessage, message.lowercased().contains("no such key") {
-            return TagInvalidation(tag: tag, existed: false, deleted: 0, members: 0, seconds: secondsSince(start), dryRun: false)
+        // A lost connection is retried like warmup's: the run starts over, and starting over
+        // finishes whatever the interrupted attempt had moved aside.
+        var movedAside: [String] = []
+        do {
+            return try retrying { try invalidateOnce(tag: tag, tagKey: tagKey, start: start, movedAside: &movedAside) }
+        } catch let error as CacheError where error.kind == .unreachable || error.kind == .temporary {
+            let left = Array(Set(movedAside)).sorted()
+            let where_ = left.isEmpty ? "" : "; its members are in \(left.joined(separator: ", "))"
+            throw CacheError(error.kind, "invalidate-tag \"\(tag)\" stopped: \(error.message)\(where_)",
+                             hint: "run the same command again to finish it")
         }
+    }
+
+    /// The registry of invalidations in progress: a set of the moved-aside tag sets, so that a
+    /// rerun finds what an interrupted run left without scanning the keyspace.
+    private var invalidationRegistry: String { configuration.statsKey + ":invalidating" }
+
+    /// The moved-aside sets of interrupted invalidations of `tagKey`.
+    private func interruptedInvalidations(of tagKey: String) throws -> [String] {
+        let reply = try check(try connection.send(["SMEMBERS", RedisArgument(invalidationRegistry)]), context: "Cannot read \(invalidationRegistry)")
+        let prefix = tagKey + TagName.invalidatingMarker
+        return (reply.array ?? []).compactMap(\.string).filter { $0.hasPrefix(prefix) && TagName.interruptedTag($0) != nil }.sorted()
+    }
+
+    private func refuseOtherType(_ type: String, tag: String) throws {
+        guard type != "set", type != "none" else { return }
+        throw CacheError(.badInput, "Cannot invalidate tag \"\(tag)\": \(configuration.tagSetKey(tag)) holds a \(type), not a tag index (a set); nothing was changed",
+                         hint: "check --tag-prefix and --layout: this key belongs to something else")
+    }
+
+    /// One attempt: finishes interrupted invalidations of the tag, then moves the tag set aside
+    /// (checking its type atomically with the move: WATCH, TYPE, MULTI/RENAME/EXEC, no script)
+    /// and drains it.
+    private func invalidateOnce(tag: String, tagKey: String, start: ContinuousClock.Instant,
+                                movedAside: inout [String]) throws -> TagInvalidation {
         let context = "Cannot invalidate tag \"\(tag)\""
-        try check(replies[0], context: context)
-        let cardinality = try check(replies[1], context: context).integer ?? 0
-        let (members, deleted) = try drain(temporary, cardinality: cardinality, context: context)
-        try count(deletes: deleted, tagInvalidations: 1)
-        return TagInvalidation(tag: tag, existed: true, deleted: deleted, members: members, seconds: secondsSince(start), dryRun: false)
+        let temporary = tagKey + TagName.invalidatingMarker + UUID().uuidString.lowercased()
+        var moved: (members: Int64, existed: Bool)?
+        for _ in 0..<100 {
+            let looked = try connection.pipeline([["WATCH", RedisArgument(tagKey)], ["TYPE", RedisArgument(tagKey)]])
+            try check(looked[0], context: context)
+            let type = try check(looked[1], context: context).string ?? "none"
+            if type != "set" {
+                try check(try connection.send("UNWATCH"), context: context)
+                try refuseOtherType(type, tag: tag)
+                moved = (0, false)
+                break
+            }
+            // Queued only if the key is still the set we looked at; a writer in between makes EXEC null: look again.
+            let replies = try connection.pipeline([["MULTI"], ["RENAME", RedisArgument(tagKey), RedisArgument(temporary)],
+                                                   ["SADD", RedisArgument(invalidationRegistry), RedisArgument(temporary)],
+                                                   ["SCARD", RedisArgument(temporary)], ["EXEC"]])
+            for reply in replies.dropLast() { try check(reply, context: context) }
+            guard let results = try check(replies[replies.count - 1], context: context).array else { continue }
+            for reply in results { try check(reply, context: context) }
+            movedAside.append(temporary)
+            moved = (results[2].integer ?? 0, true)
+            break
+        }
+        guard let moved else {
+            throw CacheError(.temporary, "\(context): the tag set kept changing while it was being moved aside")
+        }
+        var report = TagInvalidation(tag: tag, existed: moved.existed, deleted: 0, members: Int(moved.members), seconds: 0, dryRun: false)
+        var invalidations = 0
+        for leftover in try interruptedInvalidations(of: tagKey) {
+            guard leftover != temporary else { continue }
+            let drained = try drain(leftover, context: context)
+            report.deleted += drained.deleted
+            report.remaining += drained.remaining
+            if drained.remaining > 0 {
+                report.interrupted = true
+                break
+            }
+            report.finishedInterrupted += 1
+        }
+        if moved.existed {
+            if report.interrupted {
+                report.remaining += Int(moved.members)
+            } else {
+                let drained = try drain(temporary, cardinality: moved.members, context: context)
+                report.deleted += drained.deleted
+                report.remaining += drained.remaining
+                report.interrupted = drained.remaining > 0
+                invalidations = 1
+            }
+        }
+        try count(deletes: report.deleted, tagInvalidations: invalidations)
+        report.seconds = secondsSince(start)
+        return report
     }
 
     /// Walks the members of `setKey` with SSCAN and UNLINKs them, then UNLINKs the set itself;
@@ -63,10 +142,12 @@ extension RedisBackend: TagIndexing {
     /// ever sparser hash table. Nobody else writes to the private set, so SSCAN sees every member
     /// exactly once. (Deleting on the server with a script was measured too: no faster, and it
     /// would touch undeclared keys, which a cluster forbids.)
-    private func drain(_ setKey: String, cardinality known: Int64? = nil, context: String) throws -> (members: Int, deleted: Int) {
+    private func drain(_ setKey: String, cardinality known: Int64? = nil, context: String) throws -> (members: Int, deleted: Int, remaining: Int) {
         // A set of moderate size is read whole: SMEMBERS costs the server a third of what the
         // same members cost through SSCAN, and memory stays bounded by the limit.
         let cardinality = try known ?? check(try connection.send(["SCARD", RedisArgument(setKey)]), context: context).integer ?? 0
+        let cancellation = configuration.cancellation
+        if cancellation.isCancelled { return (0, 0, Int(cardinality)) }
         if cardinality <= Self.wholeSetLimit {
             let reply = try check(try connection.send(["SMEMBERS", RedisArgument(setKey)]), context: context)
             let keys = (reply.array ?? []).compactMap(\.bytes)
@@ -79,11 +160,12 @@ extension RedisBackend: TagIndexing {
             buffer.begin(arguments: 2)
             buffer.add("UNLINK")
             buffer.add(setKey)
+            buffer.append(["SREM", RedisArgument(invalidationRegistry), RedisArgument(setKey)])
             var deleted = 0
             let replies = try connection.pipeline(buffer)
-            for reply in replies.dropLast() { deleted += Int(try check(reply, context: context).integer ?? 0) }
-            try check(replies[replies.count - 1], context: context)
-            return (keys.count, deleted)
+            for reply in replies.dropLast(2) { deleted += Int(try check(reply, context: context).integer ?? 0) }
+            for reply in replies.suffix(2) { try check(reply, context: context) }
+            return (keys.count, deleted, 0)
         }
         var members = 0
         var deleted = 0
@@ -114,18 +196,27 @@ extension RedisBackend: TagIndexing {
             let (cursor, batch) = try scanReply(try connection.receive(count: 1)[0], context: context)
             members += batch.count
             buffer.removeAll()
+            if cancellation.isCancelled {
+                // Stop at this batch boundary: the set keeps what is left, for the rerun.
+                try collectUnlinks()
+                let left = try check(try connection.send(["SCARD", RedisArgument(setKey)]), context: context).integer ?? 0
+                return (members, deleted, Int(left))
+            }
             let finished = cursor == Array("0".utf8)
             if !finished { sscan(cursor) }
             if !batch.isEmpty { unlink(batch) }
-            if finished { unlink([Array(setKey.utf8)]) }
+            if finished {
+                unlink([Array(setKey.utf8)])
+                buffer.append(["SREM", RedisArgument(invalidationRegistry), RedisArgument(setKey)])
+            }
             try connection.send(buffer)
             // Replies arrive in order: the previous batch's UNLINK was sent after this SSCAN.
             try collectUnlinks()
             unlinksInFlight = (batch.isEmpty ? 0 : 1)
             if finished {
                 try collectUnlinks()
-                try check(try connection.receive(count: 1)[0], context: context)
-                return (members, deleted)
+                for reply in try connection.receive(count: 2) { try check(reply, context: context) }
+                return (members, deleted, 0)
             }
         }
     }
@@ -244,7 +335,12 @@ extension RedisBackend: TagIndexing {
         var pending: [RedisArgument] = []
         var deleted = 0
         var listed: [String] = []
+        var interrupted = false
         repeat {
+            if configuration.cancellation.isCancelled {
+                interrupted = true
+                break
+            }
             // Each round trip carries the UNLINK of the previous batch and the next SCAN step;
             // SCAN still returns every key that exists from start to end, deletions or not.
             let step: [RedisArgument] = ["SCAN", cursor, "MATCH", match, "COUNT", RedisArgument(Self.scanCount)]
@@ -266,7 +362,9 @@ extension RedisBackend: TagIndexing {
             deleted += Int(try check(try connection.send(["UNLINK"] + pending), context: context).integer ?? 0)
         }
         if !dryRun { try count(deletes: deleted, tagInvalidations: 0) }
-        return FlushReport(scope: scope, deleted: deleted, keys: listed, types: try types(of: listed), seconds: secondsSince(start), dryRun: dryRun)
+        var report = FlushReport(scope: scope, deleted: deleted, keys: listed, types: try types(of: listed), seconds: secondsSince(start), dryRun: dryRun)
+        report.interrupted = interrupted
+        return report
     }
 
     /// The TYPE of each listed store key, in one round trip (a dry run lists a few).
@@ -287,11 +385,13 @@ extension RedisBackend: TagIndexing {
         }
     }
 
-    /// Drops tag index sets and the counters hash: a scoped flush deletes entries, not the indexes.
+    /// Drops tag index sets, the counters hash and the bookkeeping beside it (`<stats-key>:…`:
+    /// invalidations in progress, a running warmup's batch number): a scoped flush deletes entries.
     private func flushable(_ keys: [[UInt8]]) -> [[UInt8]] {
         let tagPrefix = Array(configuration.tagPrefix.utf8)
         let statsKey = Array(configuration.statsKey.utf8)
-        return keys.filter { $0 != statsKey && !$0.starts(with: tagPrefix) }
+        let bookkeeping = Array((configuration.statsKey + ":").utf8)
+        return keys.filter { $0 != statsKey && !$0.starts(with: tagPrefix) && !$0.starts(with: bookkeeping) }
     }
 
     // MARK: helpers

@@ -9,12 +9,23 @@ public final class RedisBackend: CacheBackend {
     public let configuration: CacheConfiguration
     public var kind: String { "redis" }
     public let endpointDescription: String
-    /// The connection; extensions in other files send their commands through it.
-    let connection: RedisConnection
+    /// The connection; extensions in other files send their commands through it. Replaced by
+    /// `reconnect()` after a lost connection.
+    private(set) var connection: RedisConnection
+    /// What `reconnect()` needs to open the same session again.
+    private let address: RedisAddress
+    private let database: Int
+    private let credentials: RedisCredentials
     /// Script digests already loaded on this connection.
     var loadedScripts: [String: String] = [:]
     /// The encoding buffer of batch writes, kept so its memory is reused from batch to batch.
-    private var batchBuffer = RedisCommandBuffer()
+    var batchBuffer = RedisCommandBuffer()
+    /// Replies this connection still owes to pipelined batch writes, in order.
+    var outstanding: [OutstandingReplies] = []
+    /// Where batch transactions store their number (see `BatchSequencing`), and the next number.
+    var sequenceKey: String?
+    public var batchSequence = 0
+    public internal(set) var connectionID: Int64?
     /// Keyspace lookups `statistics()` itself made (reading the counters hash), kept out of the
     /// server's hit and miss figures so a window measures the applications only.
     private var ownLookups: (hits: Int64, misses: Int64) = (0, 0)
@@ -23,7 +34,26 @@ public final class RedisBackend: CacheBackend {
     public init(address: RedisAddress, database: Int, credentials: RedisCredentials, configuration: CacheConfiguration) throws {
         self.configuration = configuration
         endpointDescription = Endpoint.redis(address: address, database: database, credentials: credentials).description
-        connection = try RedisConnection(address: address, timeout: configuration.timeout, tls: configuration.tls)
+        self.address = address
+        self.database = database
+        self.credentials = credentials
+        connection = try Self.open(address: address, database: database, credentials: credentials, configuration: configuration,
+                                   endpoint: endpointDescription)
+    }
+
+    /// Opens a new connection in place of the current one (after a lost connection); what the
+    /// old one still owed is forgotten.
+    func reconnect() throws {
+        connection = try Self.open(address: address, database: database, credentials: credentials, configuration: configuration,
+                                   endpoint: endpointDescription)
+        outstanding = []
+        loadedScripts = [:]
+    }
+
+    /// Connects, authenticates and selects the database.
+    private static func open(address: RedisAddress, database: Int, credentials: RedisCredentials, configuration: CacheConfiguration,
+                             endpoint: String) throws -> RedisConnection {
+        let connection = try RedisConnection(address: address, timeout: configuration.timeout, tls: configuration.tls)
         var setup: [[RedisArgument]] = []
         if let password = credentials.password {
             setup.append(credentials.username.map { ["AUTH", RedisArgument($0), RedisArgument(password)] } ?? ["AUTH", RedisArgument(password)])
@@ -33,14 +63,51 @@ public final class RedisBackend: CacheBackend {
         }
         if database != 0 { setup.append(["SELECT", RedisArgument(database)]) }
         if !setup.isEmpty {
-            for reply in try connection.pipeline(setup) { try check(reply, context: "Cannot open \(endpointDescription)") }
+            for reply in try connection.pipeline(setup) {
+                if let error = RedisErrorReply(reply) { throw error.cacheError(context: "Cannot open \(endpoint)", endpoint: endpoint) }
+            }
+        }
+        return connection
+    }
+
+    /// Runs `body`, and again after a lost connection (reconnecting) or a temporary refusal,
+    /// with doubling delays, up to `retries` times; `body` must be safe to run again.
+    func retrying<T>(retries: Int = 3, _ body: () throws -> T) throws -> T {
+        var attempt = 0
+        var needsReconnect = false
+        while true {
+            do {
+                // A connection that missed a reply is never used again: its next reply would be the missed one.
+                if needsReconnect {
+                    try reconnect()
+                    needsReconnect = false
+                }
+                return try body()
+            } catch let error as CacheError where (error.kind == .unreachable || error.kind == .temporary) && attempt < retries {
+                attempt += 1
+                if configuration.cancellation.isCancelled { throw error }
+                sleep(seconds: 0.25 * Double(1 << attempt))
+                if error.kind == .unreachable { needsReconnect = true }
+            }
         }
     }
 
     // MARK: - Reads
 
     public func entries(_ keys: [String]) throws -> [Entry?] {
-        var result: [Entry?] = []
+        try lookup(keys).map { found in
+            switch found {
+            case .entry(let entry): return entry
+            case .missing: return nil
+            case .otherType(let key, let type):
+                throw CacheError(.badInput, "Cannot read \"\(key)\": it holds a \(type), not a cache entry (a string)")
+            }
+        }
+    }
+
+
+    public func lookup(_ keys: [String]) throws -> [EntryLookup] {
+        var result: [EntryLookup] = []
         result.reserveCapacity(keys.count)
         for chunk in keys.chunks(of: 500) {
             var commands: [[RedisArgument]] = []
@@ -52,18 +119,17 @@ public final class RedisBackend: CacheBackend {
             let replies = try connection.pipeline(commands)
             for (index, key) in chunk.enumerated() {
                 let value = replies[2 * index]
-                if let message = value.errorMessage {
-                    if message.hasPrefix("WRONGTYPE") {
-                        throw CacheError(.failed, "Cannot read \"\(key)\": it holds a \(try type(of: key)), not a cache entry (a string)")
-                    }
-                    try check(value, context: "Cannot read \"\(key)\"")
+                if let error = RedisErrorReply(value) {
+                    guard error.kind == .wrongType else { throw error.cacheError(context: "Cannot read \"\(key)\"", endpoint: endpointDescription) }
+                    result.append(.otherType(key: key, type: try type(of: key)))
+                    continue
                 }
                 guard case .bulk(let bytes) = value else {
-                    result.append(nil)
+                    result.append(.missing)
                     continue
                 }
                 let pttl = replies[2 * index + 1].integer ?? -1
-                result.append(Entry(key: key, value: bytes, expiry: pttl >= 0 ? .milliseconds(pttl) : .never, tags: nil))
+                result.append(.entry(Entry(key: key, value: bytes, expiry: pttl >= 0 ? .milliseconds(pttl) : .never, tags: nil)))
             }
         }
         return result
@@ -88,111 +154,6 @@ public final class RedisBackend: CacheBackend {
     }
 
     // MARK: - Writes
-
-    public func write(_ entry: Entry, ifAbsent: Bool) throws -> Bool {
-        try write(entry, ifAbsent: ifAbsent, replacingOtherTypes: true)
-    }
-
-    public func write(_ entry: Entry, ifAbsent: Bool, replacingOtherTypes: Bool) throws -> Bool {
-        let storeKey = configuration.storeKey(entry.key)
-        var keys: [RedisArgument] = [RedisArgument(storeKey), RedisArgument(configuration.statsKey)]
-        keys += (entry.tags ?? []).uniqued().map { RedisArgument(configuration.tagSetKey($0)) }
-        let arguments = [RedisArgument(bytes: entry.value), RedisArgument(entry.expiry.milliseconds ?? -1),
-                         RedisArgument(ifAbsent ? "NX" : ""), RedisArgument(replacingOtherTypes ? "" : "STRING")]
-        // EVAL rather than EVALSHA: one write is one round trip, not a SCRIPT LOAD first.
-        let reply = try connection.send(["EVAL", RedisArgument(RedisScripts.setEntry), RedisArgument(keys.count)] + keys + arguments)
-        let result = try check(reply, context: "Cannot write \"\(entry.key)\"")
-        if case .bulk = result, let type = result.string { throw CacheError.otherType(type, key: entry.key) }
-        return result.integer == 1
-    }
-
-    public func write(batch: [Entry], onlyMissing: Bool) throws -> [Bool] {
-        guard !batch.isEmpty else { return [] }
-        guard onlyMissing else {
-            let pending = try send(batch: batch)
-            return try receive(pending)
-        }
-        var sets = setCommands(for: batch, onlyMissing: true)
-        let replies = try connection.pipeline(sets)
-        var written = [Bool](repeating: true, count: batch.count)
-        for (index, reply) in replies.enumerated() {
-            written[index] = try check(reply, context: "Cannot write \"\(batch[index].key)\"") != .null
-        }
-        sets = RedisCommandBuffer()
-        try appendTagWrites(for: batch, written: written, to: &sets)
-        let count = written.lazy.filter { $0 }.count
-        if count > 0 { sets.append(["HINCRBY", RedisArgument(configuration.statsKey), "sets", RedisArgument(count)]) }
-        try checkTail(try connection.pipeline(sets), setCount: 0, batch: batch, written: written)
-        return written
-    }
-
-    /// SET commands for a batch, encoded straight into one buffer: at warmup rates, an array
-    /// per argument and a copy per command cost more than the network.
-    private func setCommands(for batch: [Entry], onlyMissing: Bool, reusing buffer: RedisCommandBuffer? = nil) -> RedisCommandBuffer {
-        var sets = buffer ?? RedisCommandBuffer(capacity: batch.count * 96 + batch.reduce(0) { $0 + $1.value.count })
-        for entry in batch {
-            let ms = entry.expiry.milliseconds
-            sets.begin(arguments: 3 + (ms == nil ? 0 : 2) + (onlyMissing ? 1 : 0))
-            sets.add("SET")
-            sets.add(configuration.keyPrefix, entry.key)
-            sets.add(entry.value)
-            if let ms {
-                sets.add("PX")
-                sets.add(ms)
-            }
-            if onlyMissing { sets.add("NX") }
-        }
-        return sets
-    }
-
-    /// Checks the replies after the SETs (tag writes, the counter), reloading the script once if the server lost it.
-    private func checkTail(_ replies: [RESPValue], setCount: Int, batch: [Entry], written: [Bool]) throws {
-        var replies = replies
-        if replies[setCount...].contains(where: { $0.errorMessage?.hasPrefix("NOSCRIPT") == true }) {
-            // The server lost its scripts (SCRIPT FLUSH, a restart): load again and resend the tag writes.
-            loadedScripts = [:]
-            var retry = RedisCommandBuffer()
-            try appendTagWrites(for: batch, written: written, to: &retry)
-            let again = try connection.pipeline(retry)
-            replies.replaceSubrange(setCount..<(setCount + again.count), with: again)
-        }
-        for (index, reply) in replies.enumerated() {
-            let key = index < setCount ? "\"\(batch[index].key)\"" : "a tag index"
-            try check(reply, context: "Cannot write \(key)")
-        }
-    }
-
-    /// One script call per tag in the batch, carrying all its members and the longest lifetime.
-    private func appendTagWrites(for batch: [Entry], written: [Bool], to buffer: inout RedisCommandBuffer) throws {
-        var slots: [String: Int] = [:]
-        var tags: [(tag: String, lifetime: Int64, members: [Int])] = []
-        for (index, entry) in batch.enumerated() where written[index] {
-            guard let entryTags = entry.tags, !entryTags.isEmpty else { continue }
-            let lifetime = entry.expiry.milliseconds ?? -1
-            for (position, tag) in entryTags.enumerated() {
-                if position > 0, entryTags[..<position].contains(tag) { continue }
-                if let slot = slots[tag] {
-                    tags[slot].members.append(index)
-                    let current = tags[slot].lifetime
-                    if current >= 0 && (lifetime < 0 || lifetime > current) { tags[slot].lifetime = lifetime }
-                } else {
-                    slots[tag] = tags.count
-                    tags.append((tag, lifetime, [index]))
-                }
-            }
-        }
-        guard !tags.isEmpty else { return }
-        let sha = try scriptDigest(RedisScripts.addToTag)
-        for (tag, lifetime, members) in tags {
-            buffer.begin(arguments: 5 + members.count)
-            buffer.add("EVALSHA")
-            buffer.add(sha)
-            buffer.add("1")
-            buffer.add(configuration.tagPrefix, tag)
-            buffer.add(lifetime)
-            for index in members { buffer.add(configuration.keyPrefix, batch[index].key) }
-        }
-    }
 
     public func delete(_ keys: [String]) throws -> Int {
         var deleted = 0
@@ -261,17 +222,11 @@ public final class RedisBackend: CacheBackend {
 
     // MARK: - Helpers for this file and its extensions
 
-    /// Turns an error reply into a `CacheError`; returns other replies unchanged.
+    /// Turns an error reply into a `CacheError` (classified by `RedisErrorReply`); returns other replies unchanged.
     @discardableResult
     func check(_ reply: RESPValue, context: String) throws -> RESPValue {
-        guard let message = reply.errorMessage else { return reply }
-        if message.hasPrefix("NOAUTH") || message.hasPrefix("WRONGPASS") || message.contains("invalid password")
-            || message.contains("without any password configured") || message.hasPrefix("NOPERM") {
-            let first = message.split(separator: ".").first.map(String.init) ?? message
-            throw CacheError(.authentication, "\(context): authentication refused (\(first))",
-                             hint: "set REDIS_PASSWORD or --password-file, and a user in the URL for ACL users")
-        }
-        throw CacheError(.failed, "\(context): Redis replied \(message)")
+        guard let error = RedisErrorReply(reply) else { return reply }
+        throw error.cacheError(context: context, endpoint: endpointDescription)
     }
 
     /// Counts keys matching a glob by SCAN (never KEYS), in large steps.
@@ -359,21 +314,12 @@ extension Sequence where Element: Hashable {
     }
 }
 
-extension RedisBackend: PipelinedBatchWriting {
-    public func send(batch: [Entry]) throws -> PendingBatch {
-        var commands = setCommands(for: batch, onlyMissing: false, reusing: batchBuffer)
-        defer { batchBuffer = commands; batchBuffer.removeAll() }
-        let written = [Bool](repeating: true, count: batch.count)
-        try appendTagWrites(for: batch, written: written, to: &commands)
-        commands.append(["HINCRBY", RedisArgument(configuration.statsKey), "sets", RedisArgument(batch.count)])
-        try connection.send(commands)
-        return PendingBatch(entries: batch, replies: commands.count)
-    }
-
-    public func receive(_ pending: PendingBatch) throws -> [Bool] {
-        let replies = try connection.receive(count: pending.replies)
-        let written = [Bool](repeating: true, count: pending.entries.count)
-        try checkTail(replies, setCount: pending.entries.count, batch: pending.entries, written: written)
-        return written
+extension RedisBackend: ServerIdentity {
+    public func serverRunID() throws -> String? {
+        let info = try check(try connection.send("INFO", "server"), context: "Cannot read INFO").string ?? ""
+        for line in info.split(whereSeparator: \.isNewline) where line.hasPrefix("run_id:") {
+            return String(line.dropFirst("run_id:".count))
+        }
+        return nil
     }
 }

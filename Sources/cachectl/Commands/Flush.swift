@@ -68,11 +68,14 @@ extension Cachectl {
             let backend = try context.openTagIndex()
             if !dryRun && !yes {
                 let count = try backend.count(scope: scope)
-                if count > 0, !Confirmation.ask("Delete \(Human.count(count, "key")) \(scope) from \(backend.endpointDescription)?") {
+                if count > 0, !Interruption.atPrompt({ Confirmation.ask("Delete \(Human.count(count, "key")) \(scope) from \(backend.endpointDescription)?") }) {
                     throw CommandFailure(code: ExitStatus.failure, message: "not confirmed; nothing was deleted")
                 }
             }
-            context.renderer.render(FlushResult(report: try backend.flush(scope: scope, dryRun: dryRun, listLimit: limit)))
+            Interruption.install()
+            let report = try backend.flush(scope: scope, dryRun: dryRun, listLimit: limit)
+            context.renderer.render(FlushResult(report: report))
+            try Interruption.exitIfInterrupted("stopped at a batch boundary after deleting \(report.deleted) keys; the rest of the scope is still there (run the same command again to finish)", stopped: report.interrupted)
         }
     }
 }

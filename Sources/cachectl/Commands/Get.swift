@@ -7,7 +7,9 @@ extension Cachectl {
             commandName: "get",
             abstract: "Show entries: value, remaining TTL, tags (where the backend knows them) and size.",
             discussion: """
-                Exits 1 when any key is missing (the others are still printed). Reading never counts \
+                Exits 1 when any key is missing or holds another type than a cache entry (a string: \
+                a hash, a set, …): the others are still printed, and those keys are named on stderr \
+                with their type. Reading never counts \
                 as a hit or miss in the app counters.
 
                 Examples:
@@ -33,7 +35,7 @@ extension Cachectl {
             let context = Context(global)
             try context.renderer.check(GetResult.self, command: "get")
             let backend = try context.openBackend()
-            let result = GetResult(keys: keys, entries: try backend.entries(keys))
+            let result = GetResult(keys: keys, lookups: try backend.lookup(keys))
             if raw {
                 for (index, entry) in result.found.enumerated() {
                     if index > 0 { Terminal.write("\n") }
@@ -46,10 +48,12 @@ extension Cachectl {
             } else {
                 context.renderer.render(result)
             }
-            if !result.missing.isEmpty {
-                let names = result.missing.map(\.displayQuoted).joined(separator: ", ")
-                throw CommandFailure(code: ExitStatus.failure, message: "not found: \(names)")
+            var problems: [String] = []
+            if !result.missing.isEmpty { problems.append("not found: " + result.missing.map(\.displayQuoted).joined(separator: ", ")) }
+            if !result.otherTypes.isEmpty {
+                problems.append("not a cache entry (a string): " + result.otherTypes.map { "\($0.key.displayQuoted) holds a \($0.type)" }.joined(separator: ", "))
             }
+            if !problems.isEmpty { throw CommandFailure(code: ExitStatus.failure, message: problems.joined(separator: "; ")) }
         }
     }
 }
@@ -57,8 +61,10 @@ extension Cachectl {
 /// What `get` found, in the order asked, and which keys were missing.
 struct GetResult: Renderable {
     static var formats: [OutputFormat] { [.table, .json, .jsonl] }
-    let found: [Entry]
-    let missing: [String]
+    var found: [Entry] = []
+    var missing: [String] = []
+    /// Keys that hold another type than a string, with that type.
+    var otherTypes: [(key: String, type: String)] = []
     /// When set, large values are encoded as placeholders for `LargeValueJSON` to fill in.
     var placeholderNonce: UInt64?
 
@@ -70,12 +76,18 @@ struct GetResult: Renderable {
         return values
     }
 
-    init(keys: [String], entries: [Entry?]) {
-        found = entries.compactMap { $0 }
-        missing = zip(keys, entries).filter { $0.1 == nil }.map(\.0)
+    init(keys: [String], lookups: [EntryLookup]) {
+        for (key, lookup) in zip(keys, lookups) {
+            switch lookup {
+            case .entry(let entry): found.append(entry)
+            case .missing: missing.append(key)
+            case .otherType(let key, let type): otherTypes.append((key, type))
+            }
+        }
     }
 
-    private enum Keys: String, CodingKey { case entries, missing }
+    private enum Keys: String, CodingKey { case entries, missing, otherTypes = "other_types" }
+    private enum TypeKeys: String, CodingKey { case key, type }
 
     func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: Keys.self)
@@ -84,12 +96,18 @@ struct GetResult: Renderable {
         }
         try container.encode(records, forKey: .entries)
         try container.encode(missing, forKey: .missing)
+        var others = container.nestedUnkeyedContainer(forKey: .otherTypes)
+        for (key, type) in otherTypes {
+            var item = others.nestedContainer(keyedBy: TypeKeys.self)
+            try item.encode(key, forKey: .key)
+            try item.encode(type, forKey: .type)
+        }
     }
 
     func jsonLines() -> [String] { found.map { EntryJSON.line($0, includeSize: true) } }
 
     func text(style: TextStyle) -> String {
-        if found.count == 1, missing.isEmpty {
+        if found.count == 1, missing.isEmpty, otherTypes.isEmpty {
             let entry = found[0]
             return FieldList(fields: [
                 ("key", entry.key.displayEscaped),
@@ -104,6 +122,7 @@ struct GetResult: Renderable {
              entry.tags.map { $0.map(\.displayEscaped).joined(separator: ",") } ?? "?", Human.value(entry.value, limit: 60)]
         }
         rows += missing.map { [$0.displayEscaped, "-", "-", "-", style.red("(missing)")] }
+        rows += otherTypes.map { [$0.key.displayEscaped, "-", "-", "-", style.red("(a \($0.type), not an entry)")] }
         return Table(headers: ["KEY", "TTL", "SIZE", "TAGS", "VALUE"], rows: rows, numericColumns: [2]).render(style: style)
     }
 }

@@ -17,7 +17,11 @@ extension Cachectl {
                 (the default) existing keys at the target, or an existing JSON Lines file, stop the run \
                 before anything is written (exit 65); rerunning with skip completes a run that lost its \
                 connection (exit 69). --verify compares values, other types by content (not DUMP bytes), \
-                TTLs and tags.
+                TTLs and tags. Redis→Redis copies the tag \
+                sets before the entries, and strings are written in MULTI/EXEC batches with their \
+                memberships, so an interrupted copy never leaves an entry outside its tags. SIGINT or \
+                SIGTERM stops between two batches, prints the report and exits 130 or 143 (a JSON Lines \
+                target is then not put in place).
 
                 Examples:
                   cachectl migrate --from redis://old:6379/0 --to redis://new:6379/0 --verify
@@ -51,6 +55,7 @@ extension Cachectl {
         func run() throws {
             let context = Context(global)
             try context.renderer.check(MigrateResult.self, command: "migrate")
+            Interruption.install()
             let settings = try context.settings()
             var configuration = settings.configuration
             configuration.defaultExpiry = try context.defaultExpiry()
@@ -68,6 +73,7 @@ extension Cachectl {
             // With a JSON Lines target on stdout, the report goes to stderr so the data stays clean.
             if to == "jsonl:-" { context.note(MigrateResult(report: report).text(style: context.renderer.style)) }
             else { context.renderer.render(MigrateResult(report: report)) }
+            try Interruption.exitIfInterrupted("stopped between two batches; \(report.countsSentence) (run again with --on-conflict skip to copy the rest)", stopped: report.interrupted)
             if !dryRun, !stringsOnly, report.skippedForType > 0 {
                 let types = report.skippedTypes.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
                 let keys = report.skippedKeys.map { "\"\($0.key)\" (\($0.type))" }.joined(separator: ", ")

@@ -15,7 +15,10 @@ extension Cachectl {
                 (VALUE "-" or --file -); with none of them set refuses with exit 64 rather than \
                 store an empty value. Bytes are stored exactly as given. Without --ttl the lifetime \
                 is CACHE_DEFAULT_TIMEOUT seconds (300). A key that holds another type (a Redis hash, \
-                list, set...) is left unchanged and set exits 65, unless --force.
+                list, set...) is left unchanged and set exits 65, unless --force. With --if-absent \
+                an existing key is left as it is and the command exits 75 (held, try again), so \
+                `cachectl set lock:nightly running --if-absent --ttl 10m && run_job` runs the job only \
+                when it took the lock.
 
                 Examples:
                   cachectl set article:1 '{"title":"Hello"}' --ttl 5m --tag articles --tag article:1
@@ -70,6 +73,10 @@ extension Cachectl {
             let entry = Entry(key: key, value: bytes, expiry: expiry, tags: tags)
             let written = try backend.write(entry, ifAbsent: ifAbsent, replacingOtherTypes: force)
             context.renderer.render(SetResult(entry: entry, written: written))
+            if !written {
+                // `set lock:x … --if-absent && run_job` must not run the job while the lock is held.
+                throw CommandFailure(code: ExitStatus.busy, message: "\(key.displayQuoted) exists, nothing was written: held, try again later")
+            }
         }
 
         private func readValue() throws -> [UInt8] {

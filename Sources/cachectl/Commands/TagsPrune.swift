@@ -18,6 +18,10 @@ extension Cachectl.Tags {
 
         @OptionGroup var global: GlobalOptions
 
+        /// `tags` takes `--pattern` too, and the parser hands the value to the parent wherever it
+        /// stands: read it from there when this command's own option is empty.
+        @ParentCommand var tags: Cachectl.Tags
+
         @Option(help: ArgumentHelp("Only tags whose name matches this glob.", valueName: "glob"))
         var pattern: String?
 
@@ -32,7 +36,7 @@ extension Cachectl.Tags {
             let context = Context(global)
             try context.renderer.check(PruneResult.self, command: "tags prune")
             let start = ContinuousClock.now
-            let reports = try context.openTagIndex().pruneTags(pattern: pattern, dryRun: dryRun)
+            let reports = try context.openTagIndex().pruneTags(pattern: pattern ?? tags.pattern, dryRun: dryRun)
             context.renderer.render(PruneResult(tags: reports, seconds: (ContinuousClock.now - start).seconds, dryRun: dryRun))
         }
     }

@@ -42,7 +42,22 @@ extension Cachectl {
                 naming the lock file, or waits with --wait. --max-duration stops cleanly, reports what \
                 was not attempted and exits 1. A lost connection is retried 3 times with backoff; then \
                 the run exits 69 with the counts written, failed and not attempted — run again with \
-                --only-missing to complete the job.
+                --only-missing to complete the job. A temporary refusal (LOADING, BUSY) is retried the \
+                same way, for at least --timeout, then exits 75. A server that refuses every write \
+                (a read-only replica, out of memory, a missing ACL permission) stops the run with \
+                69 or 77 and the counts. A server that restarted across a reconnect (a new run_id) \
+                may have lost what was written before: the run says so and exits 75.
+
+                Each batch is one MULTI/EXEC transaction: the tag memberships, then the entries, \
+                then the sets counter. So an interrupted or refused run never leaves an entry outside \
+                its tags, and the counter moves with what the server acknowledged. --only-missing \
+                adds the memberships of entries that exist already, so a rerun repairs the index. \
+                No Lua script is needed (EVAL may be renamed away or denied by ACL).
+
+                SIGINT or SIGTERM stops at the next batch boundary: the report of what was written \
+                and not attempted is printed, and the run exits 130 or 143; a second signal stops \
+                at once. --max-duration also bounds a --command generator: it is sent SIGTERM, then \
+                SIGKILL after 2 s, and the report says so.
 
                 Output: a progress bar on stderr when it is a terminal (not with -q); the result is one \
                 summary line (written, skipped, failed, seconds, entries/s), or with --format json an \
@@ -127,7 +142,8 @@ extension Cachectl {
         func run() throws {
             let context = Context(global)
             try context.renderer.check(WarmupResult.self, command: "warmup")
-            let lock = try lockFile.map { try FileLock(path: $0, wait: wait) }
+            Interruption.install()
+            let lock = try lockFile.map { path in try Interruption.atPrompt { try FileLock(path: path, wait: wait) } }
             defer { lock?.release() }
             let settings = try context.settings()
             let resolution = try context.resolve(settings: settings)
@@ -150,6 +166,7 @@ extension Cachectl {
             }
             let hidden = report.invalid + report.failed - report.issues.count
             if hidden > 0 { Terminal.writeError("… and \(hidden) more\n") }
+            for note in report.notes { Terminal.writeError("warning: \(note)\n") }
             context.renderer.render(WarmupResult(report: report))
             try verdict(report, name: name)
         }
@@ -165,7 +182,16 @@ extension Cachectl {
             case .unreachable(let reason):
                 throw CommandFailure(code: ExitStatus.unreachable,
                                      message: "\(reason); written \(report.written), failed \(report.failed), not attempted \(report.notAttempted) (run again with --only-missing to finish)")
+            case .refused(let error):
+                throw CommandFailure(code: ExitStatus.code(for: error.kind),
+                                     message: "stopped: \(error.description); written \(report.written), failed \(report.failed), not attempted \(report.notAttempted) (run again with --only-missing to finish)")
+            case .interrupted:
+                try Interruption.exitIfInterrupted("stopped at a batch boundary; written \(report.written), failed \(report.failed), not attempted \(report.notAttempted) (run again with --only-missing to finish)")
             case nil:
+                if report.serverRestarted {
+                    throw CommandFailure(code: ExitStatus.busy,
+                                         message: "the server restarted during the run: entries written before the restart may be lost (run again with --only-missing)")
+                }
                 if report.failed > 0 || report.invalid > 0 {
                     throw CommandFailure(code: ExitStatus.failure,
                                          message: "\(report.failed) failed, \(report.invalid) invalid (listed above)")

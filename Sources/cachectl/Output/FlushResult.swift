@@ -4,7 +4,7 @@ import CacheClient
 struct FlushResult: Renderable {
     let report: FlushReport
 
-    private enum Keys: String, CodingKey { case scope, pattern, prefix, deleted, keys, keyTypes = "key_types", seconds, dryRun = "dry_run" }
+    private enum Keys: String, CodingKey { case scope, pattern, prefix, deleted, keys, keyTypes = "key_types", seconds, dryRun = "dry_run", interrupted }
 
     func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: Keys.self)
@@ -25,6 +25,7 @@ struct FlushResult: Renderable {
         }
         try container.encode(report.seconds, forKey: .seconds)
         try container.encode(report.dryRun, forKey: .dryRun)
+        try container.encode(report.interrupted, forKey: .interrupted)
     }
 
     func text(style: TextStyle) -> String {

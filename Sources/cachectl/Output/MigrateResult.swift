@@ -11,7 +11,7 @@ struct MigrateResult: Renderable {
     private enum Keys: String, CodingKey {
         case source, target, dryRun = "dry_run", onConflict = "on_conflict", scanned, copied, conflicts
         case conflictKeys = "conflict_keys", expired, tagMemberships = "tag_memberships", skippedTypes = "skipped_types"
-        case skipped, verify, seconds, rate = "entries_per_second"
+        case skipped, verify, seconds, rate = "entries_per_second", interrupted
     }
     private enum SkipKeys: String, CodingKey { case key, type }
     private enum VerifyKeys: String, CodingKey { case checked, mismatches, problems }
@@ -51,6 +51,7 @@ struct MigrateResult: Renderable {
         }
         try c.encode(report.seconds, forKey: .seconds)
         try c.encode(report.rate, forKey: .rate)
+        try c.encode(report.interrupted, forKey: .interrupted)
     }
 
     func text(style: TextStyle) -> String {

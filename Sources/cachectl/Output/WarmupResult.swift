@@ -12,6 +12,7 @@ struct WarmupResult: Renderable {
     private enum Keys: String, CodingKey {
         case written, skipped, failed, invalid, notAttempted = "not_attempted", total, seconds
         case entriesPerSecond = "entries_per_second", source, endpoint, stopped, errors
+        case serverRestarted = "server_restarted", notes
     }
     private enum IssueKeys: String, CodingKey { case line, key, reason }
 
@@ -31,9 +32,13 @@ struct WarmupResult: Renderable {
         case .invalidInput: "invalid_input"
         case .maxDuration: "max_duration"
         case .unreachable: "unreachable"
+        case .refused: "refused"
+        case .interrupted: "interrupted"
         case nil: nil
         }
         try container.encode(Nullable(stopped), forKey: .stopped)
+        try container.encode(report.serverRestarted, forKey: .serverRestarted)
+        try container.encode(report.notes, forKey: .notes)
         var errors = container.nestedUnkeyedContainer(forKey: .errors)
         for issue in report.issues {
             var item = errors.nestedContainer(keyedBy: IssueKeys.self)

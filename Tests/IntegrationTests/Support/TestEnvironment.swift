@@ -18,6 +18,11 @@ enum TestEnvironment {
     /// The password of the `redisAuthURL` server (`CACHECTL_TEST_REDIS_PASSWORD`).
     static var redisPassword: String { get throws { try value(of: "CACHECTL_TEST_REDIS_PASSWORD") } }
 
+    /// Servers that refuse, started by Scripts/lib/fault-servers.sh: `OOM` (maxmemory 3mb,
+    /// noeviction), `NOEVAL` (EVAL/EVALSHA renamed away), `REPLICA` (read-only), `NOSCRIPT_USER`
+    /// (an ACL user without @scripting on the main server), `LOADING` (a fake server answering LOADING).
+    static func faultServerURL(_ name: String) throws -> String { try value(of: "CACHECTL_TEST_REDIS_\(name)_URL") }
+
     private static func value(of name: String) throws -> String {
         let environment = ProcessInfo.processInfo.environment
         if let value = environment[name], !value.isEmpty { return value }
