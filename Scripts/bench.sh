@@ -159,9 +159,12 @@ peak_rss_row() {
 value_rss_row() {
     local name=$1 command=$2 value=$3
     echo "bench: $name" >&2
-    local kb size
+    local kb size measured
     size=$(stat -c %s "$value")
-    if ! kb=$( { /usr/bin/time -f '%M' bash -c "$command >/dev/null 2>&1"; } 2>&1 | tail -1) || [[ ! $kb =~ ^[0-9]+$ ]]; then
+    # "STATUS KB": a command that fails measures nothing.
+    measured=$( { /usr/bin/time -f '%x %M' bash -c "set -o pipefail; $command >/dev/null 2>&1"; } 2>&1 | tail -1)
+    kb=${measured#* }
+    if [[ ${measured%% *} != 0 || ! $kb =~ ^[0-9]+$ ]]; then
         rows+=("| $name | error | $((size / 1048576)) MB value | | ≤ 1.5× |")
         return 0
     fi
