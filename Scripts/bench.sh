@@ -11,6 +11,7 @@ cd "$(dirname "$0")/.."
 source Scripts/lib/redis-servers.sh
 source Scripts/lib/tls-servers.sh
 source Scripts/bench-tags.sh
+source Scripts/bench-layouts.sh
 
 runs=${BENCH_RUNS:-30}
 entries=${BENCH_SNAPSHOT_ENTRIES:-1000000}
@@ -228,6 +229,7 @@ main() {
     bench_row "snapshot set, $entries vs 1 entry" "$bin --url file:$snapshot set bench:key value" "$bin --url file:$small set bench:key value" 1.2
     bench_tags "$bin" "$port" "$work/tags"
     bench_row "stats (redis)" "$bin --url $url stats" "redis-cli -p $port INFO" 1.5
+    bench_layouts "$bin" "$port" "$work/layouts"
 
     local migrate_count=${BENCH_MIGRATE_ENTRIES:-100000} rss_count=${BENCH_MIGRATE_RSS_ENTRIES:-1000000}
     fill_migrate_data "$migrate_count" "$tmp/migrate.jsonl" "$tmp/migrate.resp"

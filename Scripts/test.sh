@@ -10,6 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source Scripts/lib/redis-servers.sh
+source Scripts/lib/framework-env.sh
 source Scripts/lib/fault-servers.sh
 source Scripts/lib/tls-servers.sh
 
@@ -19,6 +20,8 @@ Scripts/install-deps.sh --with-server
 python3 -c 'import prometheus_client' 2>/dev/null \
     || python3 -m pip install --quiet prometheus-client 2>/dev/null \
     || Scripts/install-deps.sh python3-prometheus-client
+# The layout tests run Django, Symfony Cache and Laravel's cache against the test servers.
+prepare_frameworks
 
 # /tmp rather than $TMPDIR: a unix socket path must stay under 108 bytes.
 tmp=$(mktemp -d /tmp/cachectl-test.XXXXXX)

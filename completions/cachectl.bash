@@ -187,8 +187,8 @@ _cachectl() {
 _cachectl_get() {
     repeating_flags=()
     non_repeating_flags=(--insecure --quiet -q --verbose -v --no-color --raw --version -h --help)
-    repeating_options=()
-    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key)
+    repeating_options=(--tag)
+    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --layout --namespace --cache-version)
     __cachectl_offer_flags_options -1
 
     # Offer option value completions
@@ -239,14 +239,26 @@ _cachectl_get() {
     '--stats-key')
         return
         ;;
+    '--layout')
+        return
+        ;;
+    '--namespace')
+        return
+        ;;
+    '--cache-version')
+        return
+        ;;
+    '--tag')
+        return
+        ;;
     esac
 }
 
 _cachectl_set() {
     repeating_flags=()
-    non_repeating_flags=(--insecure --quiet -q --verbose -v --no-color --if-absent --force --version -h --help)
+    non_repeating_flags=(--insecure --quiet -q --verbose -v --no-color --if-absent --json --force --version -h --help)
     repeating_options=(--tag)
-    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --file --ttl)
+    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --layout --namespace --cache-version --file --ttl)
     __cachectl_offer_flags_options 2
 
     # Offer option value completions
@@ -297,6 +309,15 @@ _cachectl_set() {
     '--stats-key')
         return
         ;;
+    '--layout')
+        return
+        ;;
+    '--namespace')
+        return
+        ;;
+    '--cache-version')
+        return
+        ;;
     '--file')
         return
         ;;
@@ -314,7 +335,7 @@ _cachectl_delete() {
     repeating_flags=()
     non_repeating_flags=(--insecure --quiet -q --verbose -v --no-color --version -h --help)
     repeating_options=()
-    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key)
+    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --layout --namespace --cache-version)
     __cachectl_offer_flags_options -1
 
     # Offer option value completions
@@ -365,6 +386,15 @@ _cachectl_delete() {
     '--stats-key')
         return
         ;;
+    '--layout')
+        return
+        ;;
+    '--namespace')
+        return
+        ;;
+    '--cache-version')
+        return
+        ;;
     esac
 }
 
@@ -372,7 +402,7 @@ _cachectl_ping() {
     repeating_flags=()
     non_repeating_flags=(--insecure --quiet -q --verbose -v --no-color --version -h --help)
     repeating_options=()
-    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key)
+    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --layout --namespace --cache-version)
     __cachectl_offer_flags_options 0
 
     # Offer option value completions
@@ -421,6 +451,15 @@ _cachectl_ping() {
         return
         ;;
     '--stats-key')
+        return
+        ;;
+    '--layout')
+        return
+        ;;
+    '--namespace')
+        return
+        ;;
+    '--cache-version')
         return
         ;;
     esac
@@ -430,7 +469,7 @@ _cachectl_stats() {
     repeating_flags=()
     non_repeating_flags=(--insecure --quiet -q --verbose -v --no-color --reset --server --yes --version -h --help)
     repeating_options=(--assert)
-    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --window --watch --count)
+    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --layout --namespace --cache-version --window --watch --count)
     __cachectl_offer_flags_options 0
 
     # Offer option value completions
@@ -479,6 +518,15 @@ _cachectl_stats() {
         return
         ;;
     '--stats-key')
+        return
+        ;;
+    '--layout')
+        return
+        ;;
+    '--namespace')
+        return
+        ;;
+    '--cache-version')
         return
         ;;
     '--window')
@@ -502,7 +550,7 @@ _cachectl_invalidate-tag() {
     repeating_flags=()
     non_repeating_flags=(--insecure --quiet -q --verbose -v --no-color --dry-run --version -h --help)
     repeating_options=()
-    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --limit)
+    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --layout --namespace --cache-version --limit)
     __cachectl_offer_flags_options -1
 
     # Offer option value completions
@@ -553,6 +601,15 @@ _cachectl_invalidate-tag() {
     '--stats-key')
         return
         ;;
+    '--layout')
+        return
+        ;;
+    '--namespace')
+        return
+        ;;
+    '--cache-version')
+        return
+        ;;
     '--limit')
         return
         ;;
@@ -563,7 +620,7 @@ _cachectl_tags() {
     repeating_flags=()
     non_repeating_flags=(--insecure --quiet -q --verbose -v --no-color --orphans --version -h --help)
     repeating_options=()
-    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --pattern)
+    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --layout --namespace --cache-version --pattern)
     __cachectl_offer_flags_options 0
 
     # Offer option value completions
@@ -612,6 +669,15 @@ _cachectl_tags() {
         return
         ;;
     '--stats-key')
+        return
+        ;;
+    '--layout')
+        return
+        ;;
+    '--namespace')
+        return
+        ;;
+    '--cache-version')
         return
         ;;
     '--pattern')
@@ -639,7 +705,7 @@ _cachectl_tags_prune() {
     repeating_flags=()
     non_repeating_flags=(--insecure --quiet -q --verbose -v --no-color --dry-run --version -h --help)
     repeating_options=()
-    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --pattern)
+    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --layout --namespace --cache-version --pattern)
     __cachectl_offer_flags_options 0
 
     # Offer option value completions
@@ -688,6 +754,15 @@ _cachectl_tags_prune() {
         return
         ;;
     '--stats-key')
+        return
+        ;;
+    '--layout')
+        return
+        ;;
+    '--namespace')
+        return
+        ;;
+    '--cache-version')
         return
         ;;
     '--pattern')
@@ -700,7 +775,7 @@ _cachectl_flush() {
     repeating_flags=()
     non_repeating_flags=(--insecure --quiet -q --verbose -v --no-color --all -y --yes --dry-run --version -h --help)
     repeating_options=()
-    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --pattern --prefix --limit)
+    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --layout --namespace --cache-version --pattern --prefix --limit)
     __cachectl_offer_flags_options 0
 
     # Offer option value completions
@@ -749,6 +824,15 @@ _cachectl_flush() {
         return
         ;;
     '--stats-key')
+        return
+        ;;
+    '--layout')
+        return
+        ;;
+    '--namespace')
+        return
+        ;;
+    '--cache-version')
         return
         ;;
     '--pattern')
@@ -765,9 +849,9 @@ _cachectl_flush() {
 
 _cachectl_migrate() {
     repeating_flags=()
-    non_repeating_flags=(--insecure --quiet -q --verbose -v --no-color --dry-run --verify --strings-only --version -h --help)
+    non_repeating_flags=(--insecure --quiet -q --verbose -v --no-color --dry-run --verify --drop-tags --parse-json --strings-only --version -h --help)
     repeating_options=()
-    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --from --to --pattern --on-conflict)
+    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --layout --namespace --cache-version --from --to --pattern --on-conflict --to-layout --to-namespace --to-cache-version)
     __cachectl_offer_flags_options 0
 
     # Offer option value completions
@@ -816,6 +900,15 @@ _cachectl_migrate() {
         return
         ;;
     '--stats-key')
+        return
+        ;;
+    '--layout')
+        return
+        ;;
+    '--namespace')
+        return
+        ;;
+    '--cache-version')
         return
         ;;
     '--from')
@@ -830,6 +923,15 @@ _cachectl_migrate() {
     '--on-conflict')
         return
         ;;
+    '--to-layout')
+        return
+        ;;
+    '--to-namespace')
+        return
+        ;;
+    '--to-cache-version')
+        return
+        ;;
     esac
 }
 
@@ -837,7 +939,7 @@ _cachectl_warmup() {
     repeating_flags=()
     non_repeating_flags=(--insecure --quiet -q --verbose -v --no-color --only-missing --skip-invalid --wait --version -h --help)
     repeating_options=(--tag)
-    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --from --input-format --command --url-template --source-cacert --keys --concurrency --batch --ttl --lock-file --max-duration)
+    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --layout --namespace --cache-version --from --input-format --command --url-template --source-cacert --keys --concurrency --batch --ttl --lock-file --max-duration)
     __cachectl_offer_flags_options 0
 
     # Offer option value completions
@@ -886,6 +988,15 @@ _cachectl_warmup() {
         return
         ;;
     '--stats-key')
+        return
+        ;;
+    '--layout')
+        return
+        ;;
+    '--namespace')
+        return
+        ;;
+    '--cache-version')
         return
         ;;
     '--from')
@@ -934,7 +1045,7 @@ _cachectl_check() {
     repeating_flags=()
     non_repeating_flags=(--insecure --quiet -q --verbose -v --no-color --version -h --help)
     repeating_options=()
-    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --pattern)
+    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --layout --namespace --cache-version --pattern)
     __cachectl_offer_flags_options 0
 
     # Offer option value completions
@@ -983,6 +1094,15 @@ _cachectl_check() {
         return
         ;;
     '--stats-key')
+        return
+        ;;
+    '--layout')
+        return
+        ;;
+    '--namespace')
+        return
+        ;;
+    '--cache-version')
         return
         ;;
     '--pattern')
@@ -995,7 +1115,7 @@ _cachectl_profiles() {
     repeating_flags=()
     non_repeating_flags=(--insecure --quiet -q --verbose -v --no-color --version -h --help)
     repeating_options=()
-    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key)
+    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --layout --namespace --cache-version)
     __cachectl_offer_flags_options 0
 
     # Offer option value completions
@@ -1044,6 +1164,15 @@ _cachectl_profiles() {
         return
         ;;
     '--stats-key')
+        return
+        ;;
+    '--layout')
+        return
+        ;;
+    '--namespace')
+        return
+        ;;
+    '--cache-version')
         return
         ;;
     esac

@@ -18,6 +18,9 @@ public protocol CacheBackend: AnyObject {
 
     /// Reads entries with their remaining lifetime; nil for each key that is missing.
     func entries(_ keys: [String]) throws -> [Entry?]
+    /// Reads entries written with these tags: in a Laravel layout a tagged entry's key depends on
+    /// its tags; elsewhere tags do not name keys and giving some is a usage error.
+    func entries(_ keys: [String], tags: [String]) throws -> [Entry?]
     /// Reads entries like `entries`, telling a missing key from one that holds another type.
     func lookup(_ keys: [String]) throws -> [EntryLookup]
     /// Tells which keys exist.
@@ -34,6 +37,9 @@ public protocol CacheBackend: AnyObject {
     /// allows; with `onlyMissing`, existing keys are left as they are (and get no tags).
     /// Returns, per entry, whether it was written.
     func write(batch: [Entry], onlyMissing: Bool) throws -> [Bool]
+    /// Why the backend's layout cannot hold this entry (a value or tags it cannot encode), or nil;
+    /// asked before writing anything, so a bad value stops a run with nothing written.
+    func refusal(of entry: Entry) -> String?
     /// Writes a batch like `write(batch:onlyMissing:)`, with one outcome per entry: a refused
     /// entry carries its own reason instead of failing the whole call.
     func writeEach(batch: [Entry], onlyMissing: Bool) throws -> [WriteOutcome]
@@ -73,6 +79,16 @@ public enum EntryLookup: Sendable, Equatable {
 }
 
 extension CacheBackend {
+    /// Bytes as given fit every layout that stores bytes.
+    public func refusal(of entry: Entry) -> String? { nil }
+
+    public func entries(_ keys: [String], tags: [String]) throws -> [Entry?] {
+        guard tags.isEmpty else {
+            throw CacheError(.usage, "--tag names keys only in a Laravel layout", hint: "leave out --tag to read the key itself")
+        }
+        return try entries(keys)
+    }
+
     /// Backends whose batches succeed or fail whole (a transaction): every entry shares the outcome.
     public func writeEach(batch: [Entry], onlyMissing: Bool) throws -> [WriteOutcome] {
         try write(batch: batch, onlyMissing: onlyMissing).map { $0 ? .written : .existed }

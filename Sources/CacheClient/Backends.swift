@@ -14,6 +14,14 @@ public enum Backends {
     /// `.io` (a snapshot file that is missing under `.existing`, or unreadable) or `.usage`.
     public static func open(_ endpoint: Endpoint, configuration: CacheConfiguration,
                             access: BackendAccess = .creatingOnWrite) throws -> any CacheBackend {
+        // dummy: stores nothing in any layout; a framework's cache is otherwise in Redis.
+        if configuration.layout.name != .default, endpoint != .dummy {
+            guard case .redis(let address, let database, let credentials) = endpoint else {
+                throw CacheError(.usage, "The \(configuration.layout.name.rawValue) layout describes a cache in Redis, not \(endpoint.description)",
+                                 hint: "point --url at the framework's redis:// server, or leave out --layout")
+            }
+            return try FrameworkBackend(address: address, database: database, credentials: credentials, configuration: configuration)
+        }
         switch endpoint {
         case .redis(let address, let database, let credentials):
             return try RedisBackend(address: address, database: database, credentials: credentials, configuration: configuration)

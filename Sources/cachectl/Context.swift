@@ -32,10 +32,30 @@ struct Context {
         try EndpointResolution.defaultExpiry(environment: environment)
     }
 
-    /// Prefixes, counters key, timeout, default lifetime and TLS options.
+    /// Prefixes, counters key, timeout, default lifetime, TLS options and layout.
     func configuration() throws -> CacheConfiguration {
-        try settings().configuration
+        try configuration(settings: settings(), layout: nil, namespace: nil, cacheVersion: nil)
     }
+
+    /// The settings' configuration with its escapes decoded and its layout: `layout` (migrate's
+    /// `--to-layout`), else `--layout`, `CACHECTL_LAYOUT`, the profile's `layout`, else default.
+    func configuration(settings: ConnectionSettings, layout: String?, namespace: String?, cacheVersion: Int?) throws -> CacheConfiguration {
+        var configuration = settings.configuration
+        configuration.keyPrefix = try ByteEscapes.decode(configuration.keyPrefix, option: "--key-prefix")
+        configuration.tagPrefix = try ByteEscapes.decode(configuration.tagPrefix, option: "--tag-prefix")
+        let layoutName = layout ?? options.layout ?? environment["CACHECTL_LAYOUT"].flatMap { $0.isEmpty ? nil : $0 } ?? settings.layout ?? "default"
+        // A target in another layout (migrate --to-layout) does not inherit the source's namespace or version.
+        let inherits = layout == nil
+        let namespace = try (namespace ?? (inherits ? options.namespace : nil)).map { try ByteEscapes.decode($0, option: "--namespace") }
+        configuration.layout = try CacheLayout.named(layoutName, namespace: namespace,
+                                                     cacheVersion: cacheVersion ?? (inherits ? options.cacheVersion : nil),
+                                                     tagPrefix: configuration.tagPrefix)
+        if layoutName != "default" { debug("layout \(layoutName), entry keys start with \"\(configuration.keyPrefix + configuration.layout.entryPrefix)\"") }
+        return configuration
+    }
+
+    /// A tag name from the command line, its escapes decoded.
+    func tag(_ text: String) throws -> String { try ByteEscapes.decode(text, option: "tag") }
 
     /// The endpoint from `--url`, the environment, the profile or the default snapshot file.
     func resolve(url: String? = nil, settings: ConnectionSettings? = nil) throws -> EndpointResolution {
@@ -48,7 +68,7 @@ struct Context {
     /// (`set`, `warmup`) pass `.creatingOnWrite`; every other command refuses a missing snapshot file.
     func openBackend(access: BackendAccess = .existing) throws -> any CacheBackend {
         let settings = try settings()
-        return try open(resolve(settings: settings), configuration: settings.configuration, access: access)
+        return try open(resolve(settings: settings), configuration: configuration(settings: settings, layout: nil, namespace: nil, cacheVersion: nil), access: access)
     }
 
     /// Opens an endpoint; a refused password read from a file that ends in a carriage return says so.

@@ -59,14 +59,28 @@ struct GlobalOptions: ParsableArguments {
     @Flag(help: "Never color the output (NO_COLOR does the same).")
     var noColor = false
 
-    @Option(help: ArgumentHelp("Prefix of every entry key in the store, e.g. rag_materials: (default none).", valueName: "prefix"))
+    @Option(help: ArgumentHelp("Prefix of every entry key in the store, e.g. rag_materials: (default none; escapes: \\0 \\xHH \\n \\\\).",
+                               discussion: "In a framework layout: the Redis connection's own prefix, below the framework's namespace.",
+                               valueName: "prefix"))
     var keyPrefix: String?
 
-    @Option(help: ArgumentHelp("Prefix of tag index sets (default cache:tag:).", valueName: "prefix"))
+    @Option(help: ArgumentHelp("Prefix of tag index sets (default cache:tag:; escapes as for --key-prefix).", valueName: "prefix"))
     var tagPrefix: String?
 
     @Option(help: ArgumentHelp("The hash holding the app counters (default cache:stats).", valueName: "key"))
     var statsKey: String?
+
+    @Option(help: ArgumentHelp("The cache's layout: default, django, symfony, symfony-5.4, laravel, laravel-10 or laravel-8.",
+                               discussion: "How keys are named, values encoded and tags kept. Default: CACHECTL_LAYOUT, then the profile's layout, else default (the seeds' layout).",
+                               valueName: "layout"))
+    var layout: String?
+
+    @Option(help: ArgumentHelp("The framework's namespace: Django KEY_PREFIX, Symfony pool namespace, Laravel cache prefix (escapes as for --key-prefix).",
+                               valueName: "namespace"))
+    var namespace: String?
+
+    @Option(help: ArgumentHelp("Django's cache VERSION (default 1).", valueName: "n"))
+    var cacheVersion: Int?
 
     func validate() throws {
         if let timeout {
@@ -95,7 +109,7 @@ struct GlobalOptions: ParsableArguments {
     /// The option names that take a value, for moving options given before the subcommand.
     static let valueOptions: Set<String> = ["--url", "--profile", "--config", "--user", "--password-file", "--cacert", "--cacertdir",
                                             "--cert", "--key", "--sni", "--format", "--timeout", "--key-prefix", "--tag-prefix",
-                                            "--stats-key"]
+                                            "--stats-key", "--layout", "--namespace", "--cache-version"]
     /// The flag names, for the same.
     static let flagOptions: Set<String> = ["--quiet", "-q", "--verbose", "-v", "--no-color", "--insecure"]
 }

@@ -10,6 +10,9 @@ public struct CacheConfiguration: Sendable, Equatable {
     public var timeout: Double
     /// The lifetime of entries written without one (`CACHE_DEFAULT_TIMEOUT`).
     public var defaultExpiry: Expiry
+    /// How a framework lays the cache out (`--layout`); the seeds' layout by default. In a
+    /// framework layout `keyPrefix` is the connection's own prefix, below the framework's namespace.
+    public var layout: CacheLayout = .default()
     /// Checked by long operations at batch boundaries (see `Cancellation`).
     public var cancellation: Cancellation = .process
     /// How `rediss://` servers are verified and which client certificate they get.

@@ -66,7 +66,7 @@ public struct ConnectionSettings: Sendable {
     public var configuration: CacheConfiguration
     /// The profile in use, if any.
     public var profile: ConnectionProfile?
-    /// The key layout the profile names (`layout = "…"`), passed through for the layouts work.
+    /// The framework layout the profile names (`layout = "…"`); `--layout` and `CACHECTL_LAYOUT` come first.
     public var layout: String? { profile?.layout }
     /// Things to tell the person on stderr every time (`--insecure`, a config file others can read).
     public var warnings: [String]

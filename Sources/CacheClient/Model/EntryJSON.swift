@@ -11,7 +11,11 @@ public enum EntryJSON {
     public static func line(_ entry: Entry, includeSize: Bool = false) -> String {
         var out = "{\"key\":"
         appendString(entry.key, to: &out)
-        if let text = entry.text {
+        if let decoded = entry.decoded {
+            // A framework layout: the decoded value, which a manifest writes back the same way.
+            out += ",\"value\":"
+            decoded.appendJSON(to: &out)
+        } else if let text = entry.text {
             out += ",\"value\":"
             appendString(text, to: &out)
         } else {

@@ -76,6 +76,7 @@ private struct JSONScanner {
         var elements: [[UInt8]]?
         var pairs = false
         var dump: [UInt8]?
+        var valueIsJSON = false
         var seen: UInt16 = 0  // bits of the known fields read so far
         skipWhitespace()
         if peek() == UInt8(ascii: "}") { index += 1 } else {
@@ -113,6 +114,7 @@ private struct JSONScanner {
                         var compact: [UInt8] = []
                         try skipValue(into: &compact)
                         value = compact
+                        valueIsJSON = true
                     }
                 case "value_base64":
                     guard peek() == UInt8(ascii: "\"") else { throw EntryFormatError("\"value_base64\" must be a string") }
@@ -185,7 +187,9 @@ private struct JSONScanner {
         guard elements == nil, dump == nil else { throw EntryFormatError("a string entry has a \"value\", not elements") }
         if value != nil, base64 != nil { throw EntryFormatError("give \"value\" or \"value_base64\", not both") }
         guard let bytes = value ?? base64 else { throw EntryFormatError("missing \"value\" (or \"value_base64\") for key \(key.displayQuoted)") }
-        return MigrationRecord(key: key, value: bytes, expiry: expiry ?? defaultExpiry, tags: tags)
+        var record = MigrationRecord(key: key, value: bytes, expiry: expiry ?? defaultExpiry, tags: tags)
+        record.valueIsJSON = valueIsJSON && value != nil
+        return record
     }
 
     /// `["a", "b"]`, or `[["member", 1.5], ...]` (pairs, flattened; a score may also be a string

@@ -23,6 +23,10 @@ public struct MigrationRecord: Sendable, Equatable {
     public var expiry: Expiry
     /// The tags; nil when they travel separately (tag sets copied as sets, Redis→Redis).
     public var tags: [String]?
+    /// The value decoded from a framework layout's encoding, so another layout re-encodes it.
+    public var decoded: CacheValue?
+    /// Whether `value` is the compact JSON text of a manifest's non-string value.
+    public var valueIsJSON = false
 
     /// Creates a record.
     public init(key: String, type: String = "string", value: [UInt8]?, serialized: [UInt8]? = nil,
@@ -37,7 +41,14 @@ public struct MigrationRecord: Sendable, Equatable {
     }
 
     /// The record as an entry, when it is a string.
-    public var entry: Entry? { value.map { Entry(key: key, value: $0, expiry: expiry, tags: tags) } }
+    public var entry: Entry? {
+        value.map {
+            var entry = Entry(key: key, value: $0, expiry: expiry, tags: tags)
+            entry.decoded = decoded
+            entry.valueIsJSON = valueIsJSON
+            return entry
+        }
+    }
 }
 
 /// A batch read from a source: records, and keys that expired between listing and reading.
@@ -94,6 +105,11 @@ public protocol EntrySink: AnyObject {
     func write(_ records: [MigrationRecord], replace: Bool) throws -> [SinkOutcome]
     /// Reads records back for `--verify` (`serialized` as the copy used); nil for missing keys.
     func readBack(_ records: [MigrationRecord], serialized: Bool) throws -> [MigrationRecord?]
+    /// Whether the sink's layout may refuse a record (a framework layout), so migrate checks
+    /// every record before writing any.
+    var refusesSomeRecords: Bool { get }
+    /// Why the sink cannot hold a record, or nil.
+    func refusal(of record: MigrationRecord) -> String?
     /// Completes the output (renames a finished JSON Lines file into place).
     func finish() throws
     /// Gives up an unfinished output (removes a JSON Lines file's temporary copy).
@@ -105,6 +121,8 @@ public protocol EntrySink: AnyObject {
 }
 
 extension EntrySink {
+    public var refusesSomeRecords: Bool { false }
+    public func refusal(of record: MigrationRecord) -> String? { nil }
     public func finish() throws {}
     public func abandon() {}
     public func isEmpty() throws -> Bool { !hasExistingKeys }
@@ -189,6 +207,9 @@ public struct Migration {
             }
             report = MigrationReport(source: source.endpointDescription, target: sink.endpointDescription,
                                      dryRun: false, onConflict: options.onConflict)
+        }
+        if !options.dryRun, sink.refusesSomeRecords {
+            try checkRepresentable(serialized: serialized)
         }
         var copiedTagMemberships = 0
         struct Interrupted: Error {}
@@ -315,6 +336,24 @@ public struct Migration {
             }
             report.scanned += batch.records.count + batch.expired.count
         }
+    }
+
+    /// Reads the source once before writing when the target's layout cannot hold every value
+    /// (tags into Django, an object into JSON-only encoders): the first refusal stops the run
+    /// with `.badInput` and nothing written.
+    private func checkRepresentable(serialized: Bool) throws {
+        var refusals: [String] = []
+        var count = 0
+        try scanAhead(serialized: serialized, keysOnly: false) { batch in
+            for record in batch.records {
+                guard let reason = sink.refusal(of: record) else { continue }
+                count += 1
+                if refusals.count < options.listLimit { refusals.append(reason) }
+            }
+        }
+        guard count > 0 else { return }
+        throw CacheError(.badInput, "migrate refused: \(count) entr\(count == 1 ? "y" : "ies") cannot be written to \(sink.endpointDescription): "
+                             + refusals.joined(separator: "; ") + "; nothing was written")
     }
 
     private func conflictError(_ report: MigrationReport) -> CacheError {

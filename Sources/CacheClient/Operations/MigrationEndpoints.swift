@@ -7,9 +7,32 @@ import Glibc
 /// only, with their tags.
 public final class BackendEntrySink: EntrySink {
     let backend: any CacheBackend
+    /// Leave tags out (`migrate --drop-tags`), for a target layout without tags.
+    let dropTags: Bool
+    /// Write source values that are JSON text as the JSON value (`migrate --parse-json`): the
+    /// seeds' layout stores non-string values as compact JSON.
+    let parseJSON: Bool
 
     /// Writes through an opened backend.
-    public init(_ backend: any CacheBackend) { self.backend = backend }
+    public init(_ backend: any CacheBackend, dropTags: Bool = false, parseJSON: Bool = false) {
+        self.backend = backend
+        self.dropTags = dropTags
+        self.parseJSON = parseJSON
+    }
+
+    public var refusesSomeRecords: Bool { backend is FrameworkBackend }
+
+    public func refusal(of record: MigrationRecord) -> String? {
+        guard let entry = entry(record) else { return nil }
+        return backend.refusal(of: entry)
+    }
+
+    private func entry(_ record: MigrationRecord) -> Entry? {
+        guard var entry = record.entry else { return nil }
+        if dropTags { entry.tags = nil }
+        if parseJSON, entry.decoded == nil, (try? CacheValue.parseJSON(entry.value)) != nil { entry.valueIsJSON = true }
+        return entry
+    }
 
     public var endpointDescription: String { backend.endpointDescription }
     public var acceptsSerialized: Bool { false }
@@ -22,7 +45,7 @@ public final class BackendEntrySink: EntrySink {
     public func exists(_ keys: [String]) throws -> [Bool] { try backend.exists(keys) }
 
     public func write(_ records: [MigrationRecord], replace: Bool) throws -> [SinkOutcome] {
-        try backend.write(batch: records.compactMap(\.entry), onlyMissing: !replace).map { $0 ? .written : .existed }
+        try backend.write(batch: records.compactMap(entry), onlyMissing: !replace).map { $0 ? .written : .existed }
     }
 
     public func readBack(_ records: [MigrationRecord], serialized: Bool) throws -> [MigrationRecord?] {
@@ -51,6 +74,7 @@ public enum MigrationEndpoints {
             // A source that does not exist is a typo to report, not an empty cache to copy.
             let backend = try Backends.open(endpoint, configuration: configuration, access: .existing)
             if let redis = backend as? RedisBackend { return RedisEntrySource(redis) }
+            if let framework = backend as? FrameworkBackend { return FrameworkEntrySource(framework) }
             if let snapshot = backend as? SnapshotBackend { return SnapshotEntrySource(snapshot) }
             throw CacheError(.usage, "migrate cannot read from \(endpoint.description)")
         }
@@ -59,11 +83,12 @@ public enum MigrationEndpoints {
     /// The sink an endpoint names. Connects now, so an unreachable target fails before anything
     /// is read or written.
     public static func sink(_ endpoint: Endpoint, configuration: CacheConfiguration,
-                            onConflict: ConflictPolicy = .fail) throws -> any EntrySink {
+                            onConflict: ConflictPolicy = .fail, dropTags: Bool = false, parseJSON: Bool = false) throws -> any EntrySink {
         switch endpoint {
         case .jsonLines(let path): return try JSONLinesSink(path: path, onConflict: onConflict)
         default:
             let backend = try Backends.open(endpoint, configuration: configuration)
+            if backend is FrameworkBackend || dropTags { return BackendEntrySink(backend, dropTags: dropTags, parseJSON: parseJSON) }
             if let redis = backend as? RedisBackend {
                 _ = try redis.timedPing()
                 return RedisEntrySink(redis)

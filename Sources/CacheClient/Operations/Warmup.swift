@@ -66,7 +66,7 @@ public struct Warmup: Sendable {
             try HTTPFetcher.validate(template: template)
             let fetcher = try HTTPFetcher(template: template, concurrency: concurrency, timeout: httpTimeout, tls: sourceTLS)
             let keys = KeyListReader(lines: try LineReader(path: keysPath))
-            guard try validate(keys, into: &report) else { return completed() }
+            guard try validate(keys, into: &report, for: backend) else { return completed() }
             try fetcher.checkServer()
             producer = HTTPBatchProducer(keys: keys, fetcher: fetcher, defaults: defaults, batchSize: batchSize)
         default:
@@ -79,7 +79,7 @@ public struct Warmup: Sendable {
                 return completed()
             }
             let reader = EntryFormat.reader(try format(), lines: lines, defaults: defaults)
-            guard try validate(reader, into: &report) else { return completed() }
+            guard try validate(reader, into: &report, for: backend) else { return completed() }
             producer = ManifestBatchProducer(reader: reader, batchSize: batchSize)
         }
         if report.invalid > 0, !skipInvalid {
@@ -333,7 +333,7 @@ public struct Warmup: Sendable {
     /// The first pass: counts valid records and collects the invalid ones.
     /// The first pass: counts valid records and collects the invalid ones; false when a signal
     /// stopped it (`report.stop` says so; nothing was written).
-    private func validate(_ reader: any EntryReader, into report: inout WarmupReport) throws -> Bool {
+    private func validate(_ reader: any EntryReader, into report: inout WarmupReport, for backend: any CacheBackend) throws -> Bool {
         var records = 0
         while let item = try reader.next() {
             records += 1
@@ -342,7 +342,13 @@ public struct Warmup: Sendable {
                 return false
             }
             switch item {
-            case .entry: report.total += 1
+            case .entry(let entry, let line):
+                // A value the cache's layout cannot hold is bad input too, found before anything is written.
+                if let reason = backend.refusal(of: entry) {
+                    record(WarmupIssue(line: line, reason: reason), in: &report, failed: false)
+                } else {
+                    report.total += 1
+                }
             case .invalid(let line, let reason): record(WarmupIssue(line: line, reason: reason), in: &report, failed: false)
             }
         }

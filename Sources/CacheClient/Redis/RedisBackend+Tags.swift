@@ -398,6 +398,8 @@ extension RedisBackend: TagIndexing {
 
     /// Adds to `deletes` and `tag_invalidations` in one round trip; nothing when both are zero.
     private func count(deletes: Int, tagInvalidations: Int) throws {
+        // A framework layout's database has no counters hash (its statsKey is empty).
+        guard !configuration.statsKey.isEmpty else { return }
         var commands: [[RedisArgument]] = []
         let stats = RedisArgument(configuration.statsKey)
         if deletes > 0 { commands.append(["HINCRBY", stats, "deletes", RedisArgument(deletes)]) }

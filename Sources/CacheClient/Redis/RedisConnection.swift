@@ -172,7 +172,9 @@ public final class RedisConnection {
     }
 
     /// The length and header size of a bulk reply (`$<length>\r\n`) of at least `directBulkThreshold`
-    /// bytes (and at most 4 GiB) at the start of `bytes`; nil for anything else, or a header not complete in `bytes`.
+    /// bytes at the start of `bytes`; nil for anything else, for a header not complete in `bytes`, and above
+    /// 512 MiB (Redis's largest string by default): a length a server only claims is not allocated up
+    /// front; hiredis grows its buffer as the bytes arrive.
     static func largeBulkHeader(_ bytes: UnsafeRawBufferPointer) -> (length: Int, headerSize: Int)? {
         guard bytes.count > 3, bytes[0] == UInt8(ascii: "$") else { return nil }
         var length = 0
@@ -182,7 +184,7 @@ public final class RedisConnection {
             index += 1
         }
         guard index > 1, index + 1 < bytes.count, bytes[index] == 0x0D, bytes[index + 1] == 0x0A,
-              length >= directBulkThreshold, length <= 1 << 32 else { return nil }
+              length >= directBulkThreshold, length <= 1 << 29 else { return nil }
         return (length, index + 2)
     }
 

@@ -16,6 +16,12 @@ extension Cachectl {
                   cachectl get article:1
                   cachectl get article:1 article:2 --format json
                   cachectl get report:pdf --raw > report.pdf
+                  cachectl get user:123:profile --layout django --format json
+
+                In a framework layout the value is decoded from the framework's encoding (a pickle, \
+                PHP serialize() or igbinary): --format json shows it as JSON, an object that cannot be \
+                shown safely as {"$opaque": "its class"}; nothing in it is ever executed. --raw prints \
+                the stored bytes.
                 """).underCachectl
 
         @OptionGroup var global: GlobalOptions
@@ -23,8 +29,12 @@ extension Cachectl {
         @Argument(help: "The keys to read.")
         var keys: [String]
 
-        @Flag(help: "Print only the value bytes, unchanged (one key per line when several).")
+        @Flag(help: "Print only the value bytes as stored, unchanged (one key per line when several).")
         var raw = false
+
+        @Option(name: .customLong("tag"), help: ArgumentHelp("Laravel layouts: the tags the entry was written with, which name its key (repeatable).",
+                                                             valueName: "tag"))
+        var tags: [String] = []
 
         func validate() throws {
             guard !keys.isEmpty else { throw ValidationError("Name at least one key, e.g. cachectl get article:1.") }
@@ -35,7 +45,10 @@ extension Cachectl {
             let context = Context(global)
             try context.renderer.check(GetResult.self, command: "get")
             let backend = try context.openBackend()
-            let result = GetResult(keys: keys, lookups: try backend.lookup(keys))
+            // Laravel names a tagged entry's key after its tags: those reads go through the tags.
+            let lookups = tags.isEmpty ? try backend.lookup(keys)
+                : try backend.entries(keys, tags: tags.map(context.tag)).map { $0.map(EntryLookup.entry) ?? .missing }
+            let result = GetResult(keys: keys, lookups: lookups)
             if raw {
                 for (index, entry) in result.found.enumerated() {
                     if index > 0 { Terminal.write("\n") }
@@ -111,7 +124,7 @@ struct GetResult: Renderable {
             let entry = found[0]
             return FieldList(fields: [
                 ("key", entry.key.displayEscaped),
-                ("value", Human.value(entry.value)),
+                ("value", entry.decoded?.displayText ?? Human.value(entry.value)),
                 ("ttl", Human.ttl(entry.expiry)),
                 ("tags", entry.tags.map { $0.isEmpty ? "-" : $0.map(\.displayEscaped).joined(separator: ", ") } ?? "unknown (Redis indexes tag to keys only)"),
                 ("size", Human.bytes(Int64(entry.value.count))),
@@ -119,7 +132,8 @@ struct GetResult: Renderable {
         }
         var rows = found.map { entry in
             [entry.key.displayEscaped, Human.ttl(entry.expiry), Human.bytes(Int64(entry.value.count)),
-             entry.tags.map { $0.map(\.displayEscaped).joined(separator: ",") } ?? "?", Human.value(entry.value, limit: 60)]
+             entry.tags.map { $0.map(\.displayEscaped).joined(separator: ",") } ?? "?",
+             entry.decoded.map { Human.text($0.displayText, limit: 60) } ?? Human.value(entry.value, limit: 60)]
         }
         rows += missing.map { [$0.displayEscaped, "-", "-", "-", style.red("(missing)")] }
         rows += otherTypes.map { [$0.key.displayEscaped, "-", "-", "-", style.red("(a \($0.type), not an entry)")] }

@@ -50,7 +50,7 @@ extension Cachectl {
             Interruption.install()
             let backend = try context.openTagIndex()
             let start = ContinuousClock.now
-            let reports = try backend.invalidate(tags: tags, dryRun: dryRun, listLimit: limit)
+            let reports = try backend.invalidate(tags: try tags.map(context.tag), dryRun: dryRun, listLimit: limit)
             let prefix = try context.configuration().tagPrefix
             for report in reports {
                 if !report.existed, report.finishedInterrupted == 0, !report.interrupted {

@@ -27,6 +27,12 @@ extension Cachectl {
                   cachectl migrate --from redis://old:6379/0 --to redis://new:6379/0 --verify
                   cachectl migrate --from redis://cache:6379 --to jsonl:backup.jsonl
                   cachectl migrate --from jsonl:backup.jsonl --to file:cache.snapshot --on-conflict replace
+                  cachectl migrate --from redis://cache:6379/0 --to redis://cache:6379/1 --to-layout django --drop-tags
+
+                Between layouts (--layout for the source, --to-layout for the target) values are \
+                decoded and re-encoded the way the target framework reads them, and tags are mapped \
+                into the target's tag index; a value or tag the target cannot hold stops the run \
+                before anything is written (exit 65).
                 """).underCachectl
 
         @OptionGroup var global: GlobalOptions
@@ -49,6 +55,22 @@ extension Cachectl {
         @Flag(help: "Compare source and target afterwards (presence, value, TTL, tags); exit 1 on a difference.")
         var verify = false
 
+        @Option(help: ArgumentHelp("The target's layout (default: the source's, from --layout); values are re-encoded and tags mapped.",
+                                   valueName: "layout"))
+        var toLayout: String?
+
+        @Option(help: ArgumentHelp("The target layout's namespace (default: the source's --namespace).", valueName: "namespace"))
+        var toNamespace: String?
+
+        @Option(help: ArgumentHelp("The target's Django cache VERSION (default: --cache-version).", valueName: "n"))
+        var toCacheVersion: Int?
+
+        @Flag(help: "Leave tags out, for a target layout that keeps none (django); without it such a copy is refused (exit 65).")
+        var dropTags = false
+
+        @Flag(help: "Into a framework layout: write source values that are JSON text as JSON values (the seeds store non-strings as JSON), not as strings.")
+        var parseJSON = false
+
         @Flag(help: "Copy strings only: other types are out of scope (listed, exit 0).")
         var stringsOnly = false
 
@@ -57,13 +79,18 @@ extension Cachectl {
             try context.renderer.check(MigrateResult.self, command: "migrate")
             Interruption.install()
             let settings = try context.settings()
-            var configuration = settings.configuration
+            var configuration = try context.configuration(settings: settings, layout: nil, namespace: nil, cacheVersion: nil)
             configuration.defaultExpiry = try context.defaultExpiry()
+            var targetConfiguration = try context.configuration(settings: settings, layout: toLayout, namespace: toNamespace, cacheVersion: toCacheVersion)
+            targetConfiguration.defaultExpiry = configuration.defaultExpiry
             let target = try Endpoint(parsing: to)
             if verify, case .jsonLines = target { throw CacheError(.usage, "--verify needs a target it can read back: redis:// or file:") }
+            if verify, configuration.layout != targetConfiguration.layout {
+                throw CacheError(.usage, "--verify compares stored bytes, which differ between layouts", hint: "read the target back with get --layout")
+            }
             let source = try MigrationEndpoints.source(try context.resolve(url: from, settings: settings).endpoint, configuration: configuration)
-            let sink = try MigrationEndpoints.sink(try context.resolve(url: to, settings: settings).endpoint, configuration: configuration,
-                                                  onConflict: onConflict.policy)
+            let sink = try MigrationEndpoints.sink(try context.resolve(url: to, settings: settings).endpoint, configuration: targetConfiguration,
+                                                  onConflict: onConflict.policy, dropTags: dropTags, parseJSON: parseJSON)
             var options = Migration.Options(pattern: pattern, onConflict: onConflict.policy, dryRun: dryRun, verify: verify)
             options.stringsOnly = stringsOnly
             let migration = Migration(from: source, to: sink, options: options)

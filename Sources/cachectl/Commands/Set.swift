@@ -47,6 +47,9 @@ extension Cachectl {
         @Flag(help: "Write only when the key does not exist yet.")
         var ifAbsent = false
 
+        @Flag(help: "The value is JSON (a number, object, array, true, false or null): a framework layout writes that value, not a string.")
+        var json = false
+
         @Flag(help: "Replace a key that holds another type (a Redis hash, list, set...) with the string.")
         var force = false
 
@@ -70,7 +73,9 @@ extension Cachectl {
             let expiry = try ttl?.expiry ?? context.defaultExpiry()
             let bytes = try readValue()
             let backend = try context.openBackend(access: .creatingOnWrite)
-            let entry = Entry(key: key, value: bytes, expiry: expiry, tags: tags)
+            var entry = Entry(key: key, value: bytes, expiry: expiry, tags: try tags.map(context.tag))
+            try backend.configuration.layout.validate(tags: entry.tags ?? [])
+            if json { entry = try Entry.json(entry) }
             let written = try backend.write(entry, ifAbsent: ifAbsent, replacingOtherTypes: force)
             context.renderer.render(SetResult(entry: entry, written: written))
             if !written {

@@ -147,8 +147,9 @@ extension Cachectl {
             defer { lock?.release() }
             let settings = try context.settings()
             let resolution = try context.resolve(settings: settings)
+            let configuration = try context.configuration(settings: settings, layout: nil, namespace: nil, cacheVersion: nil)
             var warmup = CacheClient.Warmup(source: try source(),
-                                            defaults: EntryDefaults(expiry: try ttl?.expiry ?? context.defaultExpiry(), tags: tags))
+                                            defaults: EntryDefaults(expiry: try ttl?.expiry ?? context.defaultExpiry(), tags: try tags.map(context.tag)))
             warmup.onlyMissing = onlyMissing
             warmup.batchSize = batch
             warmup.skipInvalid = skipInvalid
@@ -156,7 +157,7 @@ extension Cachectl {
             warmup.httpTimeout = max(settings.configuration.timeout, 30)
             warmup.sourceTLS = TLSOptions(caCertificateFile: sourceCacert)
             let bar = ProgressBar(label: "warmup", quiet: global.quiet)
-            let report = try warmup.run(open: { try context.open(resolution, configuration: settings.configuration, access: .creatingOnWrite) },
+            let report = try warmup.run(open: { try context.open(resolution, configuration: configuration, access: .creatingOnWrite) },
                                         progress: bar.update)
             bar.finish()
             let name = warmup.source.inputName

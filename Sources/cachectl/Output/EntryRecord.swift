@@ -13,12 +13,15 @@ struct EntryRecord: Encodable {
     let entry: Entry
     var placeholder: String? = nil
 
-    private enum Keys: String, CodingKey { case key, value, valueBase64 = "value_base64", ttl, tags, size }
+    private enum Keys: String, CodingKey { case key, value, valueBase64 = "value_base64", ttl, tags, size, decodingError = "decoding_error" }
 
     func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: Keys.self)
         try container.encode(entry.key, forKey: .key)
-        if let placeholder, entry.value.count >= LargeValueJSON.threshold {
+        if let decoded = entry.decoded {
+            // A framework layout: the value the application reads, as JSON.
+            try container.encode(decoded, forKey: .value)
+        } else if let placeholder, entry.value.count >= LargeValueJSON.threshold {
             try container.encode(placeholder, forKey: LargeValueJSON.isText(entry.value) ? .value : .valueBase64)
         } else if let text = entry.text {
             try container.encode(text, forKey: .value)
@@ -28,6 +31,7 @@ struct EntryRecord: Encodable {
         try container.encode(Nullable(entry.expiry.seconds), forKey: .ttl)
         try container.encodeIfPresent(entry.tags, forKey: .tags)
         try container.encode(entry.value.count, forKey: .size)
+        try container.encodeIfPresent(entry.decodingFailure, forKey: .decodingError)
     }
 }
 

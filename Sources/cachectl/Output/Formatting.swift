@@ -74,6 +74,11 @@ enum Human {
               !text.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\t" }) else {
             return "<binary, \(bytes.count) bytes>"
         }
+        return Self.text(text, limit: limit)
+    }
+
+    /// Text shortened to `limit` characters for a table cell, newlines shown as ⏎.
+    static func text(_ text: String, limit: Int? = nil) -> String {
         if let limit, text.count > limit { return String(text.prefix(limit - 1)).replacingScalar("\n", with: "⏎") + "…" }
         return limit == nil ? text : text.replacingScalar("\n", with: "⏎")
     }

@@ -18,6 +18,13 @@ enum TestEnvironment {
     /// The password of the `redisAuthURL` server (`CACHECTL_TEST_REDIS_PASSWORD`).
     static var redisPassword: String { get throws { try value(of: "CACHECTL_TEST_REDIS_PASSWORD") } }
 
+    /// The Python of the private venv holding Django (`CACHECTL_TEST_DJANGO_PYTHON`, set up by
+    /// Scripts/lib/framework-env.sh).
+    static var djangoPython: String { get throws { try value(of: "CACHECTL_TEST_DJANGO_PYTHON") } }
+
+    /// The PHP that runs Symfony Cache and Laravel's cache (`CACHECTL_TEST_PHP`).
+    static var php: String { get throws { try value(of: "CACHECTL_TEST_PHP") } }
+
     /// Servers that refuse, started by Scripts/lib/fault-servers.sh: `OOM` (maxmemory 3mb,
     /// noeviction), `NOEVAL` (EVAL/EVALSHA renamed away), `REPLICA` (read-only), `NOSCRIPT_USER`
     /// (an ACL user without @scripting on the main server), `LOADING` (a fake server answering LOADING).
