@@ -12,6 +12,7 @@ source Scripts/lib/redis-servers.sh
 source Scripts/lib/tls-servers.sh
 source Scripts/bench-tags.sh
 source Scripts/bench-layouts.sh
+source Scripts/bench-usage.sh
 
 runs=${BENCH_RUNS:-30}
 entries=${BENCH_SNAPSHOT_ENTRIES:-1000000}
@@ -218,8 +219,8 @@ main() {
     cp "$template" "$snapshot"
 
     bench_row "start-up" "$bin --version" "redis-cli --version" 1.0
-    bench_row "get one key (redis)" "$bin --url $url get bench:key" "redis-cli -p $port GET bench:key" 1.0
-    bench_row "set one key (redis)" "$bin --url $url set bench:key value" "redis-cli -p $port SET bench:key value" 1.0
+    bench_row "get one key (redis)" "$bin --url $url get bench:key" "redis-cli -p $port GET bench:key" 1.1
+    bench_row "set one key (redis)" "$bin --url $url set bench:key value" "redis-cli -p $port SET bench:key value" 1.1
     bench_row "snapshot get, $entries entries" "$bin --url file:$snapshot get bench:key" "$bin --version" 2.0
     bench_row "snapshot set, $entries entries" "$bin --url file:$snapshot set bench:key value" "$bin --version" 2.0
     # The same commands on a one-entry file: a ratio near 1 means no work grows with the file.
@@ -228,17 +229,18 @@ main() {
     bench_row "snapshot get, $entries vs 1 entry" "$bin --url file:$snapshot get bench:key" "$bin --url file:$small get bench:key" 1.2
     bench_row "snapshot set, $entries vs 1 entry" "$bin --url file:$snapshot set bench:key value" "$bin --url file:$small set bench:key value" 1.2
     bench_tags "$bin" "$port" "$work/tags"
-    bench_row "stats (redis)" "$bin --url $url stats" "redis-cli -p $port INFO" 1.5
+    bench_row "stats (redis)" "$bin --url $url stats" "redis-cli -p $port INFO" 1.1
     bench_layouts "$bin" "$port" "$work/layouts"
+    bench_usage "$bin" "$port" "$work/usage"
 
     local migrate_count=${BENCH_MIGRATE_ENTRIES:-100000} rss_count=${BENCH_MIGRATE_RSS_ENTRIES:-1000000}
     fill_migrate_data "$migrate_count" "$tmp/migrate.jsonl" "$tmp/migrate.resp"
     migrate_row "migrate $migrate_count JSON Lines → redis" "redis-cli -p $port FLUSHALL" \
         "$bin migrate --from jsonl:$tmp/migrate.jsonl --to $url/0 -q" \
-        "redis-cli -p $port --pipe < $tmp/migrate.resp" 0.7 "$migrate_count"
+        "redis-cli -p $port --pipe < $tmp/migrate.resp" 0.9 "$migrate_count"
     migrate_row "migrate $migrate_count redis → redis" "redis-cli -p $port -n 1 FLUSHDB" \
         "$bin migrate --from $url/0 --to $url/1 -q" \
-        "redis-cli -p $port -n 1 --pipe < $tmp/migrate.resp" 0.7 "$migrate_count"
+        "redis-cli -p $port -n 1 --pipe < $tmp/migrate.resp" 0.8 "$migrate_count"
     fill_migrate_data "$rss_count" "$tmp/rss.jsonl" "$tmp/rss.resp"
     redis-cli -p "$port" FLUSHALL >/dev/null
     peak_rss_row "migrate $rss_count JSON Lines → redis" "$bin migrate --from jsonl:$tmp/rss.jsonl --to $url/0 -q" 50
@@ -272,4 +274,5 @@ main() {
     Scripts/bench-warmup.sh | tee -a .build/bench.md
 }
 
-main "$@"
+# Sourced (by Scripts/bench-usage.sh run on its own) it only defines the functions.
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then main "$@"; fi

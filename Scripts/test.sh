@@ -13,9 +13,13 @@ source Scripts/lib/redis-servers.sh
 source Scripts/lib/framework-env.sh
 source Scripts/lib/fault-servers.sh
 source Scripts/lib/tls-servers.sh
+source Scripts/lib/python-env.sh
 
 started=$(date +%s)
-Scripts/install-deps.sh --with-server
+# tmux: the usage chart is checked in a real terminal.
+Scripts/install-deps.sh --with-server tmux
+# redis-py in .build/venv-redispy writes the usage suites' data as an application would.
+redispy_env
 # The Prometheus test parses stats output with the reference parser: from PyPI, else Debian's package.
 python3 -c 'import prometheus_client' 2>/dev/null \
     || python3 -m pip install --quiet prometheus-client 2>/dev/null \

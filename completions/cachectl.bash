@@ -173,13 +173,13 @@ _cachectl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    get|set|delete|ping|stats|invalidate-tag|tags|flush|migrate|warmup|check|profiles|help)
+    get|set|delete|ping|stats|invalidate-tag|tags|flush|migrate|warmup|check|profiles|keys|usage|help)
         # Offer subcommand argument completions
         "_cachectl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'get set delete ping stats invalidate-tag tags flush migrate warmup check profiles help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'get set delete ping stats invalidate-tag tags flush migrate warmup check profiles keys usage help' -- "${cur}"))
         ;;
     esac
 }
@@ -1173,6 +1173,178 @@ _cachectl_profiles() {
         return
         ;;
     '--cache-version')
+        return
+        ;;
+    esac
+}
+
+_cachectl_keys() {
+    repeating_flags=()
+    non_repeating_flags=(--insecure --quiet -q --verbose -v --no-color --no-ttl --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --layout --namespace --cache-version --pattern --prefix --type --min-size --sort --limit)
+    __cachectl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--url')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    '--user')
+        return
+        ;;
+    '--password-file')
+        return
+        ;;
+    '--cacert')
+        return
+        ;;
+    '--cacertdir')
+        return
+        ;;
+    '--cert')
+        return
+        ;;
+    '--key')
+        return
+        ;;
+    '--sni')
+        return
+        ;;
+    '--format')
+        __cachectl_add_completions -W 'table'$'\n''json'$'\n''jsonl'$'\n''prometheus'
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--key-prefix')
+        return
+        ;;
+    '--tag-prefix')
+        return
+        ;;
+    '--stats-key')
+        return
+        ;;
+    '--layout')
+        return
+        ;;
+    '--namespace')
+        return
+        ;;
+    '--cache-version')
+        return
+        ;;
+    '--pattern')
+        return
+        ;;
+    '--prefix')
+        return
+        ;;
+    '--type')
+        return
+        ;;
+    '--min-size')
+        return
+        ;;
+    '--sort')
+        __cachectl_add_completions -W 'key'$'\n''size'$'\n''ttl'
+        return
+        ;;
+    '--limit')
+        return
+        ;;
+    esac
+}
+
+_cachectl_usage() {
+    repeating_flags=()
+    non_repeating_flags=(--insecure --quiet -q --verbose -v --no-color --exact --version -h --help)
+    repeating_options=(--assert)
+    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --layout --namespace --cache-version --by --depth --separator --sample --top)
+    __cachectl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--url')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    '--user')
+        return
+        ;;
+    '--password-file')
+        return
+        ;;
+    '--cacert')
+        return
+        ;;
+    '--cacertdir')
+        return
+        ;;
+    '--cert')
+        return
+        ;;
+    '--key')
+        return
+        ;;
+    '--sni')
+        return
+        ;;
+    '--format')
+        __cachectl_add_completions -W 'table'$'\n''json'$'\n''jsonl'$'\n''prometheus'
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--key-prefix')
+        return
+        ;;
+    '--tag-prefix')
+        return
+        ;;
+    '--stats-key')
+        return
+        ;;
+    '--layout')
+        return
+        ;;
+    '--namespace')
+        return
+        ;;
+    '--cache-version')
+        return
+        ;;
+    '--by')
+        __cachectl_add_completions -W 'prefix'$'\n''tag'$'\n''type'
+        return
+        ;;
+    '--depth')
+        return
+        ;;
+    '--separator')
+        return
+        ;;
+    '--sample')
+        return
+        ;;
+    '--top')
+        return
+        ;;
+    '--assert')
         return
         ;;
     esac

@@ -8,7 +8,7 @@ struct Cachectl: ParsableCommand {
         discussion: Manual.discussion,
         version: "0.1.0",
         subcommands: [Get.self, SetEntry.self, Delete.self, Ping.self, Stats.self, InvalidateTag.self, Tags.self, Flush.self,
-                      Migrate.self, Warmup.self, Check.self, Profiles.self]
+                      Migrate.self, Warmup.self, Check.self, Profiles.self, Keys.self, Usage.self]
     )
 }
 

@@ -4,7 +4,7 @@ import Synchronization
 import Glibc
 #endif
 
-/// SIGINT and SIGTERM for the long commands (warmup, migrate, invalidate-tag, flush, tags prune):
+/// SIGINT and SIGTERM for the long commands (warmup, migrate, invalidate-tag, flush, tags prune, keys, usage):
 /// the first signal cancels `Cancellation.process`, so the operation stops at its next batch
 /// boundary and the command prints its report and exits 130 or 143; a second one exits at once.
 ///
@@ -13,7 +13,7 @@ import Glibc
 enum Interruption {
     /// The commands that stop at a batch boundary; `Main` installs the handling for them before
     /// anything else runs, so a signal that comes early still ends with a report.
-    static let commands: Set<String> = ["warmup", "migrate", "invalidate-tag", "flush"]
+    static let commands: Set<String> = ["warmup", "migrate", "invalidate-tag", "flush", "keys", "usage"]
 
     /// While a person is asked a question or the command waits for a lock, a signal ends the
     /// process at once, as it would anywhere else: there is no batch boundary to wait for.

@@ -108,7 +108,7 @@ enum Manual {
           74  local file I/O error (permissions, disk full, no snapshot file at the path)
           75  temporary, try again: lock held, set --if-absent on an existing key, LOADING/BUSY/TRYAGAIN/MASTERDOWN, a server restart during warmup
           77  refused trust or identity (authentication, TLS verification, client certificate), or a missing ACL permission (NOPERM: the command and its ACL category are named)
-          130  interrupted by SIGINT: warmup, migrate, invalidate-tag and flush stop at a batch boundary and print their report first; a second signal stops at once
+          130  interrupted by SIGINT: warmup, migrate, invalidate-tag, flush, keys and usage stop at a batch boundary and print their report first; a second signal stops at once
           143  interrupted by SIGTERM, the same way
         A Redis error reply never exits 1.
         """

@@ -77,7 +77,7 @@ import Testing
             while let remark = fields.firstMatch(of: /\s*\([^()`]*\)/) { fields.removeSubrange(remark.range) }
             var names: Set<String> = []
             for code in fields.matches(of: /`([^`]+)`/) {
-                for name in code.output.1.matches(of: /[a-z][a-z_]*/) { names.insert(String(name.output)) }
+                for name in code.output.1.matches(of: /[a-z][a-z0-9_]*/) { names.insert(String(name.output)) }
             }
             shapes[command] = names
         }
@@ -126,6 +126,16 @@ import Testing
             _ = try ProcessRunner.run("redis-cli", ["-u", ns.url, "HSET", ns.prefix + "h", "f", "v"])
             try json("migrate", ["migrate", "--from", ns.url, "--to", snapshotURL, "--on-conflict", "skip", "--verify"])
             try json("migrate", ["migrate", "--from", ns.url, "--to", snapshotURL, "--dry-run"])
+            // Two groups (the entries, the tag sets) so that --top 1 also prints `other`.
+            try json("keys", ["keys"])
+            try json("usage", ["usage", "--exact", "--top", "1", "--assert", "keys>0"])
+            // JSON Lines: the row names the fields of each line.
+            let lines = try CLI.run(["keys", "--url", ns.url] + options.dropLast(2) + ["--format", "jsonl"])
+            for line in lines.stdout.text.split(separator: "\n") {
+                if let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) {
+                    printed["keys --format jsonl", default: []].formUnion(Self.fieldNames(object))
+                }
+            }
 
             for (command, fields) in shapes.sorted(by: { $0.key < $1.key }) {
                 guard let output = printed[command] else {

@@ -30,13 +30,34 @@ import Testing
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
 
-    /// Runs the binary, sends `signal` after `delay`, and returns what it left (status 128+n for a signal death).
-    func interrupt(_ arguments: [String], after delay: Duration, with signal: Int32) throws -> ProcessOutput {
-        try run(arguments, after: delay) { kill($0, signal) }
+    /// Runs the binary and sends `signal` once `reached` says the run got that far (or it ended):
+    /// a point in the work, not in time, so the runs are interrupted midway on a fast machine too;
+    /// returns what it left (status 128+n for a signal death).
+    func interrupt(_ arguments: [String], at reached: @escaping () throws -> Bool, with signal: Int32) throws -> ProcessOutput {
+        try run(arguments, when: { process in try progress(process, reached) }) { kill($0, signal) }
     }
 
-    /// Runs the binary and does `fault` to it (or to its server) after `delay`.
-    func run(_ arguments: [String], after delay: Duration, fault: (pid_t) throws -> Void) throws -> ProcessOutput {
+    /// Polls `reached` until it holds, the process ended, or 30 s passed.
+    func progress(_ process: Process, _ reached: () throws -> Bool) throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while process.isRunning, ContinuousClock.now < deadline {
+            if try reached() { return }
+            usleep(200)
+        }
+    }
+
+    /// A probe of the app counter `field` on one connection: true once it reaches `target`.
+    func counterReaches(_ place: TrustTests.Place, _ field: String, _ target: Int64) throws -> () throws -> Bool {
+        let connection = try place.connection()
+        return { (try connection.send(["HGET", RedisArgument(place.prefix + "stats"), RedisArgument(field)]).string.flatMap { Int64($0) } ?? 0) >= target }
+    }
+
+    /// Where a run is interrupted: 5 % to 95 % of its work, seeded.
+    func fraction(_ random: inout Random) -> Double { 0.05 + Double(random.next(below: 91)) / 100 }
+
+    /// Runs the binary and does `fault` once `moment` returns (it waits for a state of the run,
+    /// not for a time, so the fault lands mid-run however fast or loaded the machine is).
+    func run(_ arguments: [String], when moment: (Process) throws -> Void, fault: (pid_t) throws -> Void) throws -> ProcessOutput {
         let process = Process()
         process.executableURL = CLI.binary
         process.arguments = arguments
@@ -63,7 +84,7 @@ import Testing
         let drained = DispatchSemaphore(value: 0)
         Thread.detachNewThread { stdout.value = out.fileHandleForReading.readDataToEndOfFile(); drained.signal() }
         Thread.detachNewThread { stderr.value = err.fileHandleForReading.readDataToEndOfFile(); drained.signal() }
-        Thread.sleep(forTimeInterval: Double(delay.components.attoseconds) / 1e18 + Double(delay.components.seconds))
+        try moment(process)
         try fault(process.processIdentifier)
         if exited.wait(timeout: .now() + 60) == .timedOut {
             kill(process.processIdentifier, SIGKILL)
@@ -134,10 +155,10 @@ import Testing
             let place = TrustTests.Place(url: try TestEnvironment.redisURL)
             defer { place.cleanup() }
             let signal = Self.signals[run % 3]
-            let delay = Duration.milliseconds(Int64(100 + random.next(below: 700)))
-            let note = "warmup run \(run), seed \(Self.seed), signal \(signal), after \(delay)"
+            let at = fraction(&random)
+            let note = "warmup run \(run), seed \(Self.seed), signal \(signal), at \(at) of the work"
             let output = try interrupt(["warmup", "--from", path, "--batch", "100", "--format", "json"] + place.options,
-                                       after: delay, with: signal)
+                                       at: try counterReaches(place, "sets", Int64(Double(count) * at)), with: signal)
             if signal != SIGKILL { expectStatus(output, signal: signal, note, field: "stopped") }
             let keys = try place.entryKeys().count
             #expect(try untagged(place).isEmpty, "\(note): entries outside their tags")
@@ -162,12 +183,12 @@ import Testing
             let place = TrustTests.Place(url: try TestEnvironment.redisURL)
             defer { place.cleanup() }
             let signal = Self.signals[run % 3]
-            let delay = Duration.milliseconds(Int64(50 + random.next(below: 600)))
-            let note = "migrate run \(run), seed \(Self.seed), signal \(signal), after \(delay)"
+            let at = fraction(&random)
+            let note = "migrate run \(run), seed \(Self.seed), signal \(signal), at \(at) of the work"
             let target = place.url
             let options = Array(place.options.dropFirst(2))
             let output = try interrupt(["migrate", "--from", source, "--to", target, "--format", "json"] + options,
-                                       after: delay, with: signal)
+                                       at: try counterReaches(place, "sets", Int64(Double(count) * at)), with: signal)
             if signal != SIGKILL { expectStatus(output, signal: signal, note) }
             let keys = try place.entryKeys().filter { $0.hasPrefix(place.prefix + "k") }.count
             #expect(try untagged(place).isEmpty, "\(note): entries outside their tags")
@@ -214,9 +235,15 @@ import Testing
             }
             _ = try connection.pipeline((0..<200).map { ["SET", RedisArgument(place.prefix + "other:\($0)"), "v"] })
             let signal = Self.signals[run % 3]
-            let delay = Duration.milliseconds(Int64(30 + random.next(below: 200)))
-            let note = "invalidate-tag run \(run), seed \(Self.seed), signal \(signal), after \(delay)"
-            let output = try interrupt(["invalidate-tag"] + tags + ["--format", "json"] + place.options, after: delay, with: signal)
+            let at = fraction(&random)
+            let note = "invalidate-tag run \(run), seed \(Self.seed), signal \(signal), at \(at) of the work"
+            // A tag set leaves its name when its invalidation starts.
+            let probe = try place.connection()
+            let tagKeys = tags.map { ["EXISTS", RedisArgument(place.prefix + "tag:" + $0)] as [RedisArgument] }
+            let started = Int(Double(tags.count) * at)
+            let output = try interrupt(["invalidate-tag"] + tags + ["--format", "json"] + place.options, at: {
+                try probe.pipeline(tagKeys).filter { $0.integer == 0 }.count >= started
+            }, with: signal)
             if signal != SIGKILL { expectStatus(output, signal: signal, note) }
             #expect(try count(place, "other:") == 200, "\(note): nothing outside the tags is touched")
             if signal != SIGKILL, let deleted = report(output)?["deleted"] as? Int {
@@ -239,9 +266,14 @@ import Testing
             defer { place.cleanup() }
             try seed(place, count: 20_000)
             let signal = Self.signals[run % 3]
-            let delay = Duration.milliseconds(Int64(20 + random.next(below: 250)))
-            let note = "flush run \(run), seed \(Self.seed), signal \(signal), after \(delay)"
-            let output = try interrupt(["flush", "--pattern", "k*", "--yes", "--format", "json"] + place.options, after: delay, with: signal)
+            let at = fraction(&random)
+            let note = "flush run \(run), seed \(Self.seed), signal \(signal), at \(at) of the work"
+            // SCAN meets keys in hash order: the share of a sample already gone is the share of the work done.
+            let probe = try place.connection()
+            let sample = stride(from: 0, to: 20_000, by: 100).map { ["EXISTS", RedisArgument(place.prefix + "k\($0)")] as [RedisArgument] }
+            let output = try interrupt(["flush", "--pattern", "k*", "--yes", "--format", "json"] + place.options, at: {
+                Double(try probe.pipeline(sample).filter { $0.integer == 0 }.count) >= Double(sample.count) * at
+            }, with: signal)
             if signal != SIGKILL { expectStatus(output, signal: signal, note) }
             #expect(try count(place, "other:") == 200, "\(note): nothing outside the scope is touched")
             if signal != SIGKILL, let deleted = report(output)?["deleted"] as? Int {
@@ -261,7 +293,8 @@ extension FaultTests {
         let place = TrustTests.Place(url: try TestEnvironment.faultServerURL("SPARE"))
         defer { place.cleanup() }
         let path = try manifest(30_000)
-        let output = try run(["warmup", "--from", path, "--batch", "200", "--format", "json"] + place.options, after: .milliseconds(1500)) { _ in
+        let output = try run(["warmup", "--from", path, "--batch", "200", "--format", "json"] + place.options,
+                             when: { [self] process in try progress(process, try counterReaches(place, "sets", 3000)) }) { _ in
             _ = try? place.connection().send(["DEBUG", "RESTART"])
         }
         let report = report(output)
@@ -282,7 +315,7 @@ extension FaultTests {
         defer { place.cleanup() }
         let path = try manifest(30_000)
         let output = try run(["warmup", "--from", path, "--batch", "200", "--timeout", "1", "--format", "json"] + place.options,
-                             after: .milliseconds(1500)) { _ in
+                             when: { [self] process in try progress(process, try counterReaches(place, "sets", 3000)) }) { _ in
             kill(pid, SIGSTOP)
             Thread.sleep(forTimeInterval: 2.5)
             kill(pid, SIGCONT)
@@ -299,7 +332,8 @@ extension FaultTests {
         let place = TrustTests.Place(url: try TestEnvironment.faultServerURL("SPARE"))
         defer { place.cleanup() }
         let path = try manifest(30_000)
-        let output = try run(["warmup", "--from", path, "--batch", "200", "--format", "json"] + place.options, after: .milliseconds(1500)) { _ in
+        let output = try run(["warmup", "--from", path, "--batch", "200", "--format", "json"] + place.options,
+                             when: { [self] process in try progress(process, try counterReaches(place, "sets", 3000)) }) { _ in
             _ = try place.connection().send(["CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes"])
         }
         #expect(output.status == 0, "\(String(decoding: output.stderr, as: UTF8.self).suffix(500))")
@@ -321,6 +355,17 @@ extension FaultTests {
         }
     }
 
+    /// Returns as soon as the tag set has been moved aside (the registry of invalidations in
+    /// progress holds it): draining 110,000 members takes far longer than one poll.
+    func waitForInvalidation(_ place: TrustTests.Place) throws {
+        let connection = try place.connection()
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline {
+            if try connection.send(["SCARD", RedisArgument(place.prefix + "stats:invalidating")]).integer ?? 0 > 0 { return }
+        }
+        Issue.record("the invalidation never moved the tag set aside within 20 s")
+    }
+
     func spare() throws -> (TrustTests.Place, pid_t) {
         let place = TrustTests.Place(url: try TestEnvironment.faultServerURL("SPARE"))
         guard let pid = pid_t(ProcessInfo.processInfo.environment["CACHECTL_TEST_REDIS_SPARE_PID"] ?? "") else {
@@ -335,7 +380,7 @@ extension FaultTests {
         let (place, _) = try spare()
         defer { place.cleanup() }
         try seedLargeTag(place, count: 110_000)
-        let output = try run(["invalidate-tag", "all", "--format", "json"] + place.options, after: .milliseconds(400)) { _ in
+        let output = try run(["invalidate-tag", "all", "--format", "json"] + place.options, when: { _ in try waitForInvalidation(place) }) { _ in
             _ = try place.connection().send(["CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes"])
         }
         #expect(output.status == 0, "\(String(decoding: output.stderr, as: UTF8.self).suffix(500))")
@@ -349,7 +394,7 @@ extension FaultTests {
         let (place, pid) = try spare()
         defer { place.cleanup() }
         try seedLargeTag(place, count: 110_000)
-        let output = try run(["invalidate-tag", "all", "--timeout", "0.5"] + place.options, after: .milliseconds(400)) { _ in
+        let output = try run(["invalidate-tag", "all", "--timeout", "0.5"] + place.options, when: { _ in try waitForInvalidation(place) }) { _ in
             kill(pid, SIGSTOP)
             Thread.sleep(forTimeInterval: 7)
             kill(pid, SIGCONT)
