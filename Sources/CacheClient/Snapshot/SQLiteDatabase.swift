@@ -325,7 +325,27 @@ final class SQLiteDatabase {
             }
         }
         try bind(bindings, to: statement)
-        return try body(statement)
+        let large = bindings.indices.compactMap { offset -> (index: Int32, bytes: [UInt8])? in
+            guard case .blob(let bytes) = bindings[offset], bytes.count >= Self.staticBlobThreshold else { return nil }
+            return (Int32(offset + 1), bytes)
+        }
+        return try bindingInPlace(large[...], to: statement) { try body(statement) }
+    }
+
+    /// Blobs at least this long are bound without a copy (a 50 MB value would otherwise be held twice).
+    static let staticBlobThreshold = 64 * 1024
+
+    /// Binds each large blob where it lies (SQLITE_STATIC) and runs `body` inside all their
+    /// `withUnsafeBytes`, the only span in which those pointers are valid; the statement is reset
+    /// and its bindings cleared before anyone can step it again.
+    private func bindingInPlace<T>(_ blobs: ArraySlice<(index: Int32, bytes: [UInt8])>, to statement: OpaquePointer,
+                                   _ body: () throws -> T) throws -> T {
+        guard let (index, bytes) = blobs.first else { return try body() }
+        return try bytes.withUnsafeBytes { raw in
+            let code = sqlite3_bind_blob64(statement, index, raw.baseAddress, sqlite3_uint64(raw.count), nil)
+            if code != SQLITE_OK { throw failure(code, doing: "write") }
+            return try bindingInPlace(blobs.dropFirst(), to: statement, body)
+        }
     }
 
     private func prepare(_ sql: String, persistent: Bool) throws -> OpaquePointer {
@@ -371,7 +391,9 @@ final class SQLiteDatabase {
                     }
                 }
             case .blob(let bytes):
-                if bytes.isEmpty {
+                if bytes.count >= Self.staticBlobThreshold {
+                    continue  // bound in place by `bindingInPlace`, around the statement's use
+                } else if bytes.isEmpty {
                     // A nil pointer would bind NULL; an empty value is a zero-length blob.
                     code = sqlite3_bind_zeroblob(statement, index, 0)
                 } else {

@@ -156,6 +156,13 @@ public final class SnapshotBackend: CacheBackend {
             let (sum, overflow) = now.addingReportingOverflow(milliseconds)
             return overflow ? (milliseconds > 0 ? .max : .min) : sum
         }
+        if entry.value.count >= SQLiteDatabase.staticBlobThreshold {
+            // Rewriting a large row reads the old value whole into memory first; removing the row
+            // (and its tag rows) costs only a walk of its overflow pages.
+            if try database.execute("DELETE FROM entries WHERE key = ?1", [.text(storeKey)]) > 0 {
+                try database.execute("DELETE FROM tags WHERE key = ?1", [.text(storeKey)])
+            }
+        }
         // A new key has no tag rows to remove: only a replaced row pays for the DELETE (a fresh
         // warmup then runs one statement per entry and tag, the way a bulk loader does).
         let inserted = try database.execute("""
