@@ -47,3 +47,28 @@ public struct CacheConfiguration: Sendable, Equatable {
     /// The name of a tag's index set.
     public func tagSetKey(_ tag: String) -> String { tagPrefix + tag }
 }
+
+extension CacheConfiguration {
+    /// The SCAN MATCH glob of a flush scope: patterns and prefixes live below the key prefix.
+    func scanGlob(for scope: FlushScope) -> String {
+        let base = RedisGlob.escape(keyPrefix)
+        switch scope {
+        case .pattern(let glob): return base + glob
+        case .prefix(let prefix): return base + RedisGlob.escape(prefix) + "*"
+        case .all: return base + "*"
+        }
+    }
+
+    /// Drops tag index sets (also the `{tag-prefix…}` names a cluster moves them aside to), the
+    /// counters hash and the bookkeeping beside it (`<stats-key>:…`: invalidations in progress, a
+    /// running warmup's batch number): a scoped flush deletes entries, on one server or a cluster.
+    func flushable(_ keys: [[UInt8]]) -> [[UInt8]] {
+        let tagPrefix = Array(tagPrefix.utf8)
+        let movedAside = Array(("{" + self.tagPrefix).utf8)
+        let statsKey = Array(statsKey.utf8)
+        let bookkeeping = Array((self.statsKey + ":").utf8)
+        return keys.filter {
+            $0 != statsKey && !$0.starts(with: tagPrefix) && !$0.starts(with: movedAside) && !$0.starts(with: bookkeeping)
+        }
+    }
+}

@@ -316,7 +316,7 @@ extension RedisBackend: TagIndexing {
             return Int(try check(try connection.send("DBSIZE"), context: "Cannot count keys").integer ?? 0)
         }
         var total = 0
-        try scanKeys(match: match(for: scope), type: nil) { total += flushable($0).count }
+        try scanKeys(match: configuration.scanGlob(for: scope), type: nil) { total += configuration.flushable($0).count }
         return total
     }
 
@@ -338,7 +338,7 @@ extension RedisBackend: TagIndexing {
             }
             return FlushReport(scope: scope, deleted: size, keys: listed, types: try types(of: listed), seconds: secondsSince(start), dryRun: dryRun)
         }
-        let match = RedisArgument(match(for: scope))
+        let match = RedisArgument(configuration.scanGlob(for: scope))
         var cursor = RedisArgument("0")
         var pending: [RedisArgument] = []
         var deleted = 0
@@ -357,7 +357,7 @@ extension RedisBackend: TagIndexing {
             if !pending.isEmpty { deleted += Int(try check(replies[0], context: context).integer ?? 0) }
             let (next, keys) = try scanReply(replies[replies.count - 1], context: context)
             cursor = RedisArgument(bytes: next)
-            let batch = flushable(keys)
+            let batch = configuration.flushable(keys)
             if dryRun {
                 deleted += batch.count
                 for key in batch.prefix(max(0, listLimit - listed.count)) { listed.append(String(decoding: key, as: UTF8.self)) }
@@ -383,24 +383,6 @@ extension RedisBackend: TagIndexing {
         }
     }
 
-    /// The SCAN MATCH glob of a scope: patterns and prefixes live below the key prefix.
-    private func match(for scope: FlushScope) -> String {
-        let base = RedisGlob.escape(configuration.keyPrefix)
-        switch scope {
-        case .pattern(let glob): return base + glob
-        case .prefix(let prefix): return base + RedisGlob.escape(prefix) + "*"
-        case .all: return base + "*"
-        }
-    }
-
-    /// Drops tag index sets, the counters hash and the bookkeeping beside it (`<stats-key>:…`:
-    /// invalidations in progress, a running warmup's batch number): a scoped flush deletes entries.
-    private func flushable(_ keys: [[UInt8]]) -> [[UInt8]] {
-        let tagPrefix = Array(configuration.tagPrefix.utf8)
-        let statsKey = Array(configuration.statsKey.utf8)
-        let bookkeeping = Array((configuration.statsKey + ":").utf8)
-        return keys.filter { $0 != statsKey && !$0.starts(with: tagPrefix) && !$0.starts(with: bookkeeping) }
-    }
 
     // MARK: helpers
 

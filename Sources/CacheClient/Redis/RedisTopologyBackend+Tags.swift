@@ -176,7 +176,7 @@ extension RedisTopologyBackend: TagIndexing {
             if case .all = scope, configuration.keyPrefix.isEmpty {
                 total += Int(try redis.send(["DBSIZE"], to: primary).checked(context: "Cannot count keys").integer ?? 0)
             } else {
-                try scan(node: primary, match: match(for: scope), type: nil) { total += flushable($0).count }
+                try scan(node: primary, match: configuration.scanGlob(for: scope), type: nil) { total += configuration.flushable($0).count }
             }
         }
         return total
@@ -200,8 +200,8 @@ extension RedisTopologyBackend: TagIndexing {
             var before = try redis.slotMovement()
             for pass in 1...Self.movingPasses {
                 for primary in before.map.primaries {
-                    try scan(node: primary, match: match(for: scope), type: nil) { keys in
-                        let batch = flushable(keys)
+                    try scan(node: primary, match: configuration.scanGlob(for: scope), type: nil) { keys in
+                        let batch = configuration.flushable(keys)
                         if dryRun {
                             deleted += batch.count
                             for key in batch.prefix(max(0, listLimit - listed.count)) { listed.append(String(decoding: key, as: UTF8.self)) }
@@ -224,21 +224,6 @@ extension RedisTopologyBackend: TagIndexing {
     /// Most passes of a flush while slots keep moving.
     static let movingPasses = 50
 
-    private func match(for scope: FlushScope) -> String {
-        let base = RedisGlob.escape(configuration.keyPrefix)
-        switch scope {
-        case .pattern(let glob): return base + glob
-        case .prefix(let prefix): return base + RedisGlob.escape(prefix) + "*"
-        case .all: return base + "*"
-        }
-    }
-
-    private func flushable(_ keys: [[UInt8]]) -> [[UInt8]] {
-        let tagPrefix = Array(configuration.tagPrefix.utf8)
-        let interrupted = Array(("{" + configuration.tagPrefix).utf8)
-        let statsKey = Array(configuration.statsKey.utf8)
-        return keys.filter { $0 != statsKey && !$0.starts(with: tagPrefix) && !$0.starts(with: interrupted) }
-    }
 
     // MARK: helpers
 
