@@ -3,6 +3,8 @@
 #
 #   server A: no password, TCP on a free 127.0.0.1 port and a unix socket (mode 700)
 #   server B: requirepass with a random password (the URL given to tests holds none)
+#   a Redis Cluster of 3 primaries + 3 replicas, and a primary + replica + sentinel
+#   (Scripts/lib/cluster-servers.sh)
 #   TLS servers and an HTTPS server: Scripts/lib/tls-servers.sh
 #
 # Both servers are stopped by pid and the temp dir removed on exit, also when tests fail.
@@ -10,6 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source Scripts/lib/redis-servers.sh
+source Scripts/lib/cluster-servers.sh
 source Scripts/lib/framework-env.sh
 source Scripts/lib/fault-servers.sh
 source Scripts/lib/tls-servers.sh
@@ -33,6 +36,7 @@ cleanup() {
     local status=$?
     stop_tls_servers
     stop_redis_servers
+    stop_cluster_servers
     rm -rf "$tmp"
     exit "$status"
 }
@@ -55,6 +59,11 @@ export CACHECTL_TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT_A"
 export CACHECTL_TEST_REDIS_SOCKET="$tmp/redis.sock"
 export CACHECTL_TEST_REDIS_AUTH_URL="redis://127.0.0.1:$REDIS_PORT_B"
 export CACHECTL_TEST_REDIS_PASSWORD="$password"
+start_redis_cluster "$tmp/cluster"
+start_redis_sentinel "$tmp/sentinel" cachectl
+export CACHECTL_TEST_CLUSTER_URL="redis+cluster://$REDIS_CLUSTER_SEEDS"
+export CACHECTL_TEST_CLUSTER_DIR="$tmp/cluster"
+export CACHECTL_TEST_SENTINEL_URL="redis+sentinel://127.0.0.1:$REDIS_SENTINEL_PORT/cachectl"
 export CACHECTL_REQUIRE_INTEGRATION=1
 
 step=$(date +%s)

@@ -25,9 +25,8 @@ public enum Backends {
         switch endpoint {
         case .redis(let address, let database, let credentials):
             return try RedisBackend(address: address, database: database, credentials: credentials, configuration: configuration)
-        case .cluster:
-            throw CacheError(.usage, "Redis Cluster (redis+cluster://) is not supported yet",
-                             hint: "point --url at one node with redis:// to work on that node's keys")
+        case .cluster, .sentinel:
+            return try RedisTopologyBackend(endpoint: endpoint, configuration: configuration)
         case .snapshot(let path):
             return try SnapshotBackend(path: path, configuration: configuration, access: access)
         case .jsonLines:

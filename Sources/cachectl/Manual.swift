@@ -6,8 +6,11 @@ enum Manual {
           rediss://[user[:password]@]host[:port][/db] the same over TLS, verified (see TLS)
           unix:///path/to/redis.sock[?db=N]           one Redis server on a unix socket
           file:PATH or a bare path                    the snapshot file (no server needed)
+          redis+cluster://host:port[,host:port…]      a Redis Cluster (seed nodes; slots discovered, keys \
+        routed to their primary, MOVED/ASK/failovers followed within --timeout)
+          redis+sentinel://host:port[,…]/name[/db]    the primary Sentinel names, asked again on failover
           dummy:                                      accepts writes, stores nothing, every read misses
-          redis+cluster:// and rediss+cluster:// are refused with exit 64 until supported. A bare word \
+          rediss+cluster://…                          the same cluster over TLS. A bare word \
         that names a scheme without its colon (dummy, redis) and a path with @ or // (a URL that lost \
         its colon) are refused with exit 64 unless such a file exists.
 

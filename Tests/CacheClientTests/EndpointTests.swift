@@ -151,3 +151,31 @@ import Testing
         #expect(Expiry.never.seconds == nil)
     }
 }
+
+@Suite struct SentinelEndpointTests {
+    @Test(arguments: [
+        ("redis+sentinel://h:26379/mymaster", Endpoint.sentinel(sentinels: [.tcp(host: "h", port: 26379)], masterName: "mymaster", database: 0, credentials: .init())),
+        ("redis+sentinel://a,b:26380/m/3", .sentinel(sentinels: [.tcp(host: "a", port: 26379), .tcp(host: "b", port: 26380)], masterName: "m", database: 3, credentials: .init())),
+        ("redis+sentinel://:pw@a/m/", .sentinel(sentinels: [.tcp(host: "a", port: 26379)], masterName: "m", database: 0, credentials: .init(password: "pw"))),
+    ])
+    func parses(url: String, expected: Endpoint) throws {
+        #expect(try Endpoint(parsing: url) == expected)
+    }
+
+    @Test(arguments: ["redis+sentinel://h:26379", "redis+sentinel://h:26379/", "redis+sentinel://h/m/x", "redis+sentinel://h/m/-1",
+                      "redis+sentinel://h/m/0/x", "redis+sentinel:///m", "redis+sentinel://h:0/m"])
+    func refuses(url: String) {
+        do {
+            _ = try Endpoint(parsing: url)
+            Issue.record("\(url) was accepted")
+        } catch let error as CacheError {
+            #expect(error.kind == .usage)
+        } catch { Issue.record("unexpected \(error)") }
+    }
+
+    @Test func redacts() throws {
+        let endpoint = try Endpoint(parsing: "redis+sentinel://u:hunter2@h:1/m/2")
+        #expect(endpoint.description == "redis+sentinel://u:***@h:1/m/2")
+        #expect(Endpoint.redact("redis+sentinel://u:hunter2@h:1/m") == "redis+sentinel://u:***@h:1/m")
+    }
+}

@@ -174,6 +174,29 @@ struct SnapshotBackendTests {
         #expect(try rawInteger(backend, "SELECT count(*) FROM tags") == 0)
     }
 
+    @Test("a batch rewrite of an expired or repeated key leaves only its new tags")
+    func batchRewriteReplacesTags() throws {
+        // The bulk path skips the tag DELETE for keys it inserts new; a row that is already there
+        // (written earlier in the same batch) or expired must still lose its old memberships.
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let backend = try SnapshotBackend(path: directory.path("cache.snapshot"))
+        _ = try backend.write(Entry(key: "old", value: bytes("1"), expiry: .seconds(60), tags: ["stale", "kept"]), ifAbsent: false)
+        try backend.existingDatabase()?.execute("UPDATE entries SET expires_at = 1 WHERE key = 'old'")
+        let written = try backend.write(batch: [
+            Entry(key: "old", value: bytes("2"), expiry: .never, tags: ["kept", "fresh"]),
+            Entry(key: "twice", value: bytes("a"), expiry: .never, tags: ["first"]),
+            Entry(key: "twice", value: bytes("b"), expiry: .never, tags: ["second", "second"]),
+        ], onlyMissing: false)
+        #expect(written == [true, true, true])
+        #expect(try backend.entries(["old", "twice"]) == [
+            Entry(key: "old", value: bytes("2"), expiry: .never, tags: ["fresh", "kept"]),
+            Entry(key: "twice", value: bytes("b"), expiry: .never, tags: ["second"]),
+        ])
+        #expect(try rawInteger(backend, "SELECT count(*) FROM tags") == 3)
+        #expect(try rawInteger(backend, "SELECT count(*) FROM entries WHERE expires_at IS NULL") == 2)
+    }
+
     @Test("delete removes entries with their tag rows and counts live entries")
     func deleteEntries() throws {
         let directory = try TemporaryDirectory()

@@ -394,7 +394,12 @@ extension FaultTests {
         let (place, pid) = try spare()
         defer { place.cleanup() }
         try seedLargeTag(place, count: 110_000)
-        let output = try run(["invalidate-tag", "all", "--timeout", "0.5"] + place.options, when: { _ in try waitForInvalidation(place) }) { _ in
+        // Stopped once the drain is under way: the run has read the reply of its move by then.
+        let probe = try place.connection()
+        let sample = stride(from: 0, to: 110_000, by: 1000).map { ["EXISTS", RedisArgument(place.prefix + "k\($0)")] as [RedisArgument] }
+        let output = try run(["invalidate-tag", "all", "--timeout", "0.5"] + place.options, when: { [self] process in
+            try progress(process) { try probe.pipeline(sample).contains { $0.integer == 0 } }
+        }) { _ in
             kill(pid, SIGSTOP)
             Thread.sleep(forTimeInterval: 7)
             kill(pid, SIGCONT)

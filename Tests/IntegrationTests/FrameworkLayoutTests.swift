@@ -215,8 +215,12 @@ extension FrameworkCodecTests {
         #expect(String(decoding: refused.stderr, as: UTF8.self).contains("nothing was written"))
         let django = Framework(kind: .django, url: try url(11), namespace: "")
         #expect(try django.read(path).allSatisfy { !$0.hit })
-        let copied = try cachectl(["migrate", "--from", try url(10), "--to", try url(11), "--to-layout", "django", "--drop-tags", "--parse-json"])
+        let copied = try cachectl(["migrate", "--from", try url(10), "--to", try url(11), "--to-layout", "django", "--drop-tags", "--parse-json", "--format", "json"])
         #expect(copied.status == 0, "\(String(decoding: copied.stderr, as: UTF8.self))")
+        // The report counts what was written: no tag memberships under --drop-tags.
+        let report = try JSONSerialization.jsonObject(with: copied.stdout) as? [String: Any]
+        #expect(report?["tag_memberships"] as? Int == 0)
+        #expect((report?["copied"] as? Int ?? 0) > 0)
         for read in try django.read(try FrameworkCodecTests.manifest(tags: false, excluding: ["nothing", "digits"])) {
             #expect(read.hit && read.equal, "django read \(read.key) as \(read.value)")
         }

@@ -23,6 +23,8 @@ public enum Endpoint: Sendable, Equatable {
     case redis(address: RedisAddress, database: Int, credentials: RedisCredentials)
     /// A Redis Cluster, by its seed nodes.
     case cluster(seeds: [RedisAddress], credentials: RedisCredentials)
+    /// The primary that Redis Sentinel names `masterName`, asked of any of `sentinels`.
+    case sentinel(sentinels: [RedisAddress], masterName: String, database: Int, credentials: RedisCredentials)
     /// The snapshot file.
     case snapshot(path: String)
     /// A JSON Lines file of entries (`-` for stdin/stdout); a migrate endpoint only.
@@ -45,7 +47,7 @@ public enum Endpoint: Sendable, Equatable {
         }
     }
 
-    /// Parses a backend URL: `redis://`, `rediss://` (TLS), `redis+cluster://`, `rediss+cluster://`, `unix://`, `file:`, `jsonl:`, `dummy:` or a bare path.
+    /// Parses a backend URL: `redis://`, `rediss://` (TLS), `redis+cluster://`, `rediss+cluster://`, `redis+sentinel://`, `unix://`, `file:`, `jsonl:`, `dummy:` or a bare path.
     ///
     /// Throws `.usage` for an unknown scheme or a malformed URL, naming the URL with its password redacted.
     public init(parsing url: String) throws {
@@ -116,6 +118,24 @@ public enum Endpoint: Sendable, Equatable {
             let seeds = try nodes.split(separator: ",").map { try Endpoint.parseAddress(String($0), shown: shown) }
             guard !seeds.isEmpty else { throw CacheError(.usage, "Invalid URL \(shown.displayQuoted): name at least one seed node") }
             self = .cluster(seeds: scheme == "rediss+cluster" ? seeds.map(\.overTLS) : seeds, credentials: credentials)
+        case "redis+sentinel":
+            let (credentials, remainder) = try Endpoint.splitCredentials(rest, shown: shown)
+            let parts = remainder.split(separator: "/", omittingEmptySubsequences: false)
+            guard parts.count >= 2, !parts[1].isEmpty else {
+                throw CacheError(.usage, "Invalid URL \(shown.displayQuoted): name the primary the sentinels watch, e.g. redis+sentinel://127.0.0.1:26379/mymaster")
+            }
+            guard parts.count <= 3 else { throw CacheError(.usage, "Invalid URL \(shown.displayQuoted): expected redis+sentinel://host:port[,host:port…]/master-name[/db]") }
+            var database = 0
+            if parts.count == 3, !parts[2].isEmpty {
+                guard let db = Int(parts[2]), db >= 0 else {
+                    throw CacheError(.usage, "Invalid URL \(shown.displayQuoted): the database \(String(parts[2]).displayQuoted) is not a number")
+                }
+                database = db
+            }
+            let sentinels = try parts[0].split(separator: ",").map { try Endpoint.parseAddress(String($0), shown: shown, defaultPort: 26379) }
+            guard !sentinels.isEmpty else { throw CacheError(.usage, "Invalid URL \(shown.displayQuoted): name at least one sentinel") }
+            let name = String(parts[1]).percentDecoded ?? String(parts[1])
+            self = .sentinel(sentinels: sentinels, masterName: name, database: database, credentials: credentials)
         default:
             throw CacheError(.usage, "Unknown URL scheme \(scheme.displayQuoted) in \(shown.displayQuoted)", hint: Endpoint.schemesHint)
         }
@@ -152,7 +172,7 @@ public enum Endpoint: Sendable, Equatable {
                                              "redis+sentinel"]
 
     /// The schemes understood, for messages.
-    static let schemesHint = "use redis://, rediss://, unix://, redis+cluster://, file:PATH, jsonl:PATH or dummy:"
+    static let schemesHint = "use redis://, rediss://, unix://, redis+cluster://, redis+sentinel://, file:PATH, jsonl:PATH or dummy:"
 
     /// A bare path names the snapshot file, except for what is more likely a mistyped URL: a
     /// scheme name without its colon (`dummy`, `redis`), or a path with `@` or `//` (a URL that
@@ -209,6 +229,9 @@ public enum Endpoint: Sendable, Equatable {
         case .cluster(let seeds, let credentials):
             return "\(seeds.first?.scheme ?? "redis")+cluster://\(credentials.password == nil ? "" : "\(credentials.username ?? ""):***@")"
                 + seeds.map(\.description).joined(separator: ",")
+        case .sentinel(let sentinels, let name, let database, let credentials):
+            return "redis+sentinel://\(credentials.password == nil ? "" : "\(credentials.username ?? ""):***@")"
+                + sentinels.map(\.description).joined(separator: ",") + "/\(name)" + (database == 0 ? "" : "/\(database)")
         case .snapshot(let path): return "file:\(path)"
         case .jsonLines(let path): return "jsonl:\(path)"
         case .dummy: return "dummy:"
@@ -224,6 +247,9 @@ public enum Endpoint: Sendable, Equatable {
         case .cluster(let seeds, var credentials):
             credentials.password = password
             return .cluster(seeds: seeds, credentials: credentials)
+        case .sentinel(let sentinels, let name, let database, var credentials):
+            credentials.password = password
+            return .sentinel(sentinels: sentinels, masterName: name, database: database, credentials: credentials)
         default:
             return self
         }
@@ -232,7 +258,7 @@ public enum Endpoint: Sendable, Equatable {
     /// The credentials of a Redis or cluster endpoint; nil for the others.
     public var credentials: RedisCredentials? {
         switch self {
-        case .redis(_, _, let credentials), .cluster(_, let credentials): return credentials
+        case .redis(_, _, let credentials), .cluster(_, let credentials), .sentinel(_, _, _, let credentials): return credentials
         default: return nil
         }
     }
@@ -246,6 +272,9 @@ public enum Endpoint: Sendable, Equatable {
         case .cluster(let seeds, var credentials):
             credentials.username = user
             return .cluster(seeds: seeds, credentials: credentials)
+        case .sentinel(let sentinels, let name, let database, var credentials):
+            credentials.username = user
+            return .sentinel(sentinels: sentinels, masterName: name, database: database, credentials: credentials)
         default:
             return self
         }
@@ -265,9 +294,9 @@ public enum Endpoint: Sendable, Equatable {
         return (RedisCredentials(password: password.percentDecoded ?? password), remainder)
     }
 
-    private static func parseAddress(_ text: String, shown: String) throws -> RedisAddress {
+    private static func parseAddress(_ text: String, shown: String, defaultPort: Int = 6379) throws -> RedisAddress {
         var host = text
-        var port = 6379
+        var port = defaultPort
         if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
             host = String(text[text.index(after: text.startIndex)..<close])
             let after = text[text.index(after: close)...]

@@ -8,8 +8,10 @@ public struct PingReport: Sendable, Equatable {
     public var latency: Double
     /// The server version (Redis) or the file format version (snapshot).
     public var version: String?
-    /// The replication role (`master`, `replica`), when the server says.
+    /// The replication role (`master`, `replica`), when the server says; `cluster` for a cluster.
     public var role: String?
+    /// Every node of a cluster or Sentinel setup: primaries (with their slots), then replicas.
+    public var nodes: [NodeStatus] = []
 
     /// Creates a report.
     public init(backend: String, endpoint: String, latency: Double, version: String?, role: String?) {

@@ -52,6 +52,8 @@ public struct WarmupReport: Sendable, Equatable {
     public var issues: [WarmupIssue] = []
     /// Why the run stopped early; nil when it went through the whole input.
     public var stop: WarmupStop?
+    /// Commands sent again after a cluster redirect, a failover or a busy node (cluster and Sentinel).
+    public var retries = 0
     /// Whether the server restarted during the run (its run_id changed across a reconnect).
     public var serverRestarted = false
     /// Things the operator must know that are not per-item issues (a restart, a terminated generator).

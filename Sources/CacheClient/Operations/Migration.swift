@@ -118,6 +118,9 @@ public protocol EntrySink: AnyObject {
     var acceptsCollections: Bool { get }
     /// Whether the sink can hold this record; a record it cannot hold is reported as not copied.
     func accepts(_ record: MigrationRecord) -> Bool
+    /// Whether the sink writes a record's tags (false under `--drop-tags`), so the report counts
+    /// only the memberships really written.
+    var keepsTags: Bool { get }
 }
 
 extension EntrySink {
@@ -127,6 +130,7 @@ extension EntrySink {
     public func abandon() {}
     public func isEmpty() throws -> Bool { !hasExistingKeys }
     public var acceptsCollections: Bool { false }
+    public var keepsTags: Bool { true }
     public func accepts(_ record: MigrationRecord) -> Bool {
         record.value != nil || (acceptsSerialized && record.serialized != nil)
     }
@@ -242,7 +246,7 @@ public struct Migration {
                     switch outcome {
                     case .written:
                         report.copied += 1
-                        copiedTagMemberships += record.tags?.count ?? 0
+                        if sink.keepsTags { copiedTagMemberships += record.tags?.count ?? 0 }
                     case .expired: report.expired += 1
                     case .existed:
                         report.conflicts += 1

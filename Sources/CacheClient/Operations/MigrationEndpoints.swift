@@ -21,6 +21,7 @@ public final class BackendEntrySink: EntrySink {
     }
 
     public var refusesSomeRecords: Bool { backend is FrameworkBackend }
+    public var keepsTags: Bool { !dropTags }
 
     public func refusal(of record: MigrationRecord) -> String? {
         guard let entry = entry(record) else { return nil }

@@ -94,19 +94,45 @@ package struct OutputFile {
     }
 }
 
-/// Reads everything from a descriptor.
+/// Reads everything from a descriptor, holding the bytes once: a regular file is read straight
+/// into an array of its size; a pipe into 1 MB chunks joined at the end, each released as it is
+/// copied (growing one array would hold up to twice the input while it moves).
 package func readAll(_ fd: Int32) throws(POSIXErrorText) -> [UInt8] {
-    var result: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 1 << 16)
-    while true {
-        let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
-        if count < 0 {
-            if errno == EINTR { continue }
-            throw POSIXErrorText()
-        }
-        if count == 0 { return result }
-        result.append(contentsOf: buffer[..<count])
+    var info = stat()
+    var expected = 0
+    if fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG {
+        expected = max(0, Int(info.st_size) - max(0, Int(lseek(fd, 0, SEEK_CUR))))
     }
+    // One byte more than the file's size, so a file that did not grow ends inside its first chunk.
+    var chunkSize = expected > 0 ? expected + 1 : 1 << 20
+    var chunks: [[UInt8]] = []
+    var failure: Int32 = 0
+    var ended = false
+    while !ended {
+        let chunk = [UInt8](unsafeUninitializedCapacity: chunkSize) { storage, filled in
+            while filled < storage.count {
+                let count = read(fd, storage.baseAddress! + filled, storage.count - filled)
+                if count < 0, errno == EINTR { continue }
+                if count < 0 { failure = errno }
+                if count <= 0 {
+                    ended = true
+                    return
+                }
+                filled += count
+            }
+        }
+        if failure != 0 { throw POSIXErrorText(failure) }
+        if !chunk.isEmpty { chunks.append(chunk) }
+        chunkSize = 1 << 20
+    }
+    if chunks.count <= 1 { return chunks.first ?? [] }
+    var result: [UInt8] = []
+    result.reserveCapacity(chunks.reduce(0) { $0 + $1.count })
+    for index in chunks.indices {
+        result.append(contentsOf: chunks[index])
+        chunks[index] = []
+    }
+    return result
 }
 
 /// An errno captured as its text.

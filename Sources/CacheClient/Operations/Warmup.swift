@@ -57,6 +57,7 @@ public struct Warmup: Sendable {
         var report = WarmupReport(source: source.name, endpoint: backend.endpointDescription)
         func completed() -> WarmupReport {
             report.seconds = (ContinuousClock.now - start).seconds
+            if let routed = backend as? RedisTopologyBackend { report.retries += routed.retries }
             return report
         }
 

@@ -44,11 +44,17 @@ extension RedisBackend: TagIndexing {
         // A lost connection is retried like warmup's: the run starts over, and starting over
         // finishes whatever the interrupted attempt had moved aside.
         var movedAside: [String] = []
+        var unconfirmed: [String] = []
         do {
-            return try retrying { try invalidateOnce(tag: tag, tagKey: tagKey, start: start, movedAside: &movedAside) }
+            return try retrying {
+                try invalidateOnce(tag: tag, tagKey: tagKey, start: start, movedAside: &movedAside, unconfirmed: &unconfirmed)
+            }
         } catch let error as CacheError where error.kind == .unreachable || error.kind == .temporary {
             let left = Array(Set(movedAside)).sorted()
-            let where_ = left.isEmpty ? "" : "; its members are in \(left.joined(separator: ", "))"
+            // A move sent whose reply never came may or may not have happened: name it as such.
+            let maybe = Array(Set(unconfirmed)).sorted()
+            let where_ = !left.isEmpty ? "; its members are in \(left.joined(separator: ", "))"
+                : !maybe.isEmpty ? "; if the move went through, its members are in \(maybe.joined(separator: ", "))" : ""
             throw CacheError(error.kind, "invalidate-tag \"\(tag)\" stopped: \(error.message)\(where_)",
                              hint: "run the same command again to finish it")
         }
@@ -75,7 +81,7 @@ extension RedisBackend: TagIndexing {
     /// (checking its type atomically with the move: WATCH, TYPE, MULTI/RENAME/EXEC, no script)
     /// and drains it.
     private func invalidateOnce(tag: String, tagKey: String, start: ContinuousClock.Instant,
-                                movedAside: inout [String]) throws -> TagInvalidation {
+                                movedAside: inout [String], unconfirmed: inout [String]) throws -> TagInvalidation {
         let context = "Cannot invalidate tag \"\(tag)\""
         let temporary = tagKey + TagName.invalidatingMarker + UUID().uuidString.lowercased()
         var moved: (members: Int64, existed: Bool)?
@@ -90,10 +96,12 @@ extension RedisBackend: TagIndexing {
                 break
             }
             // Queued only if the key is still the set we looked at; a writer in between makes EXEC null: look again.
+            unconfirmed.append(temporary)
             let replies = try connection.pipeline([["MULTI"], ["RENAME", RedisArgument(tagKey), RedisArgument(temporary)],
                                                    ["SADD", RedisArgument(invalidationRegistry), RedisArgument(temporary)],
                                                    ["SCARD", RedisArgument(temporary)], ["EXEC"]])
             for reply in replies.dropLast() { try check(reply, context: context) }
+            unconfirmed.removeAll { $0 == temporary }
             guard let results = try check(replies[replies.count - 1], context: context).array else { continue }
             for reply in results { try check(reply, context: context) }
             movedAside.append(temporary)

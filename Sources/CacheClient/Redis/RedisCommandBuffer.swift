@@ -1,8 +1,16 @@
 /// Commands encoded as RESP into one growing byte buffer, for large pipelines: no array per
 /// argument, no copy per command, one append to the connection per batch.
+///
+/// A large argument (a 50 MB value) is not copied in: the buffer keeps a reference to its array
+/// and `writeSegments` hands it to the transport from its own storage, so a `set` holds the value
+/// once, not twice.
 public struct RedisCommandBuffer {
-    /// The encoded protocol.
+    /// The encoded protocol, without the large arguments kept by reference (see `writeSegments`).
     public private(set) var bytes: [UInt8] = []
+    /// Arguments at least this long are kept by reference instead of copied.
+    static let referenceThreshold = 64 * 1024
+    /// Large arguments, each to be written just before `bytes[offset]`.
+    private var referenced: [(offset: Int, bytes: [UInt8])] = []
     /// Commands encoded so far (each gets one reply).
     public private(set) var count = 0
 
@@ -14,6 +22,7 @@ public struct RedisCommandBuffer {
     /// Empties the buffer, keeping its memory for the next batch.
     public mutating func removeAll() {
         bytes.removeAll(keepingCapacity: true)
+        referenced.removeAll()
         count = 0
     }
 
@@ -29,8 +38,26 @@ public struct RedisCommandBuffer {
     /// Adds one argument: raw bytes.
     public mutating func add(_ argument: [UInt8]) {
         header(argument.count)
-        bytes.append(contentsOf: argument)
+        if argument.count >= Self.referenceThreshold {
+            referenced.append((bytes.count, argument))
+        } else {
+            bytes.append(contentsOf: argument)
+        }
         trailer()
+    }
+
+    /// The whole encoded protocol in order, as consecutive pieces: the encoded bytes and, between
+    /// them, the large arguments from their own storage.
+    public func writeSegments(_ write: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+        try bytes.withUnsafeBytes { encoded in
+            var position = 0
+            for (offset, argument) in referenced {
+                if offset > position { try write(UnsafeRawBufferPointer(rebasing: encoded[position..<offset])) }
+                try argument.withUnsafeBytes { try write($0) }
+                position = offset
+            }
+            if encoded.count > position { try write(UnsafeRawBufferPointer(rebasing: encoded[position...])) }
+        }
     }
 
     /// Adds one argument: text as UTF-8.
@@ -71,6 +98,12 @@ public struct RedisCommandBuffer {
         header(digits.count)
         bytes.append(contentsOf: digits.reversed())
         trailer()
+    }
+
+    /// Appends one command that is already encoded, e.g. copied from another buffer to retry it elsewhere.
+    public mutating func append(encoded command: ArraySlice<UInt8>) {
+        count += 1
+        bytes.append(contentsOf: command)
     }
 
     /// Adds a whole command given as arguments.

@@ -37,6 +37,11 @@ public final class RedisConnection {
     private let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 16 * 1024, alignment: 16)
     /// Whether any reply arrived yet: a connection closed before the first one hints at a wrong scheme.
     private var answered = false
+    /// A bulk reply at least this long that starts a read is read straight into its own array:
+    /// through hiredis it would be held three times (the reader's buffer, the reply, the array).
+    static let directBulkThreshold = 1 << 20
+    /// Bytes of a directly read bulk's closing CRLF that have not arrived yet.
+    private var pendingTrailer = 0
 
     /// Connects within `timeout` seconds, which also bounds every later read and write.
     ///
@@ -100,7 +105,7 @@ public final class RedisConnection {
     /// later, in order, with `receive(count:)`. The server queues its replies meanwhile.
     public func send(_ buffer: RedisCommandBuffer) throws {
         guard buffer.count > 0 else { return }
-        try buffer.bytes.withUnsafeBytes { try transport.write($0) }
+        try buffer.writeSegments { try transport.write($0) }
     }
 
     /// Reads the next `count` replies of commands sent earlier.
@@ -138,10 +143,89 @@ public final class RedisConnection {
                 if !answered, case .tcp = address { hint = "a server that speaks TLS needs rediss://" }
                 throw CacheError(.unreachable, "Lost the connection to Redis at \(address): the server closed it", hint: hint)
             }
-            guard redisReaderFeed(reader, readBuffer.baseAddress!.assumingMemoryBound(to: CChar.self), count) == REDIS_OK else {
-                throw CacheError(.unreachable, "Cannot read the reply of Redis at \(address): \(readerError())")
+            var start = try skipTrailer(count)
+            if start == count { continue }
+            if readerIsIdle, let (length, headerSize) = Self.largeBulkHeader(UnsafeRawBufferPointer(rebasing: readBuffer[start..<count])) {
+                start += headerSize
+                let value = try readBulk(length: length, start: &start, count: count)
+                start = try skipTrailer(count, from: start)
+                try feed(start..<count)
+                answered = true
+                return .bulk(value)
             }
+            try feed(start..<count)
         }
+    }
+
+    private func feed(_ range: Range<Int>) throws {
+        guard !range.isEmpty else { return }
+        let base = readBuffer.baseAddress!.advanced(by: range.lowerBound).assumingMemoryBound(to: CChar.self)
+        guard redisReaderFeed(reader, base, range.count) == REDIS_OK else {
+            throw CacheError(.unreachable, "Cannot read the reply of Redis at \(address): \(readerError())")
+        }
+    }
+
+    /// Whether hiredis holds no unread bytes and no reply in progress, so the next byte starts a reply.
+    private var readerIsIdle: Bool {
+        let state = reader.pointee
+        return state.pos == state.len && (state.ridx == -1 || (state.ridx == 0 && state.rstack.0.type == -1))
+    }
+
+    /// The length and header size of a bulk reply (`$<length>\r\n`) of at least `directBulkThreshold`
+    /// bytes at the start of `bytes`; nil for anything else, for a header not complete in `bytes`, and above
+    /// 512 MiB (Redis's largest string by default): a length a server only claims is not allocated up
+    /// front; hiredis grows its buffer as the bytes arrive.
+    static func largeBulkHeader(_ bytes: UnsafeRawBufferPointer) -> (length: Int, headerSize: Int)? {
+        guard bytes.count > 3, bytes[0] == UInt8(ascii: "$") else { return nil }
+        var length = 0
+        var index = 1
+        while index < bytes.count, index < 20, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) {
+            length = length * 10 + Int(bytes[index] - UInt8(ascii: "0"))
+            index += 1
+        }
+        guard index > 1, index + 1 < bytes.count, bytes[index] == 0x0D, bytes[index + 1] == 0x0A,
+              length >= directBulkThreshold, length <= 1 << 29 else { return nil }
+        return (length, index + 2)
+    }
+
+    /// Reads a bulk payload of `length` bytes into one array: first what `readBuffer[start..<count]`
+    /// already holds, then straight from the transport. Afterwards `start..<count` is what the read
+    /// buffer holds past the payload; its closing CRLF is left to `skipTrailer`.
+    private func readBulk(length: Int, start: inout Int, count: Int) throws -> [UInt8] {
+        let available = min(length, count - start)
+        let value = try [UInt8](unsafeUninitializedCapacity: length) { storage, initialized in
+            let target = UnsafeMutableRawBufferPointer(storage)
+            target.copyMemory(from: UnsafeRawBufferPointer(rebasing: readBuffer[start..<(start + available)]))
+            var filled = available
+            while filled < length {
+                let read = try transport.read(into: UnsafeMutableRawBufferPointer(rebasing: target[filled...]))
+                guard read > 0 else {
+                    throw CacheError(.unreachable, "Lost the connection to Redis at \(address): the server closed it",
+                                     hint: "the server stopped, restarted or dropped the client")
+                }
+                filled += read
+            }
+            initialized = length
+        }
+        // Past the part of the payload the read buffer held: its end, or what followed the payload.
+        start += available
+        pendingTrailer = 2
+        return value
+    }
+
+    /// Drops what `readBuffer[start..<count]` holds of a directly read bulk's closing CRLF;
+    /// returns where the rest begins.
+    private func skipTrailer(_ count: Int, from start: Int = 0) throws -> Int {
+        var position = start
+        while pendingTrailer > 0, position < count {
+            guard readBuffer[position] == (pendingTrailer == 2 ? 0x0D : 0x0A) else {
+                throw CacheError(.unreachable, "Redis at \(address) sent something that is not a Redis reply: a bulk string without its CRLF",
+                                 hint: "check that the URL names a Redis server")
+            }
+            pendingTrailer -= 1
+            position += 1
+        }
+        return position
     }
 
     private func readerError() -> String {

@@ -156,12 +156,25 @@ public final class SnapshotBackend: CacheBackend {
             let (sum, overflow) = now.addingReportingOverflow(milliseconds)
             return overflow ? (milliseconds > 0 ? .max : .min) : sum
         }
-        try database.execute("""
-            INSERT INTO entries(key, value, expires_at) VALUES (?1, ?2, ?3)
-            ON CONFLICT(key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at
-            """, [.text(storeKey), .blob(entry.value), .integer(expiresAt)])
-        try database.execute("DELETE FROM tags WHERE key = ?1", [.text(storeKey)])
-        for tag in Set(entry.tags ?? []) {
+        if entry.value.count >= SQLiteDatabase.staticBlobThreshold {
+            // Rewriting a large row reads the old value whole into memory first; removing the row
+            // (and its tag rows) costs only a walk of its overflow pages.
+            if try database.execute("DELETE FROM entries WHERE key = ?1", [.text(storeKey)]) > 0 {
+                try database.execute("DELETE FROM tags WHERE key = ?1", [.text(storeKey)])
+            }
+        }
+        // A new key has no tag rows to remove: only a replaced row pays for the DELETE (a fresh
+        // warmup then runs one statement per entry and tag, the way a bulk loader does).
+        let inserted = try database.execute("""
+            INSERT INTO entries(key, value, expires_at) VALUES (?1, ?2, ?3) ON CONFLICT(key) DO NOTHING
+            """, [.text(storeKey), .blob(entry.value), .integer(expiresAt)]) > 0
+        if !inserted {
+            try database.execute("UPDATE entries SET value = ?2, expires_at = ?3 WHERE key = ?1",
+                                 [.text(storeKey), .blob(entry.value), .integer(expiresAt)])
+            try database.execute("DELETE FROM tags WHERE key = ?1", [.text(storeKey)])
+        }
+        // INSERT OR IGNORE skips a tag given twice.
+        for tag in entry.tags ?? [] {
             try database.execute("INSERT OR IGNORE INTO tags(tag, key) VALUES (?1, ?2)", [.text(tag), .text(storeKey)])
         }
     }

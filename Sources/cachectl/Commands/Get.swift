@@ -54,6 +54,10 @@ extension Cachectl {
                     if index > 0 { Terminal.write("\n") }
                     Terminal.write(bytes: entry.value)
                 }
+            } else if context.renderer.format == .json, result.found.contains(where: { $0.value.count >= LargeValueJSON.threshold }) {
+                var streamed = result
+                streamed.placeholderNonce = UInt64.random(in: 1...UInt64.max)
+                LargeValueJSON.write(JSONText.pretty(Versioned(value: streamed)) + "\n", values: streamed.largeValues)
             } else {
                 context.renderer.render(result)
             }
@@ -74,6 +78,16 @@ struct GetResult: Renderable {
     var missing: [String] = []
     /// Keys that hold another type than a string, with that type.
     var otherTypes: [(key: String, type: String)] = []
+    /// When set, large values are encoded as placeholders for `LargeValueJSON` to fill in.
+    var placeholderNonce: UInt64?
+
+    /// The large values by their placeholder.
+    var largeValues: [String: [UInt8]] {
+        guard let nonce = placeholderNonce else { return [:] }
+        var values: [String: [UInt8]] = [:]
+        for (index, entry) in found.enumerated() { values[LargeValueJSON.placeholder(index, nonce: nonce)] = entry.value }
+        return values
+    }
 
     init(keys: [String], lookups: [EntryLookup]) {
         for (key, lookup) in zip(keys, lookups) {
@@ -90,7 +104,10 @@ struct GetResult: Renderable {
 
     func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: Keys.self)
-        try container.encode(found.map(EntryRecord.init), forKey: .entries)
+        let records = found.enumerated().map { index, entry in
+            EntryRecord(entry: entry, placeholder: placeholderNonce.map { LargeValueJSON.placeholder(index, nonce: $0) })
+        }
+        try container.encode(records, forKey: .entries)
         try container.encode(missing, forKey: .missing)
         var others = container.nestedUnkeyedContainer(forKey: .otherTypes)
         for (key, type) in otherTypes {

@@ -30,7 +30,8 @@ extension Cachectl {
 struct PingResult: Renderable {
     let report: PingReport
 
-    private enum Keys: String, CodingKey { case backend, endpoint, latency, version, role }
+    private enum Keys: String, CodingKey { case backend, endpoint, latency, version, role, nodes }
+    private enum NodeKeys: String, CodingKey { case address, role, latency, version, slots }
 
     func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: Keys.self)
@@ -39,12 +40,28 @@ struct PingResult: Renderable {
         try container.encode(report.latency, forKey: .latency)
         try container.encode(Nullable(report.version), forKey: .version)
         try container.encode(Nullable(report.role), forKey: .role)
+        guard !report.nodes.isEmpty else { return }
+        var nodes = container.nestedUnkeyedContainer(forKey: .nodes)
+        for node in report.nodes {
+            var item = nodes.nestedContainer(keyedBy: NodeKeys.self)
+            try item.encode(node.address, forKey: .address)
+            try item.encode(node.role, forKey: .role)
+            try item.encode(Nullable(node.latency), forKey: .latency)
+            try item.encode(Nullable(node.version), forKey: .version)
+            try item.encode(node.slots, forKey: .slots)
+        }
     }
 
     func text(style: TextStyle) -> String {
         var line = "\(style.green("PONG")) \(report.endpoint.displayEscaped) in \(Human.duration(report.latency))"
         if let version = report.version { line += report.backend == "redis" ? ", redis \(version)" : ", \(version)" }
         if let role = report.role { line += ", \(role)" }
-        return line + "\n"
+        line += "\n"
+        guard !report.nodes.isEmpty else { return line }
+        let rows = report.nodes.map { node -> [String] in
+            let slots = node.slots.map { $0[0] == $0[1] ? "\($0[0])" : "\($0[0])-\($0[1])" }.joined(separator: ",")
+            return [node.address, node.role, node.latency.map(Human.duration) ?? "-", slots]
+        }
+        return line + Table(headers: ["NODE", "ROLE", "LATENCY", "SLOTS"], rows: rows).render(style: style)
     }
 }

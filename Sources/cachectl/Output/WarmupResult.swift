@@ -12,7 +12,7 @@ struct WarmupResult: Renderable {
     private enum Keys: String, CodingKey {
         case written, skipped, failed, invalid, notAttempted = "not_attempted", total, seconds
         case entriesPerSecond = "entries_per_second", source, endpoint, stopped, errors
-        case serverRestarted = "server_restarted", notes
+        case serverRestarted = "server_restarted", notes, retries
     }
     private enum IssueKeys: String, CodingKey { case line, key, reason }
 
@@ -28,6 +28,7 @@ struct WarmupResult: Renderable {
         try container.encode(report.entriesPerSecond, forKey: .entriesPerSecond)
         try container.encode(report.source, forKey: .source)
         try container.encode(report.endpoint, forKey: .endpoint)
+        try container.encode(report.retries, forKey: .retries)
         let stopped: String? = switch report.stop {
         case .invalidInput: "invalid_input"
         case .maxDuration: "max_duration"
@@ -53,6 +54,7 @@ struct WarmupResult: Renderable {
                      "failed \(Human.count(Int64(report.failed)))"]
         if report.invalid > 0 { parts.append("invalid \(Human.count(Int64(report.invalid)))") }
         if report.notAttempted > 0 { parts.append("not attempted \(Human.count(Int64(report.notAttempted)))") }
+        if report.retries > 0 { parts.append("retried \(Human.count(Int64(report.retries))) commands") }
         let rate = Human.count(Int64(report.entriesPerSecond.rounded()))
         return "warmup: " + parts.joined(separator: ", ") + " in \(Human.fixed(report.seconds, 2)) s" + " (\(rate) entries/s)\n"
     }

@@ -18,6 +18,17 @@ enum TestEnvironment {
     /// The password of the `redisAuthURL` server (`CACHECTL_TEST_REDIS_PASSWORD`).
     static var redisPassword: String { get throws { try value(of: "CACHECTL_TEST_REDIS_PASSWORD") } }
 
+    /// `redis+cluster://…` seeds of a 3-primary, 3-replica cluster (`CACHECTL_TEST_CLUSTER_URL`).
+    static var clusterURL: String { get throws { try value(of: "CACHECTL_TEST_CLUSTER_URL") } }
+
+    /// The directory of the cluster's nodes, holding `node-PORT.conf` to restart a stopped node
+    /// (`CACHECTL_TEST_CLUSTER_DIR`).
+    static var clusterDirectory: String { get throws { try value(of: "CACHECTL_TEST_CLUSTER_DIR") } }
+
+    /// `redis+sentinel://127.0.0.1:PORT/cachectl` of a sentinel watching a primary and a replica
+    /// (`CACHECTL_TEST_SENTINEL_URL`).
+    static var sentinelURL: String { get throws { try value(of: "CACHECTL_TEST_SENTINEL_URL") } }
+
     /// The Python of the private venv holding Django (`CACHECTL_TEST_DJANGO_PYTHON`, set up by
     /// Scripts/lib/framework-env.sh).
     static var djangoPython: String { get throws { try value(of: "CACHECTL_TEST_DJANGO_PYTHON") } }
@@ -40,7 +51,9 @@ enum TestEnvironment {
         }
         throw MissingTestServer(
             "\(name) is not set: run make test (it starts redis-server) or set CACHECTL_TEST_REDIS_URL, "
-                + "CACHECTL_TEST_REDIS_SOCKET, CACHECTL_TEST_REDIS_AUTH_URL and CACHECTL_TEST_REDIS_PASSWORD")
+                + "CACHECTL_TEST_REDIS_SOCKET, CACHECTL_TEST_REDIS_AUTH_URL, CACHECTL_TEST_REDIS_PASSWORD, "
+                + "CACHECTL_TEST_CLUSTER_URL, CACHECTL_TEST_CLUSTER_DIR and CACHECTL_TEST_SENTINEL_URL "
+                + "(Scripts/lib/cluster-servers.sh starts the cluster and the sentinel)")
     }
 }
 
