@@ -11,7 +11,10 @@ extension Cachectl {
                 counters). Size is MEMORY USAGE on Redis (the key's whole footprint) and the value's \
                 bytes in the snapshot file (a tag set counts its members' key bytes). Redis is walked \
                 with SCAN and a large COUNT, one pipeline of TYPE, PTTL and MEMORY USAGE per page, \
-                never KEYS; SCAN may report a key twice if the database is resized meanwhile.
+                never KEYS; SCAN may report a key twice if the database is resized meanwhile. With \
+                --layout, keys are named inside the framework's namespace, as get names them, and the \
+                framework's tag indexes (Symfony tag sets, Laravel tag sorted sets, ids and reference \
+                sets) are tag sets.
 
                 Order: tables and --format json sort by key unless --sort says otherwise and hold the \
                 listing in memory. --format jsonl streams one object per key in scan order with \

@@ -17,7 +17,9 @@ extension Cachectl {
                 but its last part, one without any is "(no prefix)". --by tag reads the tag index: each \
                 tag's members (an entry in several tags counts in each, so shares may add up to more \
                 than 100), "(no tag)" for entries in no tag (the untagged-entries health signal), and \
-                "(tag sets)" and "(counters)" for the index itself. --by type groups by Redis type.
+                "(tag sets)" and "(counters)" for the index itself. --by type groups by Redis type. \
+                With --layout, keys are cut inside the framework's namespace and --by tag reads the \
+                framework's own tag index (Symfony's tag sets, Laravel's sorted or reference sets).
 
                 Sampling: on Redis with more than 100,000 keys, usage draws 20,000 random keys \
                 (RANDOMKEY, with replacement) unless --exact or --sample N is given, and scales the \
