@@ -82,3 +82,29 @@ enum UUIDText {
 func secondsSince(_ start: ContinuousClock.Instant) -> Double {
     (ContinuousClock.now - start).seconds
 }
+
+/// A Redis tag index read member by member: the single-server and cluster backends walk a tag
+/// set in batches and ask which members still exist, so a dry run is written once over both.
+protocol TagMemberWalking {
+    /// Calls `body` with batches of the set's members.
+    func forEachMemberBatch(of setKey: String, _ body: ([[UInt8]]) throws -> Void) throws
+    /// Whether each key exists.
+    func existence(of keys: [[UInt8]]) throws -> [Bool]
+}
+
+extension TagMemberWalking {
+    /// What invalidating the tag would delete: its live members, the first `listLimit` by name.
+    func previewInvalidation(tag: String, tagKey: String, members: Int, listLimit: Int,
+                             start: ContinuousClock.Instant) throws -> TagInvalidation {
+        var live = 0
+        var listed: [String] = []
+        try forEachMemberBatch(of: tagKey) { batch in
+            for (member, exists) in zip(batch, try existence(of: batch)) where exists {
+                live += 1
+                if listed.count < listLimit { listed.append(String(decoding: member, as: UTF8.self)) }
+            }
+        }
+        return TagInvalidation(tag: tag, existed: members > 0, deleted: live, members: members, keys: listed,
+                               seconds: secondsSince(start), dryRun: true)
+    }
+}

@@ -11,7 +11,7 @@ import Glibc
 /// no membership is lost between reading the members and deleting the set. Memory stays bounded by
 /// the batch size, whatever the size of the tag. A run killed half-way leaves the temporary set
 /// behind (some of its members already deleted); `tags` shows it and `tags prune` finishes it.
-extension RedisBackend: TagIndexing {
+extension RedisBackend: TagIndexing, TagMemberWalking {
     /// Members read and keys unlinked per round trip.
     static let tagBatch = 2000
     /// Tag sets up to this many members are read in one SMEMBERS; larger ones stream by SSCAN.
@@ -30,16 +30,7 @@ extension RedisBackend: TagIndexing {
             let replies = try connection.pipeline([["TYPE", RedisArgument(tagKey)], ["SCARD", RedisArgument(tagKey)]])
             try refuseOtherType(try check(replies[0], context: context).string ?? "none", tag: tag)
             let members = Int(try check(replies[1], context: context).integer ?? 0)
-            var live = 0
-            var listed: [String] = []
-            try forEachMemberBatch(of: tagKey) { batch in
-                for (member, exists) in zip(batch, try existence(of: batch)) where exists {
-                    live += 1
-                    if listed.count < listLimit { listed.append(String(decoding: member, as: UTF8.self)) }
-                }
-            }
-            return TagInvalidation(tag: tag, existed: members > 0, deleted: live, members: members, keys: listed,
-                                   seconds: secondsSince(start), dryRun: true)
+            return try previewInvalidation(tag: tag, tagKey: tagKey, members: members, listLimit: listLimit, start: start)
         }
         // A lost connection is retried like warmup's: the run starts over, and starting over
         // finishes whatever the interrupted attempt had moved aside.
@@ -418,7 +409,7 @@ extension RedisBackend: TagIndexing {
     }
 
     /// Calls `body` with each SSCAN step's members of a set.
-    private func forEachMemberBatch(of setKey: String, _ body: ([[UInt8]]) throws -> Void) throws {
+    func forEachMemberBatch(of setKey: String, _ body: ([[UInt8]]) throws -> Void) throws {
         var cursor: [UInt8] = Array("0".utf8)
         repeat {
             let reply = try connection.send(["SSCAN", RedisArgument(setKey), RedisArgument(bytes: cursor), "COUNT", RedisArgument(Self.tagBatch)])
@@ -429,7 +420,7 @@ extension RedisBackend: TagIndexing {
     }
 
     /// Whether each key exists, by pipelined EXISTS.
-    private func existence(of keys: [[UInt8]]) throws -> [Bool] {
+    func existence(of keys: [[UInt8]]) throws -> [Bool] {
         try connection.pipeline(keys.map { ["EXISTS", RedisArgument(bytes: $0)] }).map {
             try check($0, context: "Cannot check keys").integer == 1
         }

@@ -11,7 +11,7 @@ import Glibc
 /// CROSSSLOT. Its members are then deleted on their own nodes, one UNLINK per key in per-node
 /// pipelines sent to every node at once. Flushes and tag listings SCAN every primary (never a
 /// replica, which holds the same keys again).
-extension RedisTopologyBackend: TagIndexing {
+extension RedisTopologyBackend: TagIndexing, TagMemberWalking {
     static let tagBatch = 5000
 
     // MARK: invalidate
@@ -35,16 +35,7 @@ extension RedisTopologyBackend: TagIndexing {
         let context = "Cannot invalidate tag \"\(tag)\""
         if dryRun {
             let members = Int(try redis.send(["SCARD", RedisArgument(tagKey)]).checked(context: context).integer ?? 0)
-            var live = 0
-            var listed: [String] = []
-            try forEachMemberBatch(of: tagKey) { batch in
-                for (member, exists) in zip(batch, try existence(of: batch)) where exists {
-                    live += 1
-                    if listed.count < listLimit { listed.append(String(decoding: member, as: UTF8.self)) }
-                }
-            }
-            return TagInvalidation(tag: tag, existed: members > 0, deleted: live, members: members, keys: listed,
-                                   seconds: secondsSince(start), dryRun: true)
+            return try previewInvalidation(tag: tag, tagKey: tagKey, members: members, listLimit: listLimit, start: start)
         }
         let temporary = try temporaryName(for: tagKey)
         let rename = try redis.send(["RENAME", RedisArgument(tagKey), RedisArgument(temporary)])
@@ -227,7 +218,7 @@ extension RedisTopologyBackend: TagIndexing {
 
     // MARK: helpers
 
-    private func forEachMemberBatch(of setKey: String, _ body: ([[UInt8]]) throws -> Void) throws {
+    func forEachMemberBatch(of setKey: String, _ body: ([[UInt8]]) throws -> Void) throws {
         var cursor: [UInt8] = Array("0".utf8)
         repeat {
             let reply = try redis.send(["SSCAN", RedisArgument(setKey), RedisArgument(bytes: cursor), "COUNT", RedisArgument(Self.tagBatch)])
@@ -241,7 +232,7 @@ extension RedisTopologyBackend: TagIndexing {
         } while cursor != Array("0".utf8)
     }
 
-    private func existence(of keys: [[UInt8]]) throws -> [Bool] {
+    func existence(of keys: [[UInt8]]) throws -> [Bool] {
         var batch = redis.batch()
         for key in keys {
             batch.begin(key: key, arguments: 2)
