@@ -136,6 +136,18 @@ extension EntrySink {
     }
 }
 
+/// A sink that writes one batch while the next is read and sent: `submit` sends a batch
+/// without waiting for the server, `collect` returns the outcomes of the oldest batch submitted
+/// and not yet collected. Migrate keeps one batch in flight, so the server never waits for the
+/// client between two batches and memory stays bounded by two batches.
+public protocol PipelinedEntrySink: EntrySink {
+    /// Sends a batch on its way (or writes it at once when it cannot be pipelined); with
+    /// `replace`, existing keys are overwritten, else left as they are.
+    func submit(_ records: [MigrationRecord], replace: Bool) throws
+    /// The outcomes of the oldest batch submitted and not yet collected, in its order.
+    func collect() throws -> [SinkOutcome]
+}
+
 /// What to do with a key that already exists at the target.
 public enum ConflictPolicy: String, Sendable, CaseIterable {
     /// Stop before writing anything when any key exists (the default).
@@ -218,6 +230,28 @@ public struct Migration {
         var copiedTagMemberships = 0
         struct Interrupted: Error {}
         let redisSource = source as? RedisEntrySource
+        let pipelined = sink as? PipelinedEntrySink
+        /// Batches submitted to a pipelined sink whose outcomes are not collected yet, oldest first.
+        var inFlight: [[MigrationRecord]] = []
+        func account(_ writable: [MigrationRecord], _ outcomes: [SinkOutcome]) {
+            for (record, outcome) in zip(writable, outcomes) {
+                switch outcome {
+                case .written:
+                    report.copied += 1
+                    if sink.keepsTags { copiedTagMemberships += record.tags?.count ?? 0 }
+                case .expired: report.expired += 1
+                case .existed:
+                    report.conflicts += 1
+                    if report.conflictKeys.count < options.listLimit { report.conflictKeys.append(record.key) }
+                }
+            }
+        }
+        /// Collects the outcomes of the batches in flight down to `keep`.
+        func settle(keeping keep: Int) throws {
+            while inFlight.count > keep, let pipelined {
+                account(inFlight.removeFirst(), try pipelined.collect())
+            }
+        }
         do {
             if serialized, let tagSource = source as? TagSetSource, let tagSink = sink as? TagSetSink {
                 // Redis→Redis: the tag sets first, so that no copied entry is ever outside its tags (a
@@ -241,17 +275,13 @@ public struct Migration {
                         writable.append(record)
                     }
                 }
-                let outcomes = try sink.write(writable, replace: options.onConflict == .replace)
-                for (record, outcome) in zip(writable, outcomes) {
-                    switch outcome {
-                    case .written:
-                        report.copied += 1
-                        if sink.keepsTags { copiedTagMemberships += record.tags?.count ?? 0 }
-                    case .expired: report.expired += 1
-                    case .existed:
-                        report.conflicts += 1
-                        if report.conflictKeys.count < options.listLimit { report.conflictKeys.append(record.key) }
-                    }
+                if let pipelined {
+                    // This batch goes out before the previous one's replies are read.
+                    try pipelined.submit(writable, replace: options.onConflict == .replace)
+                    inFlight.append(writable)
+                    try settle(keeping: 1)
+                } else {
+                    account(writable, try sink.write(writable, replace: options.onConflict == .replace))
                 }
                 if !batch.tagSets.isEmpty, let tagSink = sink as? TagSetSink {
                     try tagSink.addTagMembers(batch.tagSets)
@@ -260,12 +290,21 @@ public struct Migration {
                 report.scanned += batch.records.count + batch.expired.count
                 progress(OperationProgress(done: report.scanned))
             }
+            try settle(keeping: 0)
             if !(serialized && source is TagSetSource && sink is TagSetSink) {
                 report.tagMemberships = copiedTagMemberships
             }
             try sink.finish()
         } catch is Interrupted {
-            // Stopped between two batches: what was copied is complete; a JSON Lines file is not put in place.
+            // Stopped between two batches: what was copied is complete (the batches in flight
+            // are collected first); a JSON Lines file is not put in place.
+            do {
+                try settle(keeping: 0)
+            } catch let error as CacheError {
+                sink.abandon()
+                throw CacheError(error.kind, "migrate stopped: \(error.message); before that \(report.countsSentence)",
+                                 hint: "rerun with --on-conflict skip to copy the rest")
+            }
             report.interrupted = true
             sink.abandon()
             report.seconds = (ContinuousClock.now - start).seconds

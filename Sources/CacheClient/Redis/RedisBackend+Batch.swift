@@ -294,10 +294,18 @@ enum OutstandingReplies {
 
 extension RedisBackend: PipelinedBatchWriting {
     public func send(batch: [Entry]) throws -> PendingBatch {
+        try send(batch: batch, onlyMissing: false)
+    }
+
+    /// Sends a batch transaction without waiting, also a conditional one (`SET … NX`): an entry
+    /// that exists still gets its memberships (as `writeEach(batch:onlyMissing:)` does), so
+    /// nothing in the transaction depends on an earlier reply. The counter of the entries really
+    /// written follows when the replies are received.
+    func send(batch: [Entry], onlyMissing: Bool) throws -> PendingBatch {
         var buffer = batchBuffer
         buffer.removeAll()
         defer { batchBuffer = buffer }
-        let layout = encodeTransaction(batch, onlyMissing: false, into: &buffer)
+        let layout = encodeTransaction(batch, onlyMissing: onlyMissing, into: &buffer)
         try connection.send(buffer)
         outstanding.append(.batch(layout))
         return PendingBatch(entries: batch, replies: layout.replies)

@@ -306,11 +306,63 @@ public final class RedisEntrySource: EntrySource, TagSetSource {
 
 /// A Redis server as a migrate target: strings through the backend's batch write (value, TTL
 /// and tags), every other type through pipelined RESTORE of `DUMP` payloads.
-public final class RedisEntrySink: EntrySink, TagSetSink {
+///
+/// A batch of strings only (nearly every batch of a cache) is submitted as one transaction
+/// without waiting for its replies, so it travels while the previous batch's replies are read;
+/// anything else is written at once, after the replies still owed have been read.
+public final class RedisEntrySink: EntrySink, TagSetSink, PipelinedEntrySink {
     let backend: RedisBackend
+    /// Batches submitted and not collected, oldest first: a transaction awaiting its replies, or
+    /// the outcomes of a batch written at once.
+    private var submitted: [Submitted] = []
+
+    private enum Submitted {
+        case pending(PendingBatch)
+        case done([SinkOutcome])
+    }
 
     /// Writes to an opened Redis backend.
     public init(_ backend: RedisBackend) { self.backend = backend }
+
+    public func submit(_ records: [MigrationRecord], replace: Bool) throws {
+        guard !records.isEmpty, records.allSatisfy({ $0.serialized == nil && $0.value != nil }) else {
+            let outcomes = try write(records, replace: replace)
+            submitted.append(.done(outcomes))
+            return
+        }
+        submitted.append(.pending(try backend.send(batch: records.compactMap(\.entry), onlyMissing: !replace)))
+    }
+
+    public func collect() throws -> [SinkOutcome] {
+        guard !submitted.isEmpty else { throw CacheError(.unreachable, "No batch is waiting for its replies at \(endpointDescription)") }
+        switch submitted.removeFirst() {
+        case .done(let outcomes): return outcomes
+        case .pending(let pending): return try Self.sinkOutcomes(try backend.receive(pending))
+        }
+    }
+
+    /// A batch's outcomes as `write(batch:onlyMissing:)` gives them: the first failure is thrown.
+    private static func sinkOutcomes(_ outcomes: [WriteOutcome]) throws -> [SinkOutcome] {
+        try outcomes.map { outcome in
+            switch outcome {
+            case .written: return .written
+            case .existed: return .existed
+            case .failed(let error): throw error
+            }
+        }
+    }
+
+    /// Reads every reply still owed, so the connection is free for a round trip of its own.
+    private func settle() throws {
+        for index in submitted.indices {
+            if case .pending(let pending) = submitted[index] {
+                submitted[index] = .done(try Self.sinkOutcomes(try backend.receive(pending)))
+            }
+        }
+        try backend.finishBatches()
+    }
+
+    public func finish() throws { try settle() }
 
     public var endpointDescription: String { backend.endpointDescription }
     public var acceptsSerialized: Bool { true }
@@ -323,10 +375,14 @@ public final class RedisEntrySink: EntrySink, TagSetSink {
         try backend.check(try backend.connection.send("DBSIZE"), context: "Cannot read DBSIZE").integer == 0
     }
 
-    public func exists(_ keys: [String]) throws -> [Bool] { try backend.exists(keys) }
+    public func exists(_ keys: [String]) throws -> [Bool] {
+        try settle()
+        return try backend.exists(keys)
+    }
 
     public func write(_ records: [MigrationRecord], replace: Bool) throws -> [SinkOutcome] {
         guard !records.isEmpty else { return [] }
+        try settle()
         // Strings go through the batch write (SET, or SET NX when not replacing); the rest RESTOREs.
         let strings = records.indices.filter { records[$0].serialized == nil && records[$0].value != nil }
         let dumped = records.indices.filter { records[$0].serialized != nil && records[$0].value == nil }
@@ -435,6 +491,7 @@ public final class RedisEntrySink: EntrySink, TagSetSink {
 
     public func addTagMembers(_ sets: [TagMembers]) throws {
         guard !sets.isEmpty else { return }
+        try settle()
         var buffer = RedisCommandBuffer()
         for members in sets {
             backend.encodeTagWrite(members.tag, lifetime: members.lifetime,
@@ -457,6 +514,7 @@ public final class RedisEntrySink: EntrySink, TagSetSink {
     }
 
     public func readBack(_ records: [MigrationRecord], serialized: Bool) throws -> [MigrationRecord?] {
+        try settle()
         var commands: [[RedisArgument]] = []
         for record in records {
             let key = RedisArgument(backend.configuration.storeKey(record.key))
