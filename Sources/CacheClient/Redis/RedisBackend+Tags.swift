@@ -55,9 +55,9 @@ extension RedisBackend: TagIndexing, TagMemberWalking {
     /// rerun finds what an interrupted run left without scanning the keyspace.
     private var invalidationRegistry: String { configuration.statsKey + ":invalidating" }
 
-    /// The moved-aside sets of interrupted invalidations of `tagKey`.
-    private func interruptedInvalidations(of tagKey: String) throws -> [String] {
-        let reply = try check(try connection.send(["SMEMBERS", RedisArgument(invalidationRegistry)]), context: "Cannot read \(invalidationRegistry)")
+    /// The moved-aside sets of interrupted invalidations of `tagKey`, from the registry's SMEMBERS reply.
+    private func interruptedInvalidations(of tagKey: String, registry reply: RESPValue) throws -> [String] {
+        let reply = try check(reply, context: "Cannot read \(invalidationRegistry)")
         let prefix = tagKey + TagName.invalidatingMarker
         return (reply.array ?? []).compactMap(\.string).filter { $0.hasPrefix(prefix) && TagName.interruptedTag($0) != nil }.sorted()
     }
@@ -71,32 +71,47 @@ extension RedisBackend: TagIndexing, TagMemberWalking {
     /// One attempt: finishes interrupted invalidations of the tag, then moves the tag set aside
     /// (checking its type atomically with the move: WATCH, TYPE, MULTI/RENAME/EXEC, no script)
     /// and drains it.
+    ///
+    /// Round trips: the look (WATCH, TYPE, SCARD and the registry of interrupted runs), the move
+    /// (with the moved set's SMEMBERS behind the EXEC when it is read whole: a null EXEC leaves
+    /// nothing under the temporary name, so that read is empty), the deletions, the counters.
     private func invalidateOnce(tag: String, tagKey: String, start: ContinuousClock.Instant,
                                 movedAside: inout [String], unconfirmed: inout [String]) throws -> TagInvalidation {
         let context = "Cannot invalidate tag \"\(tag)\""
         let temporary = tagKey + TagName.invalidatingMarker + UUID().uuidString.lowercased()
         var moved: (members: Int64, existed: Bool)?
+        var leftovers: [String] = []
+        var prefetched: [[UInt8]]?
         for _ in 0..<100 {
-            let looked = try connection.pipeline([["WATCH", RedisArgument(tagKey)], ["TYPE", RedisArgument(tagKey)]])
+            let looked = try connection.pipeline([["WATCH", RedisArgument(tagKey)], ["TYPE", RedisArgument(tagKey)],
+                                                  ["SCARD", RedisArgument(tagKey)], ["SMEMBERS", RedisArgument(invalidationRegistry)]])
             try check(looked[0], context: context)
             let type = try check(looked[1], context: context).string ?? "none"
             if type != "set" {
                 try check(try connection.send("UNWATCH"), context: context)
                 try refuseOtherType(type, tag: tag)
+                leftovers = try interruptedInvalidations(of: tagKey, registry: looked[3])
                 moved = (0, false)
                 break
             }
+            leftovers = try interruptedInvalidations(of: tagKey, registry: looked[3])
+            // Unchanged until EXEC (WATCH), so the count is the moved set's: read whole when moderate,
+            // and only when no interrupted run of the tag is to be finished first.
+            let readWhole = leftovers.isEmpty && (looked[2].integer ?? Int64.max) <= Self.wholeSetLimit
             // Queued only if the key is still the set we looked at; a writer in between makes EXEC null: look again.
             unconfirmed.append(temporary)
-            let replies = try connection.pipeline([["MULTI"], ["RENAME", RedisArgument(tagKey), RedisArgument(temporary)],
-                                                   ["SADD", RedisArgument(invalidationRegistry), RedisArgument(temporary)],
-                                                   ["SCARD", RedisArgument(temporary)], ["EXEC"]])
-            for reply in replies.dropLast() { try check(reply, context: context) }
+            var commands: [[RedisArgument]] = [["MULTI"], ["RENAME", RedisArgument(tagKey), RedisArgument(temporary)],
+                                               ["SADD", RedisArgument(invalidationRegistry), RedisArgument(temporary)],
+                                               ["SCARD", RedisArgument(temporary)], ["EXEC"]]
+            if readWhole { commands.append(["SMEMBERS", RedisArgument(temporary)]) }
+            let replies = try connection.pipeline(commands)
+            for reply in replies.prefix(4) { try check(reply, context: context) }
             unconfirmed.removeAll { $0 == temporary }
-            guard let results = try check(replies[replies.count - 1], context: context).array else { continue }
+            guard let results = try check(replies[4], context: context).array else { continue }
             for reply in results { try check(reply, context: context) }
             movedAside.append(temporary)
             moved = (results[2].integer ?? 0, true)
+            if readWhole { prefetched = (try check(replies[5], context: context).array ?? []).compactMap(\.bytes) }
             break
         }
         guard let moved else {
@@ -104,7 +119,7 @@ extension RedisBackend: TagIndexing, TagMemberWalking {
         }
         var report = TagInvalidation(tag: tag, existed: moved.existed, deleted: 0, members: Int(moved.members), seconds: 0, dryRun: false)
         var invalidations = 0
-        for leftover in try interruptedInvalidations(of: tagKey) {
+        for leftover in leftovers {
             guard leftover != temporary else { continue }
             let drained = try drain(leftover, context: context)
             report.deleted += drained.deleted
@@ -119,7 +134,7 @@ extension RedisBackend: TagIndexing, TagMemberWalking {
             if report.interrupted {
                 report.remaining += Int(moved.members)
             } else {
-                let drained = try drain(temporary, cardinality: moved.members, context: context)
+                let drained = try drain(temporary, cardinality: moved.members, members: prefetched, context: context)
                 report.deleted += drained.deleted
                 report.remaining += drained.remaining
                 report.interrupted = drained.remaining > 0
@@ -141,15 +156,16 @@ extension RedisBackend: TagIndexing, TagMemberWalking {
     /// ever sparser hash table. Nobody else writes to the private set, so SSCAN sees every member
     /// exactly once. (Deleting on the server with a script was measured too: no faster, and it
     /// would touch undeclared keys, which a cluster forbids.)
-    private func drain(_ setKey: String, cardinality known: Int64? = nil, context: String) throws -> (members: Int, deleted: Int, remaining: Int) {
-        // A set of moderate size is read whole: SMEMBERS costs the server a third of what the
-        // same members cost through SSCAN, and memory stays bounded by the limit.
+    private func drain(_ setKey: String, cardinality known: Int64? = nil, members read: [[UInt8]]? = nil,
+                       context: String) throws -> (members: Int, deleted: Int, remaining: Int) {
+        // A set of moderate size is read whole (`read`: already read along with the move):
+        // SMEMBERS costs the server a third of what the same members cost through SSCAN, and
+        // memory stays bounded by the limit.
         let cardinality = try known ?? check(try connection.send(["SCARD", RedisArgument(setKey)]), context: context).integer ?? 0
         let cancellation = configuration.cancellation
         if cancellation.isCancelled { return (0, 0, Int(cardinality)) }
-        if cardinality <= Self.wholeSetLimit {
-            let reply = try check(try connection.send(["SMEMBERS", RedisArgument(setKey)]), context: context)
-            let keys = (reply.array ?? []).compactMap(\.bytes)
+        if read != nil || cardinality <= Self.wholeSetLimit {
+            let keys = try read ?? (check(try connection.send(["SMEMBERS", RedisArgument(setKey)]), context: context).array ?? []).compactMap(\.bytes)
             var buffer = RedisCommandBuffer(capacity: 64 * keys.count + 64)
             for chunk in keys.chunks(of: Self.tagBatch) {
                 buffer.begin(arguments: chunk.count + 1)
