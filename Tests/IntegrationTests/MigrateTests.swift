@@ -166,6 +166,41 @@ struct MigrateTests {
         }
     }
 
+    @Test("JSON Lines → Redis over many batches in flight: exact counts, the sets counter, tags and existing keys left alone")
+    func manyBatchesInFlight() throws {
+        try cleaned {
+            // 3,500 strings (four batches, each sent before the previous one's replies are read),
+            // a set between them (written at once, after the replies still owed), existing keys in
+            // three of the batches.
+            var lines: [String] = []
+            for index in 0..<3500 {
+                lines.append(#"{"key":"item:\#(index)","value":"v\#(index)","ttl":600,"tags":["item:\#(index)","group:\#(index % 3)"]}"#)
+                if index == 1200 { lines.append(#"{"key":"set:1","type":"set","members":["a","b"],"ttl":60,"tags":["group:0"]}"#) }
+            }
+            let existing = [5, 1500, 3001]
+            let cache = try Cache(url: b, configuration: configuration)
+            for index in existing { try cache.set("item:\(index)", "old", ttl: .seconds(600)) }
+            let counterBefore = Int(try redis(b, "HGET", namespace + "stats", "sets")) ?? 0
+            let result = try migrate(["--from", "jsonl:-", "--to", b, "--on-conflict", "skip", "--format", "json"],
+                                     stdin: Data(lines.joined(separator: "\n").utf8))
+            #expect(result.status == 0, "\(result.stderr.text)")
+            let report = try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any]
+            #expect(report?["copied"] as? Int == 3498, "\(result.stdout.text)")
+            #expect(report?["conflicts"] as? Int == 3)
+            #expect(report?["scanned"] as? Int == 3501)
+            let counterAfter = Int(try redis(b, "HGET", namespace + "stats", "sets")) ?? 0
+            #expect(counterAfter - counterBefore == 3498, "the counter moves with the writes the server made")
+            for index in existing { #expect(try redis(b, "GET", namespace + "item:\(index)") == "old") }
+            #expect(try redis(b, "GET", namespace + "item:3499") == "v3499")
+            #expect(try redis(b, "SCARD", namespace + "set:1") == "2")
+            // Every entry sits in its tags, also the existing ones (a rerun repairs the index).
+            #expect(try redis(b, "SCARD", namespace + "tag:group:0") == "\(3500 / 3 + 1 + 1)")
+            #expect(try redis(b, "SISMEMBER", namespace + "tag:item:3499", namespace + "item:3499") == "1")
+            let pttl = Int(try redis(b, "PTTL", namespace + "tag:item:2000")) ?? 0
+            #expect((590_000...600_000).contains(pttl), "a tag set lives as long as its member")
+        }
+    }
+
     @Test("Redis → Redis --verify compares sets by content, not by DUMP bytes")
     func verifyComparesContent() throws {
         try cleaned {
