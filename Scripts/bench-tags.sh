@@ -42,10 +42,26 @@ with open(sys.argv[1], "wb") as f:
 PY
 }
 
-# bench_prepared_row NAME PREPARE COMMAND REFERENCE GOAL RUNS: like bench.sh's bench_row, with a
-# refill before every timed run. Appends to rows[] when bench.sh defines it, else prints the row.
+# tags_server_ms PORT PREPARE COMMAND: the server CPU milliseconds (INFO cpu) of one run of COMMAND
+# after PREPARE, the least of three.
+tags_server_ms() {
+    local port=$1 prepare=$2 command=$3 best="" before after ms
+    for _ in 1 2 3; do
+        bash -c "$prepare" >/dev/null 2>&1
+        before=$(redis-cli -p "$port" INFO cpu | awk -F: '/^used_cpu_(user|sys):/ { s += $2 } END { print s }')
+        bash -c "$command" >/dev/null 2>&1
+        after=$(redis-cli -p "$port" INFO cpu | awk -F: '/^used_cpu_(user|sys):/ { s += $2 } END { print s }')
+        ms=$(awk -v a="$after" -v b="$before" 'BEGIN { printf "%.0f", (a - b) * 1000 }')
+        if [[ -z $best ]] || ((ms < best)); then best=$ms; fi
+    done
+    echo "$best"
+}
+
+# bench_prepared_row NAME PREPARE COMMAND REFERENCE GOAL RUNS [PORT]: like bench.sh's bench_row,
+# with a refill before every timed run; with PORT each side also shows the server CPU one run
+# costs. Appends to rows[] when bench.sh defines it, else prints the row.
 bench_prepared_row() {
-    local name=$1 prepare=$2 command=$3 reference=$4 goal=$5 runs=$6
+    local name=$1 prepare=$2 command=$3 reference=$4 goal=$5 runs=$6 port=${7:-}
     local json="$tags_work/$(echo "$name" | tr -c 'A-Za-z0-9\n' '-').json" row
     echo "bench: $name" >&2
     if ! hyperfine --warmup 1 --runs "$runs" --style none --export-json "$json" \
@@ -53,13 +69,19 @@ bench_prepared_row() {
         echo "bench: $name: hyperfine failed: $(head -c 300 "$tags_work/last-error" | tr '\n' ' ')" >&2
         row="| $name | error | error | error | ≤ ${goal}× |"
     else
-        row=$(python3 - "$json" "$name" "$goal" <<'PY'
+        local server_ours="" server_ref=""
+        if [[ -n $port ]]; then
+            server_ours=$(tags_server_ms "$port" "$prepare" "$command")
+            server_ref=$(tags_server_ms "$port" "$prepare" "$reference")
+        fi
+        row=$(python3 - "$json" "$name" "$goal" "$server_ours" "$server_ref" <<'PY'
 import json, sys
 path, name, goal = sys.argv[1], sys.argv[2], sys.argv[3]
 ours, reference = (r["median"] * 1000 for r in json.load(open(path))["results"])
+server = lambda ms: f" (server CPU {ms} ms)" if ms else ""
 ratio = ours / reference
 verdict = "" if ratio <= float(goal) else " ✗"
-print(f"| {name} | {ours:.2f} | {reference:.2f} | {ratio:.2f}×{verdict} | ≤ {goal}× |")
+print(f"| {name} | {ours:.2f}{server(sys.argv[4])} | {reference:.2f}{server(sys.argv[5])} | {ratio:.2f}×{verdict} | ≤ {goal}× |")
 PY
 )
     fi
@@ -79,7 +101,7 @@ bench_tags() {
         bench_prepared_row "invalidate-tag, $n members" \
             "sh -c '$cli --pipe < $tags_work/fill-$n.resp >/dev/null'" \
             "$bin --url $url invalidate-tag t$n" \
-            "sh -c '$cli --pipe < $tags_work/unlink-$n.resp >/dev/null'" "$goal" "$runs"
+            "sh -c '$cli --pipe < $tags_work/unlink-$n.resp >/dev/null'" "$goal" "$runs" "$port"
     done
     gen_flush_resp "$tags_work/flush.resp"
     bench_prepared_row "flush --pattern, 100,000 of 200,000 keys" \

@@ -109,35 +109,51 @@ with open(jsonl, "w") as j, open(resp, "wb") as r:
 PY
 }
 
-# migrate_row NAME PREPARE COMMAND REFERENCE GOAL: entries per second of a migrate run against a
-# reference load of the same data in the same run (median of 3 each, database flushed before
-# every run); the ratio is cachectl's rate over the reference's, higher is better.
+# server_cpu PORT: the server's user + system CPU seconds so far (INFO cpu).
+server_cpu() {
+    redis-cli -p "$1" INFO cpu | awk -F: '/^used_cpu_(user|sys):/ { s += $2 } END { printf "%.3f", s }'
+}
+
+# migrate_row NAME PREPARE COMMAND REFERENCE GOAL COUNT [PORT]: entries per second of a migrate run
+# against a reference load of the same data in the same run (median of 3 each, database flushed
+# before every run); the ratio is cachectl's rate over the reference's, higher is better. With
+# PORT, each side also shows its CPU seconds (median), client (the process) and server (INFO
+# cpu): on a shared machine the wall ratio follows the CPU both need.
 migrate_row() {
-    local name=$1 prepare=$2 command=$3 reference=$4 goal=$5 count=$6
+    local name=$1 prepare=$2 command=$3 reference=$4 goal=$5 count=$6 port=${7:-}
     echo "bench: $name" >&2
-    local times=() cmd
+    local times=() cpus=() cmd
     for cmd in "$command" "$reference"; do
-        local runs_ms=()
+        local runs_ms=() server_s=() client_s=()
         for _ in 1 2 3; do
             eval "$prepare" >/dev/null
-            local start end
+            local start end before=0 after=0
+            [[ -n $port ]] && before=$(server_cpu "$port")
             start=$(date +%s%N)
-            if ! eval "$cmd" >/dev/null 2>"$work/last-error"; then
+            if ! /usr/bin/time -f '%U %S' -o "$work/last-cpu" bash -c "$cmd" >/dev/null 2>"$work/last-error"; then
                 echo "bench: $name: \`$cmd\` failed: $(head -c 300 "$work/last-error" | tr '\n' ' ')" >&2
                 rows+=("| $name | error | error | error | ≥ ${goal}× |")
                 return 0
             fi
             end=$(date +%s%N)
+            [[ -n $port ]] && after=$(server_cpu "$port")
             runs_ms+=($(((end - start) / 1000000)))
+            server_s+=("$(echo "$after - $before" | bc)")
+            client_s+=("$(awk '{ printf "%.2f", $1 + $2 }' "$work/last-cpu")")
         done
         times+=("$(printf '%s\n' "${runs_ms[@]}" | sort -n | sed -n 2p)")
+        cpus+=("$(printf '%s\n' "${client_s[@]}" | sort -n | sed -n 2p)/$(printf '%s\n' "${server_s[@]}" | sort -n | sed -n 2p)")
     done
-    rows+=("$(python3 - "$name" "${times[0]}" "${times[1]}" "$goal" "$count" <<'PY'
+    rows+=("$(python3 - "$name" "${times[0]}" "${times[1]}" "$goal" "$count" "${port:+${cpus[0]}}" "${port:+${cpus[1]}}" <<'PY'
 import sys
 name, ours, ref, goal, count = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
+def cpu(text):
+    if not text: return ""
+    client, server = text.split("/")
+    return f"; CPU client {float(client):.2f} s + server {float(server):.2f} s"
 ratio = ref / ours
 verdict = "" if ratio >= goal else " ✗"
-print(f"| {name} | {ours:.0f} ({count / ours * 1000:,.0f}/s) | {ref:.0f} ({count / ref * 1000:,.0f}/s) | {ratio:.2f}× rate{verdict} | ≥ {goal}× |")
+print(f"| {name} | {ours:.0f} ({count / ours * 1000:,.0f}/s{cpu(sys.argv[6])}) | {ref:.0f} ({count / ref * 1000:,.0f}/s{cpu(sys.argv[7])}) | {ratio:.2f}× rate{verdict} | ≥ {goal}× |")
 PY
 )")
 }
@@ -237,10 +253,10 @@ main() {
     fill_migrate_data "$migrate_count" "$tmp/migrate.jsonl" "$tmp/migrate.resp"
     migrate_row "migrate $migrate_count JSON Lines → redis" "redis-cli -p $port FLUSHALL" \
         "$bin migrate --from jsonl:$tmp/migrate.jsonl --to $url/0 -q" \
-        "redis-cli -p $port --pipe < $tmp/migrate.resp" 0.9 "$migrate_count"
+        "redis-cli -p $port --pipe < $tmp/migrate.resp" 0.9 "$migrate_count" "$port"
     migrate_row "migrate $migrate_count redis → redis" "redis-cli -p $port -n 1 FLUSHDB" \
         "$bin migrate --from $url/0 --to $url/1 -q" \
-        "redis-cli -p $port -n 1 --pipe < $tmp/migrate.resp" 0.8 "$migrate_count"
+        "redis-cli -p $port -n 1 --pipe < $tmp/migrate.resp" 0.8 "$migrate_count" "$port"
     fill_migrate_data "$rss_count" "$tmp/rss.jsonl" "$tmp/rss.resp"
     redis-cli -p "$port" FLUSHALL >/dev/null
     peak_rss_row "migrate $rss_count JSON Lines → redis" "$bin migrate --from jsonl:$tmp/rss.jsonl --to $url/0 -q" 50

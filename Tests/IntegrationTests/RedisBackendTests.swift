@@ -74,6 +74,40 @@ struct RedisNamespace {
         }
     }
 
+    @Test("tags of persistent and expiring members in one batch: lifetimes, a tag key of another type, replies in their places")
+    func mixedLifetimesInOneBatch() throws {
+        let ns = try RedisNamespace()
+        try ns.withCleanup {
+            let backend = try ns.backend()
+            let raw = try ns.connection()
+            let tag = { (name: String) in RedisArgument(ns.prefix + "tag:" + name) }
+            try raw.send(["SET", tag("broken"), "a string"])
+            _ = try backend.write(Entry(key: "old", value: [1], expiry: .never, tags: ["kept"]), ifAbsent: false)
+            let outcomes = try backend.writeEach(batch: [
+                Entry(key: "p1", value: [1], expiry: .never, tags: ["forever", "mixed"]),
+                Entry(key: "t1", value: [1], expiry: .seconds(600), tags: ["mixed", "timed", "kept"]),
+                Entry(key: "b1", value: [1], expiry: .never, tags: ["forever", "broken"]),
+                Entry(key: "t2", value: [1], expiry: .seconds(60), tags: ["timed"]),
+            ], onlyMissing: false)
+            #expect(outcomes[0] == .written && outcomes[1] == .written && outcomes[3] == .written)
+            guard case .failed(let error) = outcomes[2] else { Issue.record("b1 must fail: \(outcomes[2])"); return }
+            #expect(error.message.contains("broken"), "\(error.message)")
+            #expect(try raw.send(["EXISTS", RedisArgument(ns.prefix + "b1")]).integer == 0, "no entry outside its tags")
+            #expect(try raw.send(["PTTL", tag("forever")]).integer == -1)
+            #expect(try raw.send(["PTTL", tag("mixed")]).integer == -1, "a persistent member keeps the set persistent")
+            #expect(try raw.send(["PTTL", tag("kept")]).integer == -1, "a set persistent before stays persistent")
+            let timed = try raw.send(["PTTL", tag("timed")]).integer ?? 0
+            #expect(timed > 590_000 && timed <= 600_000, "the longest member's lifetime: \(timed)")
+            #expect(try raw.send(["SCARD", tag("forever")]).integer == 2, "p1 and b1: a failed entry's membership is harmless")
+            #expect(try raw.send(["SISMEMBER", tag("timed"), RedisArgument(ns.prefix + "t2")]).integer == 1)
+            // One by one (set --if-absent): an existing entry's new membership is taken back, also for a persistent tag.
+            #expect(try backend.write(Entry(key: "old", value: [2], expiry: .never, tags: ["forever"]), ifAbsent: true) == false)
+            #expect(try raw.send(["SISMEMBER", tag("forever"), RedisArgument(ns.prefix + "old")]).integer == 0)
+            #expect(try backend.write(Entry(key: "new", value: [2], expiry: .never, tags: ["forever"]), ifAbsent: true))
+            #expect(try raw.send(["SISMEMBER", tag("forever"), RedisArgument(ns.prefix + "new")]).integer == 1)
+        }
+    }
+
     @Test func ifAbsentWritesNothingWhenTheKeyExists() throws {
         let ns = try RedisNamespace()
         try ns.withCleanup {

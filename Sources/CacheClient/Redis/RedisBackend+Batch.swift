@@ -15,8 +15,8 @@ import Glibc
 ///
 /// No scripts: a tag set must live at least as long as its longest-living member. Inside the
 /// transaction each tag gets `PTTL` (its state before), `SADD`, then `PEXPIRE ms GT` (extends a
-/// shorter lifetime) and `PEXPIRE ms NX` (gives a new set its lifetime) — or `PERSIST` when a
-/// member never expires. `NX` would also give a lifetime to a set that was persistent on
+/// shorter lifetime) and `PEXPIRE ms NX` (gives a new set its lifetime) — or just `SADD` and
+/// `PERSIST` when a member never expires (no state before is needed then). `NX` would also give a lifetime to a set that was persistent on
 /// purpose; the `PTTL` read says so, and a `PERSIST` follows right after the transaction (a
 /// process killed in that one round trip leaves such a set expiring with its longest TTL member).
 /// So EVAL and EVALSHA may be renamed away or denied by ACL: the writes stay consistent.
@@ -37,8 +37,8 @@ extension RedisBackend {
         var tags: [TagWrite]
         /// Replies to read: MULTI, every queued command, EXEC.
         var replies: Int
-        /// Commands queued per tag (PTTL, one SADD per member or one for all, and PERSIST or two PEXPIREs).
-        func commandsPerTag(_ tag: TagWrite) -> Int { (tag.lifetime < 0 ? 2 : 3) + (indexExisting ? 1 : tag.members.count) }
+        /// Commands queued per tag (PTTL unless persistent, one SADD per member or one for all, and PERSIST or two PEXPIREs).
+        func commandsPerTag(_ tag: TagWrite) -> Int { RedisBackend.lifetimeCommands(tag.lifetime) + (indexExisting ? 1 : tag.members.count) }
     }
 
     /// Groups a batch's tags: one write per tag, carrying all its members and the longest lifetime.
@@ -63,33 +63,51 @@ extension RedisBackend {
         return tags
     }
 
-    /// Adds members to a tag set and keeps it alive at least `lifetime` ms (-1 = forever): PTTL
-    /// (the state before), SADD, then PERSIST, or PEXPIRE GT and PEXPIRE NX. A reply of -1 to the
-    /// PTTL with a lifetime ≥ 0 means NX gave a persistent set a lifetime: PERSIST it again.
-    /// With `oneByOne`, each member gets its own SADD, whose reply tells whether it was new.
-    func encodeTagWrite(_ tag: String, lifetime: Int64, members: [String], oneByOne: Bool = false, into buffer: inout RedisCommandBuffer) {
-        buffer.begin(arguments: 2)
-        buffer.add("PTTL")
-        buffer.add(configuration.tagPrefix, tag)
-        for group in oneByOne ? members.map({ [$0] }) : [members] {
-            buffer.begin(arguments: 2 + group.count)
+    /// Commands a tag write sends besides its SADDs: PERSIST (-1 = forever), or PTTL and two PEXPIREs.
+    static func lifetimeCommands(_ lifetime: Int64) -> Int { lifetime < 0 ? 1 : 3 }
+
+    /// Adds members to a tag set and keeps it alive at least `lifetime` ms (-1 = forever): SADD
+    /// then PERSIST, or PTTL (the state before), SADD, PEXPIRE GT and PEXPIRE NX. A reply of -1
+    /// to the PTTL means NX gave a persistent set a lifetime: PERSIST it again.
+    /// `members` are entry keys (the key prefix is added here). With `oneByOne`, each member gets
+    /// its own SADD, whose reply tells whether it was new.
+    func encodeTagWrite<Members: Collection<String>>(_ tag: String, lifetime: Int64, members: Members, oneByOne: Bool = false,
+                                                     into buffer: inout RedisCommandBuffer) {
+        let tagPrefix = configuration.tagPrefix, keyPrefix = configuration.keyPrefix
+        if lifetime >= 0 {
+            buffer.begin(arguments: 2)
+            buffer.add("PTTL")
+            buffer.add(tagPrefix, tag)
+        }
+        if oneByOne {
+            for member in members {
+                buffer.begin(arguments: 3)
+                buffer.add("SADD")
+                buffer.add(tagPrefix, tag)
+                buffer.add(keyPrefix, member)
+            }
+        } else {
+            buffer.begin(arguments: 2 + members.count)
             buffer.add("SADD")
-            buffer.add(configuration.tagPrefix, tag)
-            for member in group { buffer.add(member) }
+            buffer.add(tagPrefix, tag)
+            for member in members { buffer.add(keyPrefix, member) }
         }
         if lifetime < 0 {
             buffer.begin(arguments: 2)
             buffer.add("PERSIST")
-            buffer.add(configuration.tagPrefix, tag)
+            buffer.add(tagPrefix, tag)
         } else {
-            for condition in ["GT", "NX"] {
-                buffer.begin(arguments: 4)
-                buffer.add("PEXPIRE")
-                buffer.add(configuration.tagPrefix, tag)
-                buffer.add(lifetime)
-                buffer.add(condition)
-            }
+            encodeExpiry(tag, lifetime: lifetime, condition: "GT", into: &buffer)
+            encodeExpiry(tag, lifetime: lifetime, condition: "NX", into: &buffer)
         }
+    }
+
+    private func encodeExpiry(_ tag: String, lifetime: Int64, condition: String, into buffer: inout RedisCommandBuffer) {
+        buffer.begin(arguments: 4)
+        buffer.add("PEXPIRE")
+        buffer.add(configuration.tagPrefix, tag)
+        buffer.add(lifetime)
+        buffer.add(condition)
     }
 
     /// Encodes a batch as one transaction into `buffer`; returns where its replies land.
@@ -104,7 +122,7 @@ extension RedisBackend {
         buffer.begin(arguments: 1)
         buffer.add("MULTI")
         for write in tags {
-            encodeTagWrite(write.tag, lifetime: write.lifetime, members: write.members.map { configuration.storeKey(batch[$0].key) },
+            encodeTagWrite(write.tag, lifetime: write.lifetime, members: write.members.lazy.map { batch[$0].key },
                            oneByOne: !indexExisting, into: &buffer)
         }
         for entry in batch {
@@ -159,10 +177,10 @@ extension RedisBackend {
         var outcomes: [WriteOutcome] = []
         outcomes.reserveCapacity(layout.entries.count)
         let setOffset = entryStart - 1
-        for (index, entry) in layout.entries.enumerated() {
+        for index in layout.entries.indices {
             let reply = results[setOffset + index]
             if let error = RedisErrorReply(reply) {
-                outcomes.append(.failed(error.cacheError(context: "Cannot write \"\(entry.key)\"", endpoint: endpointDescription)))
+                outcomes.append(.failed(error.cacheError(context: "Cannot write \"\(layout.entries[index].key)\"", endpoint: endpointDescription)))
             } else {
                 outcomes.append(reply == .null ? .existed : .written)
             }
@@ -172,8 +190,10 @@ extension RedisBackend {
         var unindexed = Set<Int>()
         for write in layout.tags {
             let tagKey = RedisArgument(configuration.tagSetKey(write.tag))
-            let before = results[position].integer ?? -2
-            let additions = results[(position + 1)...].prefix(layout.indexExisting ? 1 : write.members.count)
+            // The PTTL comes first when the set gets a lifetime; a persistent one starts with its SADDs.
+            let before = write.lifetime >= 0 ? results[position].integer ?? -2 : -2
+            let firstAddition = position + (write.lifetime >= 0 ? 1 : 0)
+            let additions = results[firstAddition...].prefix(layout.indexExisting ? 1 : write.members.count)
             if let error = additions.lazy.compactMap({ RedisErrorReply($0) }).first {
                 // The membership failed: its entries must not stay outside the tag.
                 let failure = error.kind == .wrongType

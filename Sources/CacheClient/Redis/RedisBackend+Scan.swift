@@ -494,18 +494,17 @@ public final class RedisEntrySink: EntrySink, TagSetSink, PipelinedEntrySink {
         try settle()
         var buffer = RedisCommandBuffer()
         for members in sets {
-            backend.encodeTagWrite(members.tag, lifetime: members.lifetime,
-                                   members: members.keys.map { backend.configuration.storeKey($0) }, into: &buffer)
+            backend.encodeTagWrite(members.tag, lifetime: members.lifetime, members: members.keys, into: &buffer)
         }
         let replies = try backend.connection.pipeline(buffer)
         var repairs: [[RedisArgument]] = []
         var position = 0
         for members in sets {
-            let step = members.lifetime < 0 ? 3 : 4  // PTTL, SADD, PERSIST or PEXPIRE GT + NX
+            let step = RedisBackend.lifetimeCommands(members.lifetime) + 1  // SADD, PERSIST or PTTL + PEXPIRE GT + NX
             for reply in replies[position..<(position + step)] {
                 try backend.check(reply, context: "Cannot write the tag set of \"\(members.tag)\"")
             }
-            if replies[position].integer == -1, members.lifetime >= 0 {
+            if members.lifetime >= 0, replies[position].integer == -1 {
                 repairs.append(["PERSIST", RedisArgument(backend.configuration.tagSetKey(members.tag))])
             }
             position += step

@@ -87,16 +87,22 @@ public struct RedisCommandBuffer {
 
     /// Adds one argument: a decimal integer.
     public mutating func add(_ number: Int64) {
-        var digits: [UInt8] = []
-        digits.reserveCapacity(20)
-        var value = number.magnitude
-        repeat {
-            digits.append(UInt8(ascii: "0") + UInt8(value % 10))
-            value /= 10
-        } while value > 0
-        if number < 0 { digits.append(UInt8(ascii: "-")) }
-        header(digits.count)
-        bytes.append(contentsOf: digits.reversed())
+        // Written back to front into a small buffer on the stack: no array per number.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var start = digits.count
+            var value = number.magnitude
+            repeat {
+                start -= 1
+                digits[start] = UInt8(ascii: "0") + UInt8(value % 10)
+                value /= 10
+            } while value > 0
+            if number < 0 {
+                start -= 1
+                digits[start] = UInt8(ascii: "-")
+            }
+            header(digits.count - start)
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
+        }
         trailer()
     }
 
