@@ -92,6 +92,9 @@ extension Cachectl {
             context.renderer.render(UsageResult(report: report, top: top, assertions: results, unicode: unicode))
             try Interruption.exitIfInterrupted("the figures cover the \(Human.count(Int(report.scannedKeys), "key")) scanned",
                                                stopped: report.interrupted)
+            if let failure = report.failure {
+                throw failure.partial("the figures cover the \(Human.count(Int(report.scannedKeys), "key")) scanned before")
+            }
             let failures = results.filter { !$0.passed }
             if !failures.isEmpty {
                 throw CommandFailure(code: ExitStatus.failure, message: failures.map(\.failureMessage).joined(separator: "\n"), plain: true)
