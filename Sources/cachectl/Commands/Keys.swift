@@ -11,7 +11,9 @@ extension Cachectl {
                 counters). Size is MEMORY USAGE on Redis (the key's whole footprint) and the value's \
                 bytes in the snapshot file (a tag set counts its members' key bytes). Redis is walked \
                 with SCAN and a large COUNT, one pipeline of TYPE, PTTL and MEMORY USAGE per page, \
-                never KEYS; SCAN may report a key twice if the database is resized meanwhile. With \
+                never KEYS; SCAN may report a key twice if the database is resized meanwhile. On a \
+                cluster every primary is scanned in turn (never a replica); through Sentinel, the \
+                primary it names. With \
                 --layout, keys are named inside the framework's namespace, as get names them, and the \
                 framework's tag indexes (Symfony tag sets, Laravel tag sorted sets, ids and reference \
                 sets) are tag sets.
