@@ -481,7 +481,7 @@ _cachectl_ping() {
 
 _cachectl_stats() {
     repeating_flags=()
-    non_repeating_flags=(--insecure --quiet -q --verbose -v --no-color --reset --server --yes --version -h --help)
+    non_repeating_flags=(--insecure --quiet -q --verbose -v --no-color --reset --server --yes --per-node --version -h --help)
     repeating_options=(--assert)
     non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --layout --namespace --cache-version --window --watch --count)
     __cachectl_offer_flags_options 0
