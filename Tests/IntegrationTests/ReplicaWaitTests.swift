@@ -108,7 +108,7 @@ struct ReplicaWaitTests {
         let url = try singleServerURL()
         let prefix = "w-\(UUID().uuidString.prefix(8)):"
         let options = ["--url", url, "--key-prefix", prefix, "--tag-prefix", prefix + "tag:", "--stats-key", prefix + "stats", "--timeout", "10"]
-        defer { _ = try? CLI.run(["flush", "--prefix", "", "--yes"] + options) }
+        defer { _ = try? CLI.run(["flush", "--all", "--yes"] + options) }
         let data = manifest(1500, tags: { ["t\($0 % 3)"] })
         let ok = try CLI.run(["warmup", "--from", "-", "--format", "json", "--wait-replicas", "1"] + options, stdin: data)
         #expect(ok.status == 0, "\(ok.stderr.text)")
@@ -133,11 +133,11 @@ struct ReplicaWaitTests {
         let url = try singleServerURL()
         let prefix = "m-\(UUID().uuidString.prefix(8)):"
         let source = ["--key-prefix", prefix, "--tag-prefix", prefix + "tag:", "--stats-key", prefix + "stats", "--timeout", "10"]
-        defer { _ = try? CLI.run(["flush", "--prefix", "", "--yes", "--url", url] + source) }
+        defer { _ = try? CLI.run(["flush", "--all", "--yes", "--url", url] + source) }
         #expect(try CLI.run(["warmup", "--from", "-", "--url", url] + source, stdin: manifest(800, tags: { ["t\($0 % 4)"] })).status == 0)
         try ClusterNamespace.with { ns in
             let options = ["--key-prefix", prefix, "--tag-prefix", prefix + "tag:", "--stats-key", prefix + "stats", "--timeout", "10"]
-            defer { _ = try? CLI.run(["flush", "--prefix", "", "--yes", "--url", ns.url] + options) }
+            defer { _ = try? CLI.run(["flush", "--all", "--yes", "--url", ns.url] + options) }
             let ok = try CLI.run(["migrate", "--from", url, "--to", ns.url, "--format", "json", "--wait-replicas", "1"] + options)
             #expect(ok.status == 0, "\(ok.stderr.text)")
             #expect(try json(ok)["copied"] as? Int == 800)

@@ -396,19 +396,14 @@ public struct Migration {
 
     /// Reads the source again and compares each entry with the target's.
     private func verify(started: ContinuousClock.Instant) throws -> MigrationVerification {
+        (source as? RedisEntrySource)?.readsContents = true
+        defer { (source as? RedisEntrySource)?.readsContents = false }
         var result = MigrationVerification()
         let serialized = sink.acceptsSerialized
         try scanAhead(serialized: serialized, keysOnly: false) { batch in
-            var records = batch.records.filter { sink.accepts($0) && !(options.stringsOnly && $0.value == nil) }
-            // Other types compare by content: DUMP bytes depend on insertion order and encoding.
-            if let redis = source as? RedisEntrySource {
-                let others = records.indices.filter { records[$0].value == nil }
-                let contents = try redis.backend.collections(others.map { redis.backend.configuration.storeKey(records[$0].key) })
-                for (index, content) in zip(others, contents) {
-                    records[index].collection = content
-                    if content != nil { records[index].serialized = nil }
-                }
-            }
+            // Other types compare by content (DUMP bytes depend on insertion order and encoding):
+            // a Redis source reads it while scanning (`readsContents`).
+            let records = batch.records.filter { sink.accepts($0) && !(options.stringsOnly && $0.value == nil) }
             let copies = try sink.readBack(records, serialized: serialized)
             let tolerance = options.ttlTolerance + (ContinuousClock.now - started).seconds
             for (record, copy) in zip(records, copies) {

@@ -7,9 +7,10 @@ extension Cachectl {
             commandName: "migrate",
             abstract: "Copy entries between two endpoints, keeping values byte for byte, TTLs and tags.",
             discussion: """
-                Endpoints: redis://, unix://, file:PATH (snapshot), jsonl:PATH (the entry format, - for \
-                stdin/stdout) and dummy:. Redis→Redis copies every type with DUMP/RESTORE and tag sets \
-                as sets. JSON Lines carries every type too (sets, lists, hashes and sorted sets element \
+                Endpoints: redis://, unix://, redis+cluster://, redis+sentinel://, file:PATH (snapshot), \
+                jsonl:PATH (the entry format, - for stdin/stdout) and dummy:. Redis→Redis copies every \
+                type with DUMP/RESTORE and tag sets as sets; on a cluster each key is read on its \
+                primary (SCAN on every primary) and written on its target node. JSON Lines carries every type too (sets, lists, hashes and sorted sets element \
                 by element, other types as dump_base64), so Redis → JSON Lines → Redis is lossless. \
                 The snapshot file holds strings only: any other type in scope is listed and the run \
                 exits 1, unless --strings-only puts them out of scope. The source is never modified. A \
