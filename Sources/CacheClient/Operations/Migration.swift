@@ -146,6 +146,9 @@ public protocol PipelinedEntrySink: EntrySink {
     func submit(_ records: [MigrationRecord], replace: Bool) throws
     /// The outcomes of the oldest batch submitted and not yet collected, in its order.
     func collect() throws -> [SinkOutcome]
+    /// Reads whatever the sink still owes after the last batch was collected (the corrections of
+    /// the `sets` counter), so that the report's counts are on the server when the run ends.
+    func finishSubmitted() throws
 }
 
 /// What to do with a key that already exists at the target.
@@ -257,11 +260,12 @@ public struct Migration {
                 }
             }
         }
-        /// Collects the outcomes of the batches in flight down to `keep`.
+        /// Collects the outcomes of the batches in flight down to `keep` (with 0, also what the sink still owes).
         func settle(keeping keep: Int) throws {
             while inFlight.count > keep, let pipelined {
                 account(inFlight.removeFirst(), try pipelined.collect())
             }
+            if keep == 0 { try pipelined?.finishSubmitted() }
         }
         do {
             if serialized, let tagSource = source as? TagSetSource, let tagSink = sink as? TagSetSink {

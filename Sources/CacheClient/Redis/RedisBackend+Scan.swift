@@ -369,6 +369,8 @@ public final class RedisEntrySink: EntrySink, TagSetSink, PipelinedEntrySink {
 
     public func finish() throws { try settle() }
 
+    public func finishSubmitted() throws { try settle() }
+
     public var endpointDescription: String { backend.endpointDescription }
     public var acceptsSerialized: Bool { true }
     public var hasExistingKeys: Bool { true }
