@@ -69,7 +69,9 @@ extension RedisKeyWalking {
         } else {
             match += RedisGlob.escape(filter.prefix ?? "") + "*"
         }
-        var scan: [RedisArgument] = ["SCAN", "0", "MATCH", RedisArgument(match), "COUNT", RedisArgument(Self.keyPageSize * 2)]
+        // MATCH * would cost the server a glob match per key for nothing.
+        var scan: [RedisArgument] = ["SCAN", "0"] + (match == "*" ? [] : ["MATCH", RedisArgument(match)])
+        scan += ["COUNT", RedisArgument(Self.keyPageSize * 2)]
         if let type = filter.type { scan += ["TYPE", RedisArgument(type)] }
         for (index, node) in try keyScanNodes().enumerated() {
             // Stopped: the first server still describes the page in flight, no further server is begun.
