@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import cachectl
 
@@ -60,6 +61,40 @@ struct QuickParseTests {
     @Test("leaves everything else to the argument parser", arguments: others)
     func leftToParser(arguments: [String]) {
         #expect(QuickParse.command(arguments) == nil)
+    }
+
+    /// The built binary on a snapshot file: each plain invocation (read quickly) against the same
+    /// one with `--` before its operands (read by the argument parser) — same output, same exit.
+    @Test("the binary answers the same through either parser")
+    func binaryAnswersAlike() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cachectl-quick-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = "file:" + directory.appendingPathComponent("cache.snapshot").path
+        let pairs: [(quick: [String], parsed: [String])] = [
+            (["set", "article:1", "v1", "--ttl", "1h", "--tag", "articles", "--url", url],
+             ["set", "--url", url, "--ttl", "1h", "--tag", "articles", "--", "article:1", "v1"]),
+            (["get", "article:1", "--url", url], ["get", "--url", url, "--", "article:1"]),
+            (["get", "article:1", "missing", "--url", url, "--format", "json"], ["get", "--url", url, "--format", "json", "--", "article:1", "missing"]),
+            (["delete", "missing", "--url", url], ["delete", "--url", url, "--", "missing"]),
+            (["ping", "--url", url, "--format", "json"], ["ping", "--url", url, "--format", "json", "--"]),
+        ]
+        for (quick, parsed) in pairs {
+            #expect(QuickParse.command(quick) != nil && QuickParse.command(parsed) == nil)
+            let a = try CLI.run(quick), b = try CLI.run(parsed)
+            #expect(a.status == b.status, "\(quick): \(a.status) vs \(b.status)")
+            // ping's JSON has the measured latency: compare it without that line.
+            let text = { (output: Data) in String(decoding: output, as: UTF8.self).split(separator: "\n").filter { !$0.contains("latency") } }
+            #expect(text(a.stdout) == text(b.stdout), "\(quick)")
+            #expect(a.stderr == b.stderr, "\(quick)")
+        }
+        // What the quick reader leaves alone still gets the argument parser's usage errors.
+        let noValue = try CLI.run(["set", "article:2", "--url", url])
+        #expect(noValue.status == 64)
+        #expect(noValue.stderr.text.contains("No value given for"))
+        let badFormat = try CLI.run(["get", "article:1", "--format", "yaml", "--url", url])
+        #expect(badFormat.status == 64)
+        #expect(badFormat.stderr.text.contains("--format"))
     }
 
     /// The command's properties, recursively, as `dump` prints them.
