@@ -163,6 +163,17 @@ extension GlobalOptions {
     }
 }
 
+extension ReplicaWaitOptions {
+    static let quickOptions = QuickOptions(values: ["--wait-replicas", "--wait-timeout"])
+
+    init(quick arguments: QuickArguments) throws {
+        self.init()
+        waitReplicas = try arguments.value("--wait-replicas", as: Int.init(argument:))
+        waitTimeout = try arguments.value("--wait-timeout", as: DurationArgument.init(argument:))
+        try validate()
+    }
+}
+
 extension Cachectl.Get: QuickCommand {
     static let quickOptions = QuickOptions(repeatable: ["--tag"], flags: ["--raw"])
 
@@ -177,6 +188,7 @@ extension Cachectl.Get: QuickCommand {
 
 extension Cachectl.SetEntry: QuickCommand {
     static let quickOptions = QuickOptions(values: ["--file", "--ttl"], repeatable: ["--tag"], flags: ["--if-absent", "--json", "--force"])
+        .adding(ReplicaWaitOptions.quickOptions)
 
     init(quick arguments: QuickArguments) throws {
         self.init()
@@ -190,22 +202,24 @@ extension Cachectl.SetEntry: QuickCommand {
         ifAbsent = arguments.flag("--if-absent")
         json = arguments.flag("--json")
         force = arguments.flag("--force")
+        replicas = try ReplicaWaitOptions(quick: arguments)
     }
 }
 
 extension Cachectl.Delete: QuickCommand {
-    static let quickOptions = QuickOptions()
+    static let quickOptions = ReplicaWaitOptions.quickOptions
 
     init(quick arguments: QuickArguments) throws {
         self.init()
         global = try GlobalOptions(quick: arguments)
         keys = try arguments.operands(1...Int.max)
+        replicas = try ReplicaWaitOptions(quick: arguments)
     }
 }
 
 extension Cachectl.Stats: QuickCommand {
     static let quickOptions = QuickOptions(values: ["--window", "--watch", "--count"], repeatable: ["--assert"],
-                                           flags: ["--reset", "--server", "--yes"])
+                                           flags: ["--reset", "--server", "--yes", "--per-node"])
 
     init(quick arguments: QuickArguments) throws {
         self.init()
@@ -218,6 +232,7 @@ extension Cachectl.Stats: QuickCommand {
         yes = arguments.flag("--yes")
         watch = try arguments.value("--watch", as: DurationArgument.init(argument:))
         count = try arguments.value("--count", as: Int.init(argument:))
+        perNode = arguments.flag("--per-node")
     }
 }
 
