@@ -129,6 +129,10 @@ import Testing
             _ = try ProcessRunner.run("redis-cli", ["-u", ns.url, "HSET", ns.prefix + "h", "f", "v"])
             try json("migrate", ["migrate", "--from", ns.url, "--to", snapshotURL, "--on-conflict", "skip", "--verify"])
             try json("migrate", ["migrate", "--from", ns.url, "--to", snapshotURL, "--dry-run"])
+            // A key that is not UTF-8 (key_base64), the biggest of the biggest group (usage's biggest_key).
+            let binary = RedisArgument(bytes: Array(ns.prefix.utf8) + [0x62, 0xFF, 0xFE])
+            _ = try ns.connection().send(["SET", binary, RedisArgument(String(repeating: "x", count: 20_000))])
+            defer { _ = try? ns.connection().send(["UNLINK", binary]) }
             // Two groups (the entries, the tag sets) so that --top 1 also prints `other`.
             try json("keys", ["keys"])
             try json("usage", ["usage", "--exact", "--top", "1", "--assert", "keys>0"])
