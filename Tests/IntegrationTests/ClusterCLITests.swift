@@ -86,6 +86,32 @@ struct ClusterCLITests {
         }
     }
 
+    @Test("keys sharing a slot go in one UNLINK (chunked): invalidate-tag and flush count exactly what existed")
+    func sharedSlots() throws {
+        try ClusterNamespace.with { ns in
+            // 2,500 members in one slot ({grp}: more than one UNLINK's worth), 500 spread ones,
+            // and 40 members whose entries are already gone.
+            var text = ""
+            for index in 0..<2500 { text += #"{"key":"{grp}:\#(index)","value":"v","ttl":600,"tags":["t"]}"# + "\n" }
+            for index in 0..<540 { text += #"{"key":"s\#(index)","value":"v","ttl":600,"tags":["t"]}"# + "\n" }
+            #expect(try run(ns, ["warmup", "--from", "-"], stdin: Data(text.utf8)).status == 0)
+            #expect(try run(ns, ["delete"] + (500..<540).map { "s\($0)" }).status == 0)
+            let invalidate = try run(ns, ["invalidate-tag", "t", "--format", "json"])
+            #expect(invalidate.status == 0, "\(invalidate.stderr.text)")
+            let report = try json(invalidate)
+            #expect(report["deleted"] as? Int == 3000, "\(invalidate.stdout.text)")
+            #expect((report["tags"] as? [[String: Any]])?.first?["members"] as? Int == 3040)
+            let left = try ns.allKeys().filter { !$0.hasSuffix("stats") }
+            #expect(left.isEmpty, "\(left.prefix(5))")
+
+            #expect(try run(ns, ["warmup", "--from", "-"], stdin: Data(text.utf8)).status == 0)
+            let flush = try run(ns, ["flush", "--pattern", "{grp}:*", "--yes", "--format", "json"])
+            #expect(flush.status == 0, "\(flush.stderr.text)")
+            #expect(try json(flush)["deleted"] as? Int == 2500)
+            #expect(try values(ns, ["{grp}:7", "s7"]) == [nil, "v"])
+        }
+    }
+
     @Test("tags lists tag sets from every primary; flush --pattern SCANs every primary and leaves the rest")
     func tagsAndFlush() throws {
         try ClusterNamespace.with { ns in

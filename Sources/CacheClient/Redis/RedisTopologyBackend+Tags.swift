@@ -8,8 +8,8 @@ import Glibc
 /// Invalidation keeps RedisBackend's race-free design: the tag set is RENAMEd aside in one
 /// atomic step, to a name in the same slot — `{<tag-set>}:invalidating:<uuid>`, whose hash tag
 /// is the set's own name (or the set's own hash tag when it has one) — so RENAME never meets
-/// CROSSSLOT. Its members are then deleted on their own nodes, one UNLINK per key in per-node
-/// pipelines sent to every node at once. Flushes and tag listings SCAN every primary (never a
+/// CROSSSLOT. Its members are then deleted on their own nodes: keys sharing a slot in one UNLINK,
+/// per-node pipelines sent to every node at once. Flushes and tag listings SCAN every primary (never a
 /// replica, which holds the same keys again).
 extension RedisTopologyBackend: TagIndexing, TagMemberWalking {
     static let tagBatch = 5000
@@ -50,28 +50,60 @@ extension RedisTopologyBackend: TagIndexing, TagMemberWalking {
     }
 
     /// Deletes every member of a private set on its own node, then the set; returns the members
-    /// seen and the keys that existed. One SSCAN step at a time: memory stays bounded.
+    /// seen and the keys that existed. Members are gathered a window at a time (SSCAN steps of
+    /// `tagBatch`, up to `unlinkWindow` members) so that keys sharing a slot go in one UNLINK:
+    /// memory stays bounded by the window.
     func drain(_ setKey: String, context: String) throws -> (members: Int, deleted: Int) {
         var members = 0
         var deleted = 0
+        var window: [[UInt8]] = []
         try forEachMemberBatch(of: setKey) { batch in
             members += batch.count
-            deleted += try unlink(batch, context: context)
+            window += batch
+            if window.count >= Self.unlinkWindow {
+                deleted += try unlink(window, context: context)
+                window.removeAll(keepingCapacity: true)
+            }
         }
+        deleted += try unlink(window, context: context)
         try redis.send(["UNLINK", RedisArgument(setKey)]).checked(context: context)
         return (members, deleted)
     }
 
-    /// UNLINKs keys on their own nodes, every node's pipeline in flight at once; returns how many existed.
+    /// Members (or scanned keys) gathered before they are grouped by slot and unlinked.
+    static let unlinkWindow = 100_000
+    /// Most keys in one UNLINK.
+    static let keysPerUnlink = 1000
+    /// Most UNLINK commands in one routed batch (every node's part in flight at once).
+    static let unlinksPerBatch = 4000
+
+    /// UNLINKs keys on their own nodes, returns how many existed. Keys that share a slot go in
+    /// one UNLINK (up to `keysPerUnlink`; one server or Sentinel: any keys), so a node runs one
+    /// command per slot instead of one per key; every node's pipeline is in flight at once.
     func unlink(_ keys: [[UInt8]], context: String) throws -> Int {
-        var batch = redis.batch()
-        for key in keys {
-            batch.begin(key: key, arguments: 2)
-            batch.add("UNLINK")
-            batch.add(key)
+        guard !keys.isEmpty else { return 0 }
+        var groups: [[[UInt8]]]
+        if redis.isCluster {
+            var bySlot: [Int: [[UInt8]]] = [:]
+            for key in keys { bySlot[HashSlot(key: key).value, default: []].append(key) }
+            groups = []
+            groups.reserveCapacity(bySlot.count)
+            for slot in bySlot.keys.sorted() {
+                for chunk in bySlot[slot]!.chunks(of: Self.keysPerUnlink) { groups.append(Array(chunk)) }
+            }
+        } else {
+            groups = keys.chunks(of: Self.keysPerUnlink).map(Array.init)
         }
         var deleted = 0
-        for reply in try redis.run(batch) { deleted += Int(try reply.checked(context: context).integer ?? 0) }
+        for commands in groups.chunks(of: Self.unlinksPerBatch) {
+            var batch = redis.batch()
+            for group in commands {
+                batch.begin(key: group[0], arguments: 1 + group.count)
+                batch.add("UNLINK")
+                for key in group { batch.add(key) }
+            }
+            for reply in try redis.run(batch) { deleted += Int(try reply.checked(context: context).integer ?? 0) }
+        }
         return deleted
     }
 
@@ -191,6 +223,7 @@ extension RedisTopologyBackend: TagIndexing, TagMemberWalking {
             var before = try redis.slotMovement()
             for pass in 1...Self.movingPasses {
                 for primary in before.map.primaries {
+                    var window: [[UInt8]] = []
                     try scan(node: primary, match: configuration.scanGlob(for: scope), type: nil) { keys in
                         let batch = configuration.flushable(keys)
                         if dryRun {
@@ -198,10 +231,16 @@ extension RedisTopologyBackend: TagIndexing, TagMemberWalking {
                             for key in batch.prefix(max(0, listLimit - listed.count)) { listed.append(String(decoding: key, as: UTF8.self)) }
                         } else {
                             // Routed per key, not sent back to the node SCAN came from: during a
-                            // reshard a key may have moved on since.
-                            deleted += try unlink(batch, context: context)
+                            // reshard a key may have moved on since. Gathered into a window so
+                            // keys sharing a slot go in one UNLINK.
+                            window += batch
+                            if window.count >= Self.unlinkWindow {
+                                deleted += try unlink(window, context: context)
+                                window.removeAll(keepingCapacity: true)
+                            }
                         }
                     }
+                    deleted += try unlink(window, context: context)
                 }
                 let after = try redis.slotMovement()
                 if dryRun || (after == before && !after.isMoving) || pass == Self.movingPasses { break }
