@@ -180,6 +180,49 @@ struct ClusterUsageTests {
         }
     }
 
+    @Test("a primary that stops answering mid-scan (CLIENT PAUSE past --timeout, at a seeded point): the primaries scanned before are reported, incomplete; exit 69 naming it")
+    func primaryLostMidScan() throws {
+        try ClusterNamespace.with { ns in
+            let topology = try TestCluster.topology()
+            for start in stride(from: 0, to: 30_000, by: 1000) {
+                _ = try topology.pipeline((start..<start + 1000).map { ["SET", RedisArgument(ns.key("k:\($0)")), "value"] })
+            }
+            let primaries = try TestCluster.primaries()
+            let (first, last) = (primaries[0], primaries[primaries.count - 1])
+            let owners = (0..<30_000).map { topology.map.primary(for: HashSlot(key: ns.key("k:\($0)"))) }
+            let onLast = owners.filter { $0 == last }.count
+            let watcher = try TestCluster.connection(first)
+            _ = try watcher.send(["CONFIG", "RESETSTAT"])
+            let firstKeys = owners.filter { $0 == first }.count
+            #expect(firstKeys > 5000 && onLast > 5000)
+            var random = FaultTests.Random(state: FaultTests.seed)
+            let point = 1000 + Int(random.next(below: UInt64(firstKeys - 2000)))
+            final class Box: @unchecked Sendable { var output: ProcessOutput? }
+            let box = Box()
+            let arguments = ["usage", "--exact", "--format", "json"] + ns.cliOptions.dropLast(2) + ["--timeout", "1"]
+            let done = TestCluster.inBackground { box.output = try CLI.run(arguments, timeout: .seconds(120)) }
+            func measured() throws -> Int {
+                let info = try watcher.send(["INFO", "commandstats"]).string ?? ""
+                let line = info.split(separator: "\r\n").first { $0.hasPrefix("cmdstat_memory|usage:") }
+                return line.flatMap { Int($0.split(separator: ",")[0].split(separator: "=")[1]) } ?? 0
+            }
+            let deadline = Date().addingTimeInterval(60)
+            while try measured() < point, Date() < deadline { Thread.sleep(forTimeInterval: 0.002) }
+            // The bus keeps running while clients wait: no failover, the node just stops answering them.
+            _ = try TestCluster.connection(last).send(["CLIENT", "PAUSE", "3000", "ALL"])
+            done.wait()
+            let output = try #require(box.output)
+            #expect(output.status == 69, "paused after \(point) keys: \(output.stderr.text)")
+            #expect(output.stderr.text.contains("\(last)") && output.stderr.text.contains("incomplete"), "\(output.stderr.text)")
+            let object = try JSONSerialization.jsonObject(with: output.stdout) as? [String: Any] ?? [:]
+            #expect(object["incomplete"] as? Bool == true && (object["error"] as? String)?.contains("\(last)") == true, "\(object["error"] ?? "nil")")
+            // Every primary before the lost one was scanned whole.
+            #expect(object["keys"] as? Int == 30_000 - onLast, "\(object["keys"] ?? "nil") keys reported, \(onLast) on the lost primary")
+            Thread.sleep(forTimeInterval: 3)
+            try TestCluster.waitUntilHealthy()
+        }
+    }
+
     @Test("Sentinel: keys and usage go to the primary it names")
     func sentinel() throws {
         let url = try TestEnvironment.sentinelURL
