@@ -211,4 +211,58 @@ import Testing
         }
         print("LargeValueTests peak RSS (\(backend), × 50 MiB): \(summary)")
     }
+
+    /// `set` of a large value into a snapshot killed (SIGKILL) at seeded points while it writes:
+    /// afterwards the entry holds the old value with its old tag or the new value with its new
+    /// tag, byte for byte, and `check` finds the file whole (no large value without its entry).
+    @Test func aKilledLargeSetLeavesTheOldOrTheNewValue() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let target = ["--url", "file:" + directory.appendingPathComponent("cache.snapshot").path]
+        var values: [Data] = []
+        for index in 0..<11 {
+            values.append(Self.randomValue(8 << 20 + index))
+            try values[index].write(to: directory.appendingPathComponent("value-\(index)"))
+        }
+        let first = Date()
+        #expect(try CLI.run(["set", "big", "--file", directory.appendingPathComponent("value-0").path, "--tag", "v0"] + target).status == 0)
+        let oneSet = Date().timeIntervalSince(first)
+        var current = 0
+        var state: UInt64 = ProcessInfo.processInfo.environment["CACHECTL_FUZZ_SEED"].flatMap(UInt64.init) ?? 0x1A_97
+        var killed = 0
+        for index in 1..<values.count {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            let delay = Double(state >> 11) / Double(1 << 53) * oneSet * 1.2
+            let process = Process()
+            process.executableURL = CLI.binary
+            process.arguments = ["set", "big", "-", "--tag", "v\(index)"] + target
+            process.standardInput = FileHandle(forReadingAtPath: directory.appendingPathComponent("value-\(index)").path)
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            usleep(useconds_t(delay * 1_000_000))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            let context = "seed \(state), run \(index), kill after \(Int(delay * 1000)) ms of a \(Int(oneSet * 1000)) ms set"
+            if process.terminationReason == .uncaughtSignal { killed += 1 } else {
+                #expect(process.terminationStatus == 0, "\(context): set exited \(process.terminationStatus)")
+            }
+            let get = try CLI.run(["get", "big", "--format", "json"] + target)
+            #expect(get.status == 0, "\(context): \(String(decoding: get.stderr, as: UTF8.self))")
+            let object = try JSONSerialization.jsonObject(with: get.stdout) as? [String: Any]
+            let entry = (object?["entries"] as? [[String: Any]])?.first
+            let value = (entry?["value_base64"] as? String).flatMap { Data(base64Encoded: $0) }
+            let tags = entry?["tags"] as? [String]
+            if value == values[index] {
+                #expect(tags == ["v\(index)"], "\(context): the new value with the old tags")
+                current = index
+            } else {
+                #expect(value == values[current], "\(context): neither the old nor the new value (\(value?.count ?? -1) bytes)")
+                #expect(tags == ["v\(current)"], "\(context): the old value with other tags")
+            }
+            let check = try CLI.run(["check"] + target)
+            #expect(check.status == 0, "\(context): \(String(decoding: check.stdout + check.stderr, as: UTF8.self))")
+        }
+        print("LargeValueTests: \(killed) of \(values.count - 1) large sets killed mid-run")
+    }
 }
