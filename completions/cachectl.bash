@@ -258,7 +258,7 @@ _cachectl_set() {
     repeating_flags=()
     non_repeating_flags=(--insecure --quiet -q --verbose -v --no-color --if-absent --json --force --version -h --help)
     repeating_options=(--tag)
-    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --layout --namespace --cache-version --file --ttl)
+    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --layout --namespace --cache-version --file --ttl --wait-replicas --wait-timeout)
     __cachectl_offer_flags_options 2
 
     # Offer option value completions
@@ -328,6 +328,13 @@ _cachectl_set() {
     '--tag')
         return
         ;;
+    '--wait-replicas')
+        return
+        ;;
+    '--wait-timeout')
+        __cachectl_add_completions -W '1s'$'\n''5s'$'\n''30s'$'\n''1m'
+        return
+        ;;
     esac
 }
 
@@ -335,7 +342,7 @@ _cachectl_delete() {
     repeating_flags=()
     non_repeating_flags=(--insecure --quiet -q --verbose -v --no-color --version -h --help)
     repeating_options=()
-    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --layout --namespace --cache-version)
+    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --layout --namespace --cache-version --wait-replicas --wait-timeout)
     __cachectl_offer_flags_options -1
 
     # Offer option value completions
@@ -393,6 +400,13 @@ _cachectl_delete() {
         return
         ;;
     '--cache-version')
+        return
+        ;;
+    '--wait-replicas')
+        return
+        ;;
+    '--wait-timeout')
+        __cachectl_add_completions -W '1s'$'\n''5s'$'\n''30s'$'\n''1m'
         return
         ;;
     esac
@@ -467,7 +481,7 @@ _cachectl_ping() {
 
 _cachectl_stats() {
     repeating_flags=()
-    non_repeating_flags=(--insecure --quiet -q --verbose -v --no-color --reset --server --yes --version -h --help)
+    non_repeating_flags=(--insecure --quiet -q --verbose -v --no-color --reset --server --yes --per-node --version -h --help)
     repeating_options=(--assert)
     non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --layout --namespace --cache-version --window --watch --count)
     __cachectl_offer_flags_options 0
@@ -851,7 +865,7 @@ _cachectl_migrate() {
     repeating_flags=()
     non_repeating_flags=(--insecure --quiet -q --verbose -v --no-color --dry-run --verify --drop-tags --parse-json --strings-only --version -h --help)
     repeating_options=()
-    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --layout --namespace --cache-version --from --to --pattern --on-conflict --to-layout --to-namespace --to-cache-version)
+    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --layout --namespace --cache-version --from --to --pattern --on-conflict --to-layout --to-namespace --to-cache-version --wait-replicas --wait-timeout)
     __cachectl_offer_flags_options 0
 
     # Offer option value completions
@@ -932,6 +946,13 @@ _cachectl_migrate() {
     '--to-cache-version')
         return
         ;;
+    '--wait-replicas')
+        return
+        ;;
+    '--wait-timeout')
+        __cachectl_add_completions -W '1s'$'\n''5s'$'\n''30s'$'\n''1m'
+        return
+        ;;
     esac
 }
 
@@ -939,7 +960,7 @@ _cachectl_warmup() {
     repeating_flags=()
     non_repeating_flags=(--insecure --quiet -q --verbose -v --no-color --only-missing --skip-invalid --wait --version -h --help)
     repeating_options=(--tag)
-    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --layout --namespace --cache-version --from --input-format --command --url-template --source-cacert --keys --concurrency --batch --ttl --lock-file --max-duration)
+    non_repeating_options=(--url --profile --config --user --password-file --cacert --cacertdir --cert --key --sni --format --timeout --key-prefix --tag-prefix --stats-key --layout --namespace --cache-version --from --input-format --command --url-template --source-cacert --keys --concurrency --batch --ttl --lock-file --max-duration --wait-replicas --wait-timeout)
     __cachectl_offer_flags_options 0
 
     # Offer option value completions
@@ -1035,6 +1056,13 @@ _cachectl_warmup() {
         return
         ;;
     '--max-duration')
+        __cachectl_add_completions -W '1s'$'\n''5s'$'\n''30s'$'\n''1m'
+        return
+        ;;
+    '--wait-replicas')
+        return
+        ;;
+    '--wait-timeout')
         __cachectl_add_completions -W '1s'$'\n''5s'$'\n''30s'$'\n''1m'
         return
         ;;

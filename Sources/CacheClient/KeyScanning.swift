@@ -15,8 +15,9 @@ public protocol KeyScanning: CacheBackend {
     func scanKeys(_ filter: KeyFilter, details: KeyDetails, shouldStop: () -> Bool, scanned: (Int) -> Void,
                   _ body: ([KeyInfo]) throws -> Void) throws
 
-    /// The types of keys (without the key prefix); nil for a key that no longer exists.
-    func keyTypes(_ keys: [String]) throws -> [String?]
+    /// The types of keys as a scan described them (by `key`, or `keyBytes` when set); nil for a
+    /// key that no longer exists.
+    func keyTypes(_ keys: [KeyInfo]) throws -> [String?]
 
     /// Whether `sampleKeys` draws random keys (Redis); a backend that answers false is always exact.
     var samplesKeys: Bool { get }
@@ -44,20 +45,23 @@ extension KeyScanning {
     }
 
     /// Lists the keys `filter` selects in `order`, at most `limit` of them, keeping at most about
-    /// twice `limit` in memory while scanning (every selected key without a limit).
+    /// twice `limit` in memory while scanning (every selected key without a limit). A server lost
+    /// mid-scan ends the listing with what was scanned before and the failure set.
     public func listKeys(_ filter: KeyFilter, order: KeyOrder, limit: Int?, shouldStop: () -> Bool = { false },
-                         scanned: (Int) -> Void = { _ in }) throws -> [KeyInfo] {
+                         scanned: (Int) -> Void = { _ in }) throws -> KeyListing {
         var kept: [KeyInfo] = []
         func trim() {
             kept.sort(by: order.precedes)
             if let limit, kept.count > limit { kept.removeLast(kept.count - limit) }
         }
-        try scanKeys(filter, details: .types, shouldStop: shouldStop, scanned: scanned) { page in
-            kept += page
-            if let limit, kept.count > max(2 * limit, 1000) { trim() }
+        let failure = try KeyScanFailure.catching {
+            try scanKeys(filter, details: .types, shouldStop: shouldStop, scanned: scanned) { page in
+                kept += page
+                if let limit, kept.count > max(2 * limit, 1000) { trim() }
+            }
         }
         trim()
-        return kept
+        return KeyListing(keys: kept, failure: failure)
     }
 
     /// The role of a store key under this backend's prefixes.
@@ -76,5 +80,5 @@ extension DummyBackend: KeyScanning {
     public func keyCount() throws -> Int64 { 0 }
     public func scanKeys(_ filter: KeyFilter, details: KeyDetails, shouldStop: () -> Bool, scanned: (Int) -> Void,
                          _ body: ([KeyInfo]) throws -> Void) throws {}
-    public func keyTypes(_ keys: [String]) throws -> [String?] { keys.map { _ in nil } }
+    public func keyTypes(_ keys: [KeyInfo]) throws -> [String?] { keys.map { _ in nil } }
 }

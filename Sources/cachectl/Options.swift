@@ -138,3 +138,50 @@ struct DurationArgument: ExpressibleByArgument, Sendable {
 
     static var defaultCompletionKind: CompletionKind { .list(["1s", "5s", "30s", "1m"]) }
 }
+
+/// `--wait-replicas N [--wait-timeout DURATION]`: writes wait for replica acknowledgements
+/// (Redis `WAIT`) for those who need them to survive a failover.
+struct ReplicaWaitOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("After each batch, wait until N replicas acknowledged its writes (Redis WAIT; on a cluster on every primary written to). Writes not acknowledged in time are reported and the command exits 1.",
+                               valueName: "n"))
+    var waitReplicas: Int?
+
+    @Option(help: ArgumentHelp("How long each wait of --wait-replicas may take, e.g. 500ms or 2s (default 1s; shorter than --timeout).",
+                               valueName: "duration"))
+    var waitTimeout: DurationArgument?
+
+    func validate() throws {
+        if let waitReplicas, !(0...ReplicaWait.maximumReplicas).contains(waitReplicas) {
+            throw ValidationError("--wait-replicas must be a number of replicas from 0 to \(ReplicaWait.maximumReplicas), e.g. 1.")
+        }
+        if waitTimeout != nil, waitReplicas == nil {
+            throw ValidationError("--wait-timeout needs --wait-replicas: it bounds that wait.")
+        }
+    }
+
+    /// The wait the options ask for; nil without `--wait-replicas` or with 0 (nothing to wait for).
+    /// Each reply is awaited at most `timeout` seconds (`--timeout`), so the wait must be shorter.
+    func wait(timeout: Double) throws -> ReplicaWait? {
+        guard let waitReplicas, waitReplicas > 0 else { return nil }
+        let duration = waitTimeout?.duration ?? .seconds(1)
+        guard duration.seconds < timeout else {
+            throw CacheError(.usage, "--wait-timeout (\(Human.duration(duration.seconds))) must be shorter than --timeout (\(Human.duration(timeout))): every reply, WAIT's too, is awaited at most --timeout",
+                             hint: "raise --timeout or lower --wait-timeout")
+        }
+        return ReplicaWait(replicas: waitReplicas, timeout: duration)
+    }
+
+    /// Waits for the replicas of what a one-shot command (`set`, `delete`) changed on `backend`;
+    /// throws exit 1 naming how many (`one`/`many`: "entry written was"/"entries written were") not acknowledged in time.
+    func acknowledge(_ one: String, _ many: String, on backend: any CacheBackend, _ ask: (any ReplicaAcknowledging, ReplicaWait) throws -> ReplicaAcknowledgement) throws {
+        guard let wait = try wait(timeout: backend.configuration.timeout) else { return }
+        guard let acknowledging = backend as? any ReplicaAcknowledging else {
+            throw CacheError(.usage, "--wait-replicas needs Redis (a server, a cluster or Sentinel): \(backend.endpointDescription) has no replicas")
+        }
+        let acknowledgement = try ask(acknowledging, wait)
+        guard acknowledgement.unacknowledged == 0 else {
+            throw CommandFailure(code: ExitStatus.failure,
+                                 message: "\(acknowledgement.unacknowledged) \(acknowledgement.unacknowledged == 1 ? one : many) not acknowledged by \(wait.replicas) replica\(wait.replicas == 1 ? "" : "s") within \(Human.duration(wait.timeout.seconds)) (the fewest acknowledging: \(acknowledgement.fewestReplicas)): on the primary, but a failover could lose \(acknowledgement.unacknowledged == 1 ? "it" : "them")")
+        }
+    }
+}

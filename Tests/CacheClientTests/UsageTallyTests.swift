@@ -118,3 +118,16 @@ struct UsageTallyTests {
     @Test("bad byte counts", arguments: ["", "-1", "lots", "5%", "1e30", "nan", "inf KB"])
     func badBytes(text: String) { #expect(ByteCount.parse(text) == nil) }
 }
+
+@Suite("sampling over several primaries")
+struct SampleAllocationTests {
+    @Test("draws are split in proportion to each primary's DBSIZE and add up to the sample", arguments: [
+        (3000, [100, 200, 300] as [Int64], [500, 1000, 1500]), (10, [1, 1, 1], [4, 3, 3]), (7, [0, 5, 0], [0, 7, 0]),
+        (5, [0, 0], [0, 0]), (20_000, [333_333, 333_333, 333_334], [6667, 6666, 6667]), (1, [10, 1_000_000], [0, 1]),
+    ])
+    func allocation(count: Int, sizes: [Int64], expected: [Int]) {
+        let shares = RedisBackend.allocate(count, over: sizes)
+        #expect(shares == expected)
+        if sizes.contains(where: { $0 > 0 }) { #expect(shares.reduce(0, +) == count) }
+    }
+}

@@ -206,7 +206,7 @@ struct ClusterCLITests {
         let url = try TestEnvironment.sentinelURL
         let prefix = "s-\(UUID().uuidString.prefix(8)):"
         let options = ["--url", url, "--key-prefix", prefix, "--tag-prefix", prefix + "tag:", "--stats-key", prefix + "stats", "--timeout", "20"]
-        defer { _ = try? CLI.run(["flush", "--prefix", "", "--yes"] + options) }
+        defer { _ = try? CLI.run(["flush", "--all", "--yes"] + options) }
         #expect(try CLI.run(["set", "a", "1", "--tag", "x"] + options).status == 0)
         try TestSentinel.failover()
         let get = try CLI.run(["get", "a", "--raw"] + options)

@@ -38,8 +38,10 @@ import Testing
                 _ = try cache.get("k")
                 _ = try cache.get("absent")
                 _ = try CLI.run(["get", "k", "absent", "--url", url, "--key-prefix", ns.prefix])
+                // --per-node (Redis only) prints the cachectl_node_* families.
                 let result = try CLI.run(["stats", "--format", "prometheus", "--url", url, "--key-prefix", ns.prefix,
-                                          "--tag-prefix", ns.prefix + "tag:", "--stats-key", ns.prefix + "stats"])
+                                          "--tag-prefix", ns.prefix + "tag:", "--stats-key", ns.prefix + "stats"]
+                                         + (url == ns.url ? ["--per-node"] : []))
                 #expect(result.status == 0, "\(url): \(result.stderr.text)")
                 printed += Sample.parse(result.stdout.text)
             }
@@ -119,6 +121,7 @@ import Testing
             try json("warmup", ["warmup", "--from", "-", "--skip-invalid"],
                      stdin: Data((#"{"key":"w","value":"v"}"# + "\n" + #"{"key":"bad","value":"v","ttl":-1}"#).utf8))
             try json("stats", ["stats", "--window", "200ms", "--assert", "hit_rate>=0"])
+            try json("stats", ["stats", "--per-node"])
             // A key the target already holds with another value (a conflict, skipped, then a
             // verify mismatch), and a hash the snapshot cannot hold (skipped by type).
             #expect(try CLI.run(["set", "w", "other"] + options + ["--url", snapshotURL]).status == 0)
@@ -126,6 +129,10 @@ import Testing
             _ = try ProcessRunner.run("redis-cli", ["-u", ns.url, "HSET", ns.prefix + "h", "f", "v"])
             try json("migrate", ["migrate", "--from", ns.url, "--to", snapshotURL, "--on-conflict", "skip", "--verify"])
             try json("migrate", ["migrate", "--from", ns.url, "--to", snapshotURL, "--dry-run"])
+            // A key that is not UTF-8 (key_base64), the biggest of the biggest group (usage's biggest_key).
+            let binary = RedisArgument(bytes: Array(ns.prefix.utf8) + [0x62, 0xFF, 0xFE])
+            _ = try ns.connection().send(["SET", binary, RedisArgument(String(repeating: "x", count: 20_000))])
+            defer { _ = try? ns.connection().send(["UNLINK", binary]) }
             // Two groups (the entries, the tag sets) so that --top 1 also prints `other`.
             try json("keys", ["keys"])
             try json("usage", ["usage", "--exact", "--top", "1", "--assert", "keys>0"])

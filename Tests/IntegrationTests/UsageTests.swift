@@ -2,6 +2,9 @@ import CacheClient
 import Foundation
 import Testing
 import cachectlTests
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Data written by redis-py (Scripts/testdata/app-cache.py) as an application would, in
 /// databases of their own on the plain test server (13: mixed types, 14: uniform strings).
@@ -241,6 +244,112 @@ struct UsageTests {
         #expect(scanned > 0 && scanned < 20_000, "\(scanned)")
         let stderr = (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""
         #expect(stderr.contains("interrupted"), "\(stderr)")
+    }
+
+    @Test("a key that is not UTF-8: key_base64 in keys JSON and JSON Lines and in usage's biggest key, \\xFF in tables")
+    func binaryKeys() throws {
+        _ = try AppCache.write(mixedURL, mode: "mixed")
+        let connection = try RedisConnection(address: .tcp(host: "127.0.0.1", port: URL(string: mixedURL)?.port ?? 0), timeout: 10)
+        _ = try connection.send(["SELECT", "13"])
+        let raw: [UInt8] = Array("bin:".utf8) + [0xFF, 0x00, 0xC3, 0x28, 0x41]
+        #expect(try connection.send(["SET", RedisArgument(bytes: raw), RedisArgument(String(repeating: "z", count: 40_000)), "EX", "600"]).errorMessage == nil)
+        let encoded = Data(raw).base64EncodedString()
+        let listed = try json(["keys", "--url", mixedURL, "--prefix", "bin:", "--format", "json"])
+        let rows = listed.object["keys"] as? [[String: Any]] ?? []
+        #expect(listed.status == 0 && rows.count == 1, "\(listed.stderr)")
+        #expect(rows.first?["key_base64"] as? String == encoded && rows.first?["type"] as? String == "string")
+        #expect(rows.first?["key"] as? String == "bin:\u{FFFD}\u{0}\u{FFFD}(A", "\(rows.first?["key"] ?? "")")
+        let lines = try CLI.run(["keys", "--url", mixedURL, "--format", "jsonl"])
+        let objects = lines.stdout.text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(objects.filter { $0["key_base64"] != nil }.compactMap { $0["key_base64"] as? String } == [encoded], "only the key that is not UTF-8 carries it")
+        let table = try CLI.run(["keys", "--url", mixedURL, "--prefix", "bin:"])
+        #expect(table.stdout.text.contains(#"bin:\xFF\u{0}\xC3(A"#), "\(table.stdout.text)")
+        let usage = try json(["usage", "--url", mixedURL, "--exact", "--format", "json", "--top", "1000"])
+        let biggest = groupsByName(usage.object)["bin"]?["biggest_key"] as? [String: Any]
+        #expect(biggest?["key_base64"] as? String == encoded && biggest?["type"] as? String == "string", "\(biggest ?? [:])")
+        #expect(groupsByName(usage.object)["article"]?["biggest_key"].map { ($0 as? [String: Any])?["key_base64"] == nil } == true)
+    }
+
+    /// A redis-server of the test's own on a unix socket, to be killed mid-scan; stopped by pid.
+    final class DisposableRedis: @unchecked Sendable {
+        let directory: URL
+        let socket: String
+        let process = Process()
+
+        init(keys: Int) throws {
+            directory = URL(fileURLWithPath: "/tmp/cu-\(UUID().uuidString.prefix(8))")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            socket = directory.appendingPathComponent("redis.sock").path
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["redis-server", "--port", "0", "--unixsocket", socket, "--save", "", "--appendonly", "no",
+                                 "--enable-debug-command", "yes", "--dir", directory.path]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let deadline = Date().addingTimeInterval(10)
+            while (try? connection().send("PING").string) != "PONG" {
+                guard Date() < deadline else { throw MissingTestServer("the private redis-server on \(socket) did not start") }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            _ = try connection().send(["DEBUG", "POPULATE", RedisArgument(keys), "page", "200"])
+        }
+
+        var url: String { "unix://" + socket }
+        func connection() throws -> RedisConnection { try RedisConnection(address: .unix(path: socket), timeout: 10) }
+
+        /// MEMORY USAGE calls served so far.
+        func measured(on connection: RedisConnection) throws -> Int {
+            let info = try connection.send(["INFO", "commandstats"]).string ?? ""
+            guard let line = info.split(separator: "\r\n").first(where: { $0.hasPrefix("cmdstat_memory|usage:") }),
+                  let calls = line.split(separator: ",").first?.split(separator: "=").last else { return 0 }
+            return Int(calls) ?? 0
+        }
+
+        func kill() {
+            Glibc.kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+
+        deinit {
+            if process.isRunning { kill() }
+            try? FileManager.default.removeItem(at: directory)
+        }
+    }
+
+    @Test("a server killed mid-scan at a seeded point: what was scanned is printed, marked incomplete; exit 69 naming the server",
+          arguments: [["usage", "--exact", "--format", "json"], ["keys", "--format", "json"], ["keys", "--format", "jsonl"]])
+    func killedMidScan(command: [String]) throws {
+        let total = 150_000
+        let server = try DisposableRedis(keys: total)
+        var random = FaultTests.Random(state: FaultTests.seed &+ UInt64(command.joined().utf8.count))
+        let point = 10_000 + Int(random.next(below: 100_000))
+        final class Box: @unchecked Sendable { var output: ProcessOutput? }
+        let box = Box()
+        let url = server.url
+        let done = TestCluster.inBackground { box.output = try CLI.run(command + ["--url", url, "--timeout", "5"], timeout: .seconds(120)) }
+        let watcher = try server.connection()
+        let deadline = Date().addingTimeInterval(60)
+        while try server.measured(on: watcher) < point, Date() < deadline { Thread.sleep(forTimeInterval: 0.002) }
+        server.kill()
+        done.wait()
+        let output = try #require(box.output)
+        #expect(output.status == 69, "killed after \(point) keys: \(output.stderr.text)")
+        #expect(output.stderr.text.contains(server.socket), "the lost server is named: \(output.stderr.text)")
+        #expect(output.stderr.text.contains("incomplete"), "\(output.stderr.text)")
+        if command.contains("jsonl") {
+            let rows = output.stdout.text.split(separator: "\n")
+            #expect(rows.count >= point - 4000 && rows.count < total, "\(rows.count) rows streamed, killed after \(point)")
+            #expect(rows.allSatisfy { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) != nil }, "no row cut in half")
+        } else {
+            let object = try JSONSerialization.jsonObject(with: output.stdout) as? [String: Any] ?? [:]
+            #expect(object["incomplete"] as? Bool == true && object["interrupted"] as? Bool == false)
+            #expect((object["error"] as? String)?.contains(server.socket) == true, "\(object["error"] ?? "nil")")
+            let scanned = object[command[0] == "usage" ? "scanned_keys" : "count"] as? Int ?? -1
+            #expect(scanned >= point - 4000 && scanned < total, "\(scanned) keys reported, killed after \(point)")
+            if command[0] == "usage" {
+                #expect(object["keys"] as? Int == scanned && (object["memory"] as? Int ?? 0) > scanned * 200)
+            }
+        }
     }
 
     @Test("a server that refuses MEMORY USAGE (ACL) is named, exit 77; an unreachable one exits 69")

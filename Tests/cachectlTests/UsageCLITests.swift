@@ -121,7 +121,9 @@ import Testing
                     word = ""
                 }
             }
-            return names
+            // Printed only for a key that is not UTF-8, which the snapshot cannot hold; the
+            // integration drift test prints it from Redis.
+            return names.subtracting(["key_base64"])
         }
         func fields(_ value: Any) -> Set<String> {
             if let object = value as? [String: Any] {

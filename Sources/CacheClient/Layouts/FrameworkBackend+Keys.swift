@@ -7,7 +7,7 @@ extension FrameworkBackend: KeyScanning {
 
     public var samplesKeys: Bool { inner.samplesKeys }
 
-    public func keyTypes(_ keys: [String]) throws -> [String?] { try inner.keyTypes(keys) }
+    public func keyTypes(_ keys: [KeyInfo]) throws -> [String?] { try inner.keyTypes(keys) }
 
     public func scanKeys(_ filter: KeyFilter, details: KeyDetails, shouldStop: () -> Bool, scanned: (Int) -> Void,
                          _ body: ([KeyInfo]) throws -> Void) throws {

@@ -13,6 +13,9 @@ public struct KeyInfo: Sendable, Equatable {
     /// The key without the key prefix (for tag sets and the counters hash: their store key
     /// without the key prefix, or whole when they lie outside it).
     public var key: String
+    /// The key's exact bytes (without the key prefix) when they are not valid UTF-8: `key` then
+    /// shows each invalid byte as U+FFFD. Nil for every UTF-8 key.
+    public var keyBytes: [UInt8]?
     /// `string`, `hash`, `list`, `set`, `zset` or `stream` (as Redis TYPE says).
     public var type: String
     /// Remaining lifetime in milliseconds; nil = never expires.
@@ -252,6 +255,9 @@ public struct UsageReport: Sendable, Equatable {
     public var seconds: Double
     /// True when the scan was interrupted: the figures cover the keys scanned so far.
     public var interrupted: Bool
+    /// Set when a server was lost mid-scan (`.unreachable`, naming it): the figures cover the
+    /// keys scanned before. The caller shows the report, then reports the failure.
+    public var failure: CacheError?
 
     /// Creates a report.
     public init(backend: String, endpoint: String, grouping: UsageGrouping, mode: UsageMode, scannedKeys: Int64, keys: Int64,
@@ -273,5 +279,29 @@ public struct UsageReport: Sendable, Equatable {
     public var largestShareMargin: Double? {
         guard case .sampled = mode else { return nil }
         return groups.compactMap(\.shareMargin).max() ?? 0
+    }
+}
+
+/// What `listKeys` found: the keys, and the failure that ended the scan early, if one did.
+public struct KeyListing: Sendable, Equatable {
+    /// The keys listed, in the order asked.
+    public var keys: [KeyInfo]
+    /// Set when a server was lost mid-scan (`.unreachable`, naming it): `keys` holds what was
+    /// scanned before. The caller shows the listing, then reports the failure.
+    public var failure: CacheError?
+}
+
+/// A scan that loses its server part-way ends with what it has: the failure is kept for the
+/// caller to report after showing the partial result.
+enum KeyScanFailure {
+    /// Runs `body`; returns the `.unreachable` error it throws (a server lost or timed out),
+    /// nil when it completes. Other errors are thrown.
+    static func catching(_ body: () throws -> Void) throws -> CacheError? {
+        do {
+            try body()
+            return nil
+        } catch let error as CacheError where error.kind == .unreachable {
+            return error
+        }
     }
 }

@@ -56,6 +56,13 @@ public struct WarmupReport: Sendable, Equatable {
     public var retries = 0
     /// Whether the server restarted during the run (its run_id changed across a reconnect).
     public var serverRestarted = false
+    /// Entries written whose replicas did not all acknowledge them within the wait (`replicaWait`):
+    /// written, but a failover could still lose them.
+    public var unacknowledged = 0
+    /// The replicas asked to acknowledge each batch (`--wait-replicas`); nil when not asked.
+    public var replicasAsked: Int?
+    /// The fewest replicas any wait reported; nil when not asked.
+    public var fewestReplicas: Int?
     /// Things the operator must know that are not per-item issues (a restart, a terminated generator).
     public var notes: [String] = []
 

@@ -169,6 +169,9 @@ public struct Migration {
         public var cancellation: Cancellation = .process
         /// Copy strings only: other types are out of scope (listed, not a failure).
         public var stringsOnly = false
+        /// Wait after each batch until this many of the target's replicas acknowledged it (Redis
+        /// `WAIT`); what they did not is counted in `MigrationReport.unacknowledged`.
+        public var replicaWait: ReplicaWait?
 
         /// Creates options.
         public init(pattern: String? = nil, onConflict: ConflictPolicy = .fail, dryRun: Bool = false, verify: Bool = false) {
@@ -215,6 +218,13 @@ public struct Migration {
         if !options.dryRun, sink.refusesSomeRecords {
             try checkRepresentable(serialized: serialized)
         }
+        var acknowledging: (any ReplicaAcknowledging)?
+        if options.replicaWait != nil {
+            acknowledging = (sink as? BackendWritingSink)?.targetBackend as? ReplicaAcknowledging
+            guard acknowledging != nil else {
+                throw CacheError(.usage, "--wait-replicas needs a Redis target (a server, a cluster or Sentinel): \(sink.endpointDescription) has no replicas")
+            }
+        }
         var copiedTagMemberships = 0
         struct Interrupted: Error {}
         let redisSource = source as? RedisEntrySource
@@ -257,6 +267,10 @@ public struct Migration {
                     try tagSink.addTagMembers(batch.tagSets)
                     report.tagMemberships += batch.tagSets.reduce(0) { $0 + $1.keys.count }
                 }
+                if let wait = options.replicaWait, let acknowledging {
+                    report.unacknowledged += try Self.unacknowledged(zip(writable, outcomes), on: acknowledging, wait: wait,
+                                                                     withTags: sink.keepsTags)
+                }
                 report.scanned += batch.records.count + batch.expired.count
                 progress(OperationProgress(done: report.scanned))
             }
@@ -279,6 +293,19 @@ public struct Migration {
         }
         report.seconds = (ContinuousClock.now - start).seconds
         return report
+    }
+
+    /// Waits for the target's replicas of the records written: each counts with its key and,
+    /// when the target keeps tags, its tag sets.
+    static func unacknowledged(_ written: some Sequence<(MigrationRecord, SinkOutcome)>, on target: any ReplicaAcknowledging,
+                               wait: ReplicaWait, withTags: Bool) throws -> Int {
+        let configuration = target.configuration
+        let items = written.compactMap { record, outcome -> [String]? in
+            guard case .written = outcome else { return nil }
+            return [configuration.storeKey(record.key)] + (withTags ? (record.tags ?? []).map(configuration.tagSetKey) : [])
+        }
+        guard !items.isEmpty else { return 0 }
+        return try target.acknowledgement(of: items, wait: wait).unacknowledged
     }
 
     /// Reads the source on a thread of its own, a couple of batches ahead, and hands each batch to
@@ -369,19 +396,14 @@ public struct Migration {
 
     /// Reads the source again and compares each entry with the target's.
     private func verify(started: ContinuousClock.Instant) throws -> MigrationVerification {
+        (source as? RedisEntrySource)?.readsContents = true
+        defer { (source as? RedisEntrySource)?.readsContents = false }
         var result = MigrationVerification()
         let serialized = sink.acceptsSerialized
         try scanAhead(serialized: serialized, keysOnly: false) { batch in
-            var records = batch.records.filter { sink.accepts($0) && !(options.stringsOnly && $0.value == nil) }
-            // Other types compare by content: DUMP bytes depend on insertion order and encoding.
-            if let redis = source as? RedisEntrySource {
-                let others = records.indices.filter { records[$0].value == nil }
-                let contents = try redis.backend.collections(others.map { redis.backend.configuration.storeKey(records[$0].key) })
-                for (index, content) in zip(others, contents) {
-                    records[index].collection = content
-                    if content != nil { records[index].serialized = nil }
-                }
-            }
+            // Other types compare by content (DUMP bytes depend on insertion order and encoding):
+            // a Redis source reads it while scanning (`readsContents`).
+            let records = batch.records.filter { sink.accepts($0) && !(options.stringsOnly && $0.value == nil) }
             let copies = try sink.readBack(records, serialized: serialized)
             let tolerance = options.ttlTolerance + (ContinuousClock.now - started).seconds
             for (record, copy) in zip(records, copies) {
@@ -466,6 +488,8 @@ public struct MigrationReport: Sendable, Equatable {
     public var seconds: Double = 0
     /// Whether a signal stopped the run between two batches (the rest was not copied).
     public var interrupted = false
+    /// Entries copied whose target replicas did not acknowledge them within `Options.replicaWait`.
+    public var unacknowledged = 0
 
     /// Creates an empty report.
     public init(source: String, target: String, dryRun: Bool, onConflict: ConflictPolicy) {

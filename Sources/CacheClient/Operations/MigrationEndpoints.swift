@@ -75,6 +75,7 @@ public enum MigrationEndpoints {
             // A source that does not exist is a typo to report, not an empty cache to copy.
             let backend = try Backends.open(endpoint, configuration: configuration, access: .existing)
             if let redis = backend as? RedisBackend { return RedisEntrySource(redis) }
+            if let topology = backend as? RedisTopologyBackend { return RedisEntrySource(topology) }
             if let framework = backend as? FrameworkBackend { return FrameworkEntrySource(framework) }
             if let snapshot = backend as? SnapshotBackend { return SnapshotEntrySource(snapshot) }
             throw CacheError(.usage, "migrate cannot read from \(endpoint.description)")
@@ -93,6 +94,10 @@ public enum MigrationEndpoints {
             if let redis = backend as? RedisBackend {
                 _ = try redis.timedPing()
                 return RedisEntrySink(redis)
+            }
+            if let topology = backend as? RedisTopologyBackend {
+                _ = try topology.ping()
+                return RedisTopologyEntrySink(topology)
             }
             return BackendEntrySink(backend)
         }

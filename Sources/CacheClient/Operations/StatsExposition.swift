@@ -7,8 +7,9 @@ import Glibc
 /// collector: `cachectl_` names, counters as `_total` from the cumulative sample (they must only
 /// go up), gauges otherwise, `source="app"|"server"` where both sources report the same figure.
 public enum StatsExposition {
-    /// The exposition text, ending with a newline.
-    public static func text(_ report: StatsReport) -> String {
+    /// The exposition text, ending with a newline; with `nodes` (`stats --per-node`) also each
+    /// node's figures, labelled `node="host:port"`.
+    public static func text(_ report: StatsReport, nodes: [NodeStatus] = []) -> String {
         var writer = Writer()
         let total = report.cumulative
         let server = total.server
@@ -42,7 +43,23 @@ public enum StatsExposition {
         if let version = server?.version { info["version"] = version }
         if let role = server?.role { info["role"] = role }
         writer.family("cachectl_info", "gauge", "The backend described by the labels; always 1.", [(info, 1)])
+        if !nodes.isEmpty { nodeFamilies(nodes, into: &writer) }
         return writer.out
+    }
+
+    /// `cachectl_node_*`: one sample per node that answered, labelled by its address.
+    private static func nodeFamilies(_ nodes: [NodeStatus], into writer: inout Writer) {
+        func samples(_ value: (NodeStatus) -> Int64?) -> [([String: String], Double)] {
+            nodes.compactMap { node in value(node).map { (["node": node.address], Double($0)) } }
+        }
+        writer.family("cachectl_node_info", "gauge", "A node of the backend and its role (master, slave, unreachable); always 1.",
+                      nodes.map { (["node": $0.address, "role": $0.role], 1) })
+        writer.family("cachectl_node_keys", "gauge", "Keys on the node (DBSIZE: every key, not only the cache's).", samples(\.keys))
+        writer.family("cachectl_node_memory_bytes", "gauge", "The node's used memory.", samples { $0.statistics?.usedMemory })
+        writer.family("cachectl_node_hits_total", "counter", "Keyspace hits on the node since it started.", samples { $0.statistics?.hits })
+        writer.family("cachectl_node_misses_total", "counter", "Keyspace misses on the node since it started.", samples { $0.statistics?.misses })
+        writer.family("cachectl_node_ops_per_second", "gauge", "Commands per second, the node's own recent estimate.",
+                      samples { $0.statistics?.instantaneousOpsPerSecond })
     }
 
     private struct Writer {

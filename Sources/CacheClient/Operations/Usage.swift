@@ -29,7 +29,8 @@ extension KeyScanning {
     /// scan; figures are scaled to the database size, shares are ratio estimates with a 95%
     /// interval (delta method). The snapshot file is always exact. `progress` is told keys looked
     /// at and the store's size; once `shouldStop` returns true the scan ends and the report covers
-    /// what was scanned, with `interrupted` set.
+    /// what was scanned, with `interrupted` set. A server lost mid-scan (`.unreachable`) ends it
+    /// too: the report covers what was scanned before, with `failure` set (throw it after showing it).
     public func usage(grouping: UsageGrouping, sampling: UsageSampling = .automatic, shouldStop: () -> Bool = { false },
                       progress: (OperationProgress) -> Void = { _ in }) throws -> UsageReport {
         let start = ContinuousClock.now
@@ -46,28 +47,32 @@ extension KeyScanning {
         var looked = 0
         // Types cost Redis a command per key: read them only to group by them.
         let details: KeyDetails = grouping.dimension == .tag ? .tags : grouping.dimension == .type ? .types : []
-        if let draws {
-            try sampleKeys(count: draws, details: details, shouldStop: shouldStop) { page in
-                for info in page { tally.add(info) }
-                looked += page.count
-                progress(OperationProgress(done: looked, total: draws))
-            }
-        } else {
-            let total = Int(clamping: population)
-            try scanKeys(KeyFilter(), details: details, shouldStop: shouldStop, scanned: { count in
-                looked += count
-                progress(OperationProgress(done: looked, total: total))
-            }) { page in
-                for info in page { tally.add(info) }
+        // A server lost mid-scan ends the scan; the report covers what was scanned before.
+        let failure = try KeyScanFailure.catching {
+            if let draws {
+                try sampleKeys(count: draws, details: details, shouldStop: shouldStop) { page in
+                    for info in page { tally.add(info) }
+                    looked += page.count
+                    progress(OperationProgress(done: looked, total: draws))
+                }
+            } else {
+                let total = Int(clamping: population)
+                try scanKeys(KeyFilter(), details: details, shouldStop: shouldStop, scanned: { count in
+                    looked += count
+                    progress(OperationProgress(done: looked, total: total))
+                }) { page in
+                    for info in page { tally.add(info) }
+                }
             }
         }
         let mode: UsageMode = draws.map { _ in .sampled(sampled: looked, population: population) } ?? .exact
         let interrupted = shouldStop()
         var report = tally.report(backend: kind, endpoint: endpointDescription, mode: mode, seconds: 0, interrupted: interrupted)
+        report.failure = failure
         // The biggest keys' types, when the scan did not read types: one TYPE per group.
         let untyped = report.groups.indices.filter { report.groups[$0].biggestKey?.type.isEmpty == true }
-        if !untyped.isEmpty, !interrupted {
-            for (index, type) in zip(untyped, try keyTypes(untyped.map { report.groups[$0].biggestKey!.key })) {
+        if !untyped.isEmpty, !interrupted, failure == nil {
+            for (index, type) in zip(untyped, try keyTypes(untyped.map { report.groups[$0].biggestKey! })) {
                 report.groups[index].biggestKey?.type = type ?? "none"
             }
         }

@@ -35,6 +35,10 @@ public struct Warmup: Sendable {
     public var httpTimeout: Double = 30
     /// How `https://` sources are verified (the system trust store by default, `--source-cacert`).
     public var sourceTLS = TLSOptions()
+    /// Wait after each batch until this many replicas acknowledged it (Redis `WAIT`); batches are
+    /// then written one at a time, not pipelined. Entries written but not acknowledged are counted
+    /// in `WarmupReport.unacknowledged`.
+    public var replicaWait: ReplicaWait?
     /// How many issues the report keeps (the counts are always exact).
     public static let issueLimit = 100
 
@@ -55,6 +59,12 @@ public struct Warmup: Sendable {
         let deadline = maxDuration.map { start + $0 }
         var backend = try open()
         var report = WarmupReport(source: source.name, endpoint: backend.endpointDescription)
+        if let replicaWait {
+            guard backend is ReplicaAcknowledging else {
+                throw CacheError(.usage, "--wait-replicas needs Redis (a server, a cluster or Sentinel): \(backend.endpointDescription) has no replicas")
+            }
+            report.replicasAsked = replicaWait.replicas
+        }
         func completed() -> WarmupReport {
             report.seconds = (ContinuousClock.now - start).seconds
             if let routed = backend as? RedisTopologyBackend { report.retries += routed.retries }
@@ -151,6 +161,32 @@ public struct Warmup: Sendable {
                 }
             }
         }
+        /// Waits for the replicas of a batch's written entries (with `replicaWait`); what they did
+        /// not acknowledge in time — or could not be asked about — is counted as unacknowledged.
+        func acknowledge(_ batch: WarmupBatch, _ outcomes: [WriteOutcome], asked: Bool = true) {
+            guard let replicaWait, let acknowledging = backend as? ReplicaAcknowledging else { return }
+            let written = zip(batch.entries, outcomes).compactMap { entry, outcome -> Entry? in
+                if case .written = outcome { return entry }
+                return nil
+            }
+            guard !written.isEmpty else { return }
+            guard asked else {
+                report.unacknowledged += written.count
+                return
+            }
+            do {
+                let acknowledgement = try acknowledging.acknowledgement(of: written, wait: replicaWait)
+                report.unacknowledged += acknowledgement.unacknowledged
+                report.fewestReplicas = min(report.fewestReplicas ?? acknowledgement.fewestReplicas, acknowledgement.fewestReplicas)
+            } catch {
+                report.unacknowledged += written.count
+                report.fewestReplicas = 0
+                let message = (error as? CacheError)?.message ?? "\(error)"
+                if !report.notes.contains(where: { $0.hasPrefix("waiting for replicas failed") }) {
+                    report.notes.append("waiting for replicas failed (\(message)): the entries of that batch count as not acknowledged")
+                }
+            }
+        }
         // A local file that cannot be written (permissions, disk full) fails every batch alike:
         // the run stops at once and reports it once, instead of once per line.
         var localFailure: CacheError?
@@ -190,6 +226,8 @@ public struct Warmup: Sendable {
                 if batch.sequence <= appliedBeforeReconnect, !report.serverRestarted {
                     // Applied whole before the connection was lost (one transaction): do not write or count it twice.
                     apply(batch, batch.entries.map { _ in .written })
+                    // Its replicas cannot be asked over the new connection: not acknowledged.
+                    acknowledge(batch, batch.entries.map { _ in .written }, asked: false)
                     return true
                 }
                 do {
@@ -201,10 +239,12 @@ public struct Warmup: Sendable {
                             continue
                         }
                         apply(batch, outcomes)
+                        acknowledge(batch, outcomes)
                         report.stop = .refused(refusal)
                         return false
                     }
                     apply(batch, outcomes)
+                    acknowledge(batch, outcomes)
                     return true
                 } catch let error as CacheError where error.kind == .unreachable || error.kind == .temporary {
                     lastError = error
@@ -279,7 +319,7 @@ public struct Warmup: Sendable {
             if localFailure != nil { break }
             for issue in batch.failures { record(issue, in: &report, failed: true) }
             if !batch.entries.isEmpty {
-                if !onlyMissing, let pipelined = backend as? PipelinedBatchWriting {
+                if !onlyMissing, replicaWait == nil, let pipelined = backend as? PipelinedBatchWriting {
                     do {
                         (backend as? BatchSequencing)?.batchSequence = batch.sequence
                         inFlight.append((batch, try pipelined.send(batch: batch.entries)))

@@ -97,14 +97,21 @@ public protocol TagSetSink: AnyObject {
 /// its tags, looked up per batch in a key → tags file built once by SCAN + SSCAN over the tag
 /// prefix (on disk, so memory stays flat in the number of keys and memberships).
 public final class RedisEntrySource: EntrySource, TagSetSource {
-    let backend: RedisBackend
+    let backend: any RedisKeyspace
     private var memberships: TagMembershipFile?
     /// Read sets, lists, hashes and sorted sets element by element (and DUMP any other type) for
     /// a sink that takes them (JSON Lines); otherwise only strings carry values.
     public var includesCollections = false
+    /// Read the content of every set, list, hash and sorted set into its record (`collection`,
+    /// instead of the DUMP payload) for `migrate --verify`, which compares by content. Read here,
+    /// on the scanning thread: the source's connection serves one thread at a time.
+    public var readsContents = false
 
     /// Reads from an opened Redis backend.
     public init(_ backend: RedisBackend) { self.backend = backend }
+
+    /// Reads from every primary of a cluster (or the primary Sentinel names), each key on its node.
+    public init(_ backend: RedisTopologyBackend) { self.backend = backend }
 
     public var endpointDescription: String { backend.endpointDescription }
 
@@ -126,19 +133,9 @@ public final class RedisEntrySource: EntrySource, TagSetSource {
         copiesTagSetsInline && pattern == nil && serialized && !keysOnly && configuration.tagPrefix.hasPrefix(configuration.keyPrefix)
     }
 
-    /// Calls `body` with each SCAN page of store keys under `match`.
+    /// Calls `body` with each SCAN page of store keys under `match` (every primary of a cluster).
     func scanKeys(match: String, count: Int, _ body: ([String]) throws -> Void) throws {
-        var cursor = "0"
-        repeat {
-            let reply = try backend.check(try backend.connection.send(["SCAN", RedisArgument(cursor), "MATCH", RedisArgument(match),
-                                                                       "COUNT", RedisArgument(count)]), context: "Cannot scan keys")
-            guard let parts = reply.array, parts.count == 2, let next = parts[0].string else {
-                throw CacheError(.failed, "Cannot scan keys: unexpected reply to SCAN")
-            }
-            cursor = next
-            let keys = (parts[1].array ?? []).compactMap { $0.bytes.map { String(decoding: $0, as: UTF8.self) } }
-            if !keys.isEmpty { try body(keys) }
-        } while cursor != "0"
+        try backend.scanStoreKeys(match: match, count: count, body)
     }
 
     public func scan(pattern: String?, batchSize: Int, serialized: Bool, keysOnly: Bool,
@@ -173,7 +170,7 @@ public final class RedisEntrySource: EntrySource, TagSetSource {
                     commands.append(["GET", argument])
                 }
             }
-            let replies = try backend.connection.pipeline(commands)
+            let replies = try backend.keyPipeline(commands)
             var dumpLater: [(index: Int, storeKey: String)] = []
             let tagsOfKeys = try memberships?.tags(for: keys.map { configuration.entryKey($0) ?? $0 })
             var batch = MigrationBatch()
@@ -226,6 +223,14 @@ public final class RedisEntrySource: EntrySource, TagSetSource {
                 dumpLater = remaining
             }
             if !dumpLater.isEmpty { try dump(dumpLater, into: &batch) }
+            if readsContents {
+                let others = batch.records.indices.filter { batch.records[$0].value == nil }
+                let contents = try backend.collections(others.map { configuration.storeKey(batch.records[$0].key) })
+                for (index, content) in zip(others, contents) where content != nil {
+                    batch.records[index].collection = content
+                    batch.records[index].serialized = nil
+                }
+            }
             batch.tagSets = tagSets
             try body(batch)
         }
@@ -233,7 +238,7 @@ public final class RedisEntrySource: EntrySource, TagSetSource {
 
     /// DUMPs the keys that are not strings, with their TTL read again alongside.
     private func dump(_ pending: [(index: Int, storeKey: String)], into batch: inout MigrationBatch) throws {
-        let replies = try backend.connection.pipeline(pending.flatMap {
+        let replies = try backend.keyPipeline(pending.flatMap {
             [["TYPE", RedisArgument($0.storeKey)], ["PTTL", RedisArgument($0.storeKey)], ["DUMP", RedisArgument($0.storeKey)]]
         })
         var gone = Set<Int>()
@@ -278,7 +283,7 @@ public final class RedisEntrySource: EntrySource, TagSetSource {
             let argument = RedisArgument(tagKey)
             commands += [["TYPE", argument], ["PTTL", argument], ["SSCAN", argument, "0", "COUNT", "1000"]]
         }
-        let replies = try backend.connection.pipeline(commands)
+        let replies = try backend.keyPipeline(commands)
         var page: [TagMembers] = []
         for (index, tagKey) in tagKeys.enumerated() {
             guard replies[3 * index].string == "set" else { continue }
@@ -296,7 +301,7 @@ public final class RedisEntrySource: EntrySource, TagSetSource {
                 }
                 if !keys.isEmpty { page.append(TagMembers(tag: tag, keys: keys, lifetime: lifetime)) }
                 if next == "0" { break }
-                reply = try backend.check(try backend.connection.send(["SSCAN", RedisArgument(tagKey), RedisArgument(next), "COUNT", "1000"]),
+                reply = try backend.check(try backend.keyPipeline([["SSCAN", RedisArgument(tagKey), RedisArgument(next), "COUNT", "1000"]])[0],
                                           context: "Cannot read the tag set \(tagKey)")
             }
         }
@@ -457,58 +462,6 @@ public final class RedisEntrySink: EntrySink, TagSetSink {
     }
 
     public func readBack(_ records: [MigrationRecord], serialized: Bool) throws -> [MigrationRecord?] {
-        var commands: [[RedisArgument]] = []
-        for record in records {
-            let key = RedisArgument(backend.configuration.storeKey(record.key))
-            commands.append(["PTTL", key])
-            // Sets, lists, hashes and sorted sets are compared by content, read below.
-            commands.append(record.collection != nil ? ["TYPE", key] : serialized && record.value == nil ? ["DUMP", key] : ["GET", key])
-            for tag in record.tags ?? [] { commands.append(["SISMEMBER", RedisArgument(backend.configuration.tagSetKey(tag)), key]) }
-        }
-        let replies = try backend.connection.pipeline(commands)
-        let others = records.indices.filter { records[$0].collection != nil }
-        let contents = try backend.collections(others.map { backend.configuration.storeKey(records[$0].key) })
-        var contentOf: [Int: RedisCollection] = [:]
-        for (index, content) in zip(others, contents) { contentOf[index] = content }
-        var index = 0
-        return records.enumerated().map { offset, record in
-            let pttl = replies[index].integer ?? -2
-            let payload = replies[index + 1]
-            index += 2
-            var tags: [String] = []
-            for tag in record.tags ?? [] {
-                if replies[index].integer == 1 { tags.append(tag) }
-                index += 1
-            }
-            guard pttl != -2 else { return nil }
-            var copy = MigrationRecord(key: record.key, type: record.type, value: nil, expiry: pttl >= 0 ? .milliseconds(pttl) : .never,
-                                       tags: record.tags == nil ? nil : tags)
-            if record.collection != nil {
-                copy.type = payload.string ?? "none"
-                copy.collection = contentOf[offset]
-                return copy
-            }
-            guard let bytes = payload.bytes else { return nil }
-            if serialized && record.value == nil { copy.serialized = bytes } else { copy.value = bytes }
-            return copy
-        }
-    }
-}
-
-extension RedisBackend {
-    /// The elements of each key that is a set, list, hash or sorted set; nil for a key of any
-    /// other type or a missing one. Two pipelined rounds: TYPE, then each type's read command.
-    func collections(_ storeKeys: [String]) throws -> [RedisCollection?] {
-        guard !storeKeys.isEmpty else { return [] }
-        let types = try connection.pipeline(storeKeys.map { ["TYPE", RedisArgument($0)] }).map { $0.string ?? "none" }
-        let readable = storeKeys.indices.filter { RedisCollection.types.contains(types[$0]) }
-        var result = [RedisCollection?](repeating: nil, count: storeKeys.count)
-        guard !readable.isEmpty else { return result }
-        let replies = try connection.pipeline(readable.map { RedisCollection.readCommand(type: types[$0], storeKey: storeKeys[$0]) })
-        for (index, reply) in zip(readable, replies) {
-            let elements = try check(reply, context: "Cannot read \"\(storeKeys[index])\"").array ?? []
-            result[index] = RedisCollection(type: types[index], elements: elements.compactMap(\.bytes))
-        }
-        return result
+        try backend.readBack(records, serialized: serialized)
     }
 }

@@ -13,7 +13,7 @@ public final class RedisBackend: CacheBackend {
     /// `reconnect()` after a lost connection.
     private(set) var connection: RedisConnection
     /// What `reconnect()` needs to open the same session again.
-    private let address: RedisAddress
+    let address: RedisAddress
     private let database: Int
     private let credentials: RedisCredentials
     /// Script digests already loaded on this connection.

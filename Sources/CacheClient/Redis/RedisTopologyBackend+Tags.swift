@@ -136,7 +136,7 @@ extension RedisTopologyBackend: TagIndexing, TagMemberWalking {
 
     /// Tag sets under the tag prefix matching `pattern`, from every primary, sorted by name: the
     /// tag's name, the set's key, and whether it is the set of an interrupted invalidation.
-    private func tagSets(pattern: String?) throws -> [(name: String, key: String, interrupted: Bool)] {
+    func tagSets(pattern: String?) throws -> [(name: String, key: String, interrupted: Bool)] {
         let prefix = RedisGlob.escape(configuration.tagPrefix)
         var globs = [prefix + (pattern ?? "*"), "\\{" + prefix + (pattern ?? "*") + "\\}" + TagName.invalidatingMarker + "*"]
         if let pattern, !pattern.hasSuffix("*") { globs.append(prefix + pattern + TagName.invalidatingMarker + "*") }

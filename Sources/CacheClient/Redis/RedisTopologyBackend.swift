@@ -359,3 +359,20 @@ extension RedisTopologyBackend: PipelinedBatchWriting {
         while !inFlight.isEmpty { _ = try redis.receive(inFlight.removeFirst()) }
     }
 }
+
+extension RedisTopologyBackend: ReplicaAcknowledging {
+    /// `WAIT` on the primary of every item's keys (every connection to it), all at once; an item
+    /// counts as unacknowledged when any of its nodes reported fewer replicas than asked, or has
+    /// no connection from this run to ask (its slot moved to a node written to by nobody here).
+    public func acknowledgement(of items: [[String]], wait: ReplicaWait) throws -> ReplicaAcknowledgement {
+        let nodesOfItems = items.map { keys in keys.map { redis.primary(ofKey: $0) } }
+        var nodes: [RedisAddress] = []
+        var seen = Set<RedisAddress>()
+        for node in nodesOfItems.joined().compactMap({ $0 }) where seen.insert(node).inserted { nodes.append(node) }
+        let acknowledged = try redis.waitForReplicas(wait.replicas, milliseconds: wait.milliseconds, on: nodes)
+        let short = nodesOfItems.lazy.filter { nodes in
+            nodes.contains { node in node.map { (acknowledged[$0] ?? -1) < wait.replicas } ?? true }
+        }.count
+        return ReplicaAcknowledgement(unacknowledged: short, fewestReplicas: max(0, acknowledged.values.min() ?? 0))
+    }
+}

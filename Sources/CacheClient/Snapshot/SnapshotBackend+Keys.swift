@@ -17,8 +17,8 @@ extension SnapshotBackend: KeyScanning {
     }
 
     /// Types are always known here: entries are strings, tag sets sets, the counters a hash.
-    public func keyTypes(_ keys: [String]) throws -> [String?] {
-        try keys.map { key in
+    public func keyTypes(_ keys: [KeyInfo]) throws -> [String?] {
+        try keys.map(\.key).map { key in
             switch role(ofStoreKey: configuration.storeKey(key)) {
             case .entry: return try entries([key]).first.map { $0 == nil ? nil : "string" } ?? nil
             case .tagSet: return "set"

@@ -11,7 +11,9 @@ extension Cachectl {
                 counters). Size is MEMORY USAGE on Redis (the key's whole footprint) and the value's \
                 bytes in the snapshot file (a tag set counts its members' key bytes). Redis is walked \
                 with SCAN and a large COUNT, one pipeline of TYPE, PTTL and MEMORY USAGE per page, \
-                never KEYS; SCAN may report a key twice if the database is resized meanwhile. With \
+                never KEYS; SCAN may report a key twice if the database is resized meanwhile. On a \
+                cluster every primary is scanned in turn (never a replica); through Sentinel, the \
+                primary it names. With \
                 --layout, keys are named inside the framework's namespace, as get names them, and the \
                 framework's tag indexes (Symfony tag sets, Laravel tag sorted sets, ids and reference \
                 sets) are tag sets.
@@ -21,10 +23,14 @@ extension Cachectl {
                 bounded memory at any key count; with --sort it collects first, and with --sort and \
                 --limit N it keeps only the best N while scanning. --sort size is biggest first, \
                 --sort ttl longest-living first (keys without a TTL lead). Control and invisible characters \
-                in keys are shown escaped (\\u{1B}) in tables; JSON carries the exact key.
+                in keys are shown escaped (\\u{1B}) in tables, bytes that are not UTF-8 as \\xFF; JSON carries the \
+                key, and for a key that is not valid UTF-8 also key_base64 with its exact bytes (key \
+                then shows each such byte as U+FFFD).
 
                 Progress (keys/s, ETA from DBSIZE) on stderr when it is a terminal. Ctrl-C stops the \
-                scan, prints what was listed and exits 130.
+                scan, prints what was listed and exits 130. A server lost mid-scan (killed, \
+                unreachable, timed out) ends it the same way: what was scanned is printed (JSON: \
+                "incomplete": true and the error), then one line naming the server, exit 69.
 
                 Examples:
                   cachectl keys --prefix session: --no-ttl
@@ -85,18 +91,22 @@ extension Cachectl {
             }
             var listed = 0
             if global.format == .jsonl, sort == nil {
+                // Rows already streamed stand; a server lost mid-scan is reported after them.
+                try CacheError.reportingPartial({ "listed \(Human.count(listed, "key")) after scanning \(Human.count(scanned, "key")) of about \(Human.count(Int64(total)))" }) {
                 try backend.scanKeys(filter, details: .types, shouldStop: { Cancellation.process.isCancelled || listed == limit },
                                      scanned: counted) { page in
                     bar.finish()
                     for info in page.prefix((limit ?? .max) - listed) { context.renderer.renderLine(KeyRecord(info: info)) }
                     listed += min(page.count, (limit ?? .max) - listed)
                 }
+                }
             } else {
-                let keys = try backend.listKeys(filter, order: sort ?? .key, limit: limit, shouldStop: { Cancellation.process.isCancelled },
-                                                scanned: counted)
+                let listing = try backend.listKeys(filter, order: sort ?? .key, limit: limit, shouldStop: { Cancellation.process.isCancelled },
+                                                   scanned: counted)
                 bar.finish()
-                listed = keys.count
-                context.renderer.render(KeysResult(keys: keys, interrupted: Cancellation.process.isCancelled))
+                listed = listing.keys.count
+                context.renderer.render(KeysResult(keys: listing.keys, interrupted: Cancellation.process.isCancelled, failure: listing.failure))
+                if let failure = listing.failure { throw failure.partial("listed \(Human.count(listed, "key")) after scanning \(Human.count(scanned, "key")) of about \(Human.count(Int64(total)))") }
             }
             bar.finish()
             try Interruption.exitIfInterrupted("listed \(Human.count(listed, "key")) after scanning \(Human.count(scanned, "key")) of about \(Human.count(Int64(total)))")

@@ -7,9 +7,10 @@ extension Cachectl {
             commandName: "migrate",
             abstract: "Copy entries between two endpoints, keeping values byte for byte, TTLs and tags.",
             discussion: """
-                Endpoints: redis://, unix://, file:PATH (snapshot), jsonl:PATH (the entry format, - for \
-                stdin/stdout) and dummy:. Redis→Redis copies every type with DUMP/RESTORE and tag sets \
-                as sets. JSON Lines carries every type too (sets, lists, hashes and sorted sets element \
+                Endpoints: redis://, unix://, redis+cluster://, redis+sentinel://, file:PATH (snapshot), \
+                jsonl:PATH (the entry format, - for stdin/stdout) and dummy:. Redis→Redis copies every \
+                type with DUMP/RESTORE and tag sets as sets; on a cluster each key is read on its \
+                primary (SCAN on every primary) and written on its target node. JSON Lines carries every type too (sets, lists, hashes and sorted sets element \
                 by element, other types as dump_base64), so Redis → JSON Lines → Redis is lossless. \
                 The snapshot file holds strings only: any other type in scope is listed and the run \
                 exits 1, unless --strings-only puts them out of scope. The source is never modified. A \
@@ -21,7 +22,10 @@ extension Cachectl {
                 sets before the entries, and strings are written in MULTI/EXEC batches with their \
                 memberships, so an interrupted copy never leaves an entry outside its tags. SIGINT or \
                 SIGTERM stops between two batches, prints the report and exits 130 or 143 (a JSON Lines \
-                target is then not put in place).
+                target is then not put in place). --wait-replicas N waits after each batch until N \
+                replicas of a Redis target acknowledged it (WAIT, at most --wait-timeout; on a cluster \
+                every primary written to); entries copied but not acknowledged are counted \
+                (unacknowledged in JSON) and the run exits 1.
 
                 Examples:
                   cachectl migrate --from redis://old:6379/0 --to redis://new:6379/0 --verify
@@ -74,6 +78,8 @@ extension Cachectl {
         @Flag(help: "Copy strings only: other types are out of scope (listed, exit 0).")
         var stringsOnly = false
 
+        @OptionGroup var replicas: ReplicaWaitOptions
+
         func run() throws {
             let context = Context(global)
             try context.renderer.check(MigrateResult.self, command: "migrate")
@@ -93,6 +99,7 @@ extension Cachectl {
                                                   onConflict: onConflict.policy, dropTags: dropTags, parseJSON: parseJSON)
             var options = Migration.Options(pattern: pattern, onConflict: onConflict.policy, dryRun: dryRun, verify: verify)
             options.stringsOnly = stringsOnly
+            options.replicaWait = try replicas.wait(timeout: targetConfiguration.timeout)
             let migration = Migration(from: source, to: sink, options: options)
             let bar = ProgressBar(label: "migrate", quiet: global.quiet)
             let report = try migration.run(progress: bar.update)
@@ -107,6 +114,10 @@ extension Cachectl {
                 throw CommandFailure(code: ExitStatus.failure,
                                      message: "migrate: \(report.skippedForType) key\(report.skippedForType == 1 ? "" : "s") in scope not copied (\(types)): \(sink.endpointDescription) cannot hold them: \(keys); --strings-only copies strings only",
                                      plain: true)
+            }
+            if report.unacknowledged > 0 {
+                throw CommandFailure(code: ExitStatus.failure,
+                                     message: "migrate: \(report.unacknowledged) of \(report.copied) copied entries were not acknowledged by \(options.replicaWait?.replicas ?? 0) replica\(options.replicaWait?.replicas == 1 ? "" : "s") of the target in time: they are on its primary, but a failover could lose them")
             }
             if let verification = report.verification, verification.mismatches > 0 {
                 let lines = verification.problems.map { "mismatch: \($0.key.displayEscaped): \($0.problem)" }

@@ -18,7 +18,9 @@ extension Cachectl {
                 list, set...) is left unchanged and set exits 65, unless --force. With --if-absent \
                 an existing key is left as it is and the command exits 75 (held, try again), so \
                 `cachectl set lock:nightly running --if-absent --ttl 10m && run_job` runs the job only \
-                when it took the lock.
+                when it took the lock. --wait-replicas N waits until N replicas acknowledged the \
+                write (Redis WAIT, at most --wait-timeout); when they do not in time, the entry stays \
+                written and set exits 1 saying so.
 
                 Examples:
                   cachectl set article:1 '{"title":"Hello"}' --ttl 5m --tag articles --tag article:1
@@ -53,6 +55,8 @@ extension Cachectl {
         @Flag(help: "Replace a key that holds another type (a Redis hash, list, set...) with the string.")
         var force = false
 
+        @OptionGroup var replicas: ReplicaWaitOptions
+
         func validate() throws {
             try EntryKeyArgument.validate([key])
             if value != nil, file != nil {
@@ -73,11 +77,15 @@ extension Cachectl {
             let expiry = try ttl?.expiry ?? context.defaultExpiry()
             let bytes = try readValue()
             let backend = try context.openBackend(access: .creatingOnWrite)
+            _ = try replicas.wait(timeout: backend.configuration.timeout)  // a bad --wait-timeout before the write
             var entry = Entry(key: key, value: bytes, expiry: expiry, tags: try tags.map(context.tag))
             try backend.configuration.layout.validate(tags: entry.tags ?? [])
             if json { entry = try Entry.json(entry) }
             let written = try backend.write(entry, ifAbsent: ifAbsent, replacingOtherTypes: force)
             context.renderer.render(SetResult(entry: entry, written: written))
+            if written {
+                try replicas.acknowledge("entry written was", "entries written were", on: backend) { try $0.acknowledgement(of: [entry], wait: $1) }
+            }
             if !written {
                 // `set lock:x … --if-absent && run_job` must not run the job while the lock is held.
                 throw CommandFailure(code: ExitStatus.busy, message: "\(key.displayQuoted) exists, nothing was written: held, try again later")

@@ -23,11 +23,20 @@ extension Cachectl {
                 or their last part when unambiguous (evicted_keys). --reset prints the figures, then \
                 zeroes the app counters (with --server also CONFIG RESETSTAT, after confirmation).
 
+                --per-node adds a table of every node (on a cluster every primary and replica, on one \
+                server or Sentinel the primary): address, role, keys (DBSIZE: every key on the node, not \
+                only the cache's), used memory, keyspace hits and misses since the node started, and \
+                ops/s (the node's own estimate), taken at the end of any --window. JSON: nodes [{node, \
+                role, keys, memory, hits, misses, ops_per_second}]; Prometheus: cachectl_node_* with a \
+                node label. A replica that does not answer is listed as unreachable; an unreachable \
+                primary exits 69 naming it.
+
                 Examples:
                   cachectl stats
                   cachectl stats --format json | jq .hit_rate
                   cachectl stats --window 30s --assert 'hit_rate>=90' --assert 'evicted_keys==0'
                   cachectl stats --watch 2s
+                  cachectl stats --per-node --url redis+cluster://10.0.0.1:7000
                   cachectl stats --format prometheus > /var/lib/node_exporter/cachectl.prom
                 """).underCachectl
 
@@ -54,6 +63,9 @@ extension Cachectl {
         @Option(help: ArgumentHelp("With --watch, stop after this many samples.", valueName: "n"))
         var count: Int?
 
+        @Flag(help: "Also show every node (cluster primaries and replicas; one server: one row): address, role, keys, memory, hits, misses, ops/s.")
+        var perNode = false
+
         func validate() throws {
             if server, !reset { throw ValidationError("--server needs --reset: it says which statistics to reset.") }
             if count != nil, watch == nil { throw ValidationError("--count needs --watch.") }
@@ -61,6 +73,7 @@ extension Cachectl {
             if watch != nil, window != nil || reset || !assertions.isEmpty {
                 throw ValidationError("--watch cannot be combined with --window, --reset or --assert: each sample already covers the last interval.")
             }
+            if perNode, watch != nil { throw ValidationError("--per-node cannot be combined with --watch.") }
             if watch != nil, global.format == .prometheus {
                 throw ValidationError("--watch prints a stream; use --format table, json or jsonl.")
             }
@@ -79,8 +92,12 @@ extension Cachectl {
             if let watch {
                 return try StatsWatch(context: context, backend: backend, interval: watch.duration, count: count).run()
             }
+            if perNode, !(backend is NodeReporting) {
+                throw CacheError(.usage, "--per-node needs Redis (a server, a cluster or Sentinel): \(backend.endpointDescription) has no nodes")
+            }
             let report = try backend.statsReport(window: window?.duration)
-            let result = StatsResult(report: report, assertions: checks.map { $0.evaluate(report) })
+            var result = StatsResult(report: report, assertions: checks.map { $0.evaluate(report) })
+            if perNode { result.nodes = try (backend as? NodeReporting)?.nodeStatistics() }
             context.renderer.render(result)
             if reset { try resetCounters(backend, context: context) }
             let failures = result.assertions.filter { !$0.passed }

@@ -35,8 +35,14 @@ extension Cachectl {
                 {prefix=GROUP}, {tag=GROUP} or {type=GROUP}, e.g. 'memory{prefix=session}<=512MiB' \
                 (the label must match --by; a group without keys reads 0). A failed assertion prints one line and exits 1, after the report.
 
+                Cluster and Sentinel: the figures add up over every primary (never a replica); \
+                sampling draws from each primary in proportion to its DBSIZE. During a live \
+                reshard a key moving between primaries may be missed or counted twice.
+
                 Progress (keys/s, ETA from DBSIZE) on stderr when it is a terminal. Ctrl-C stops the \
-                scan, prints the figures of what was scanned (marked interrupted) and exits 130.
+                scan, prints the figures of what was scanned (marked interrupted) and exits 130. A \
+                server lost mid-scan (killed, unreachable, timed out) prints the figures of what was \
+                scanned (JSON: "incomplete": true and the error), then one line naming the server, exit 69.
 
                 Examples:
                   cachectl usage
@@ -92,6 +98,9 @@ extension Cachectl {
             context.renderer.render(UsageResult(report: report, top: top, assertions: results, unicode: unicode))
             try Interruption.exitIfInterrupted("the figures cover the \(Human.count(Int(report.scannedKeys), "key")) scanned",
                                                stopped: report.interrupted)
+            if let failure = report.failure {
+                throw failure.partial("the figures cover the \(Human.count(Int(report.scannedKeys), "key")) scanned before")
+            }
             let failures = results.filter { !$0.passed }
             if !failures.isEmpty {
                 throw CommandFailure(code: ExitStatus.failure, message: failures.map(\.failureMessage).joined(separator: "\n"), plain: true)

@@ -120,6 +120,8 @@ extension Cachectl {
         @Option(help: ArgumentHelp("Stop cleanly after this long, e.g. 90s, 5m, 1h.", valueName: "duration"))
         var maxDuration: DurationArgument?
 
+        @OptionGroup var replicas: ReplicaWaitOptions
+
         func validate() throws {
             let sources = [from != nil, command != nil, urlTemplate != nil].filter { $0 }.count
             guard sources == 1 else {
@@ -156,6 +158,7 @@ extension Cachectl {
             warmup.maxDuration = maxDuration?.duration
             warmup.httpTimeout = max(settings.configuration.timeout, 30)
             warmup.sourceTLS = TLSOptions(caCertificateFile: sourceCacert)
+            warmup.replicaWait = try replicas.wait(timeout: settings.configuration.timeout)
             let bar = ProgressBar(label: "warmup", quiet: global.quiet)
             let report = try warmup.run(open: { try context.open(resolution, configuration: configuration, access: .creatingOnWrite) },
                                         progress: bar.update)
@@ -195,7 +198,11 @@ extension Cachectl {
                 }
                 if report.failed > 0 || report.invalid > 0 {
                     throw CommandFailure(code: ExitStatus.failure,
-                                         message: "\(report.failed) failed, \(report.invalid) invalid (listed above)")
+                                         message: "\(report.failed) failed, \(report.invalid) invalid (listed above)"
+                                            + (report.unacknowledged > 0 ? "; \(report.unacknowledgedSentence)" : ""))
+                }
+                if report.unacknowledged > 0 {
+                    throw CommandFailure(code: ExitStatus.failure, message: report.unacknowledgedSentence)
                 }
             }
         }

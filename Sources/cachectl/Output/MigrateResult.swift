@@ -11,7 +11,7 @@ struct MigrateResult: Renderable {
     private enum Keys: String, CodingKey {
         case source, target, dryRun = "dry_run", onConflict = "on_conflict", scanned, copied, conflicts
         case conflictKeys = "conflict_keys", expired, tagMemberships = "tag_memberships", skippedTypes = "skipped_types"
-        case skipped, verify, seconds, rate = "entries_per_second", interrupted
+        case skipped, verify, seconds, rate = "entries_per_second", interrupted, unacknowledged
     }
     private enum SkipKeys: String, CodingKey { case key, type }
     private enum VerifyKeys: String, CodingKey { case checked, mismatches, problems }
@@ -52,6 +52,7 @@ struct MigrateResult: Renderable {
         try c.encode(report.seconds, forKey: .seconds)
         try c.encode(report.rate, forKey: .rate)
         try c.encode(report.interrupted, forKey: .interrupted)
+        try c.encode(report.unacknowledged, forKey: .unacknowledged)
     }
 
     func text(style: TextStyle) -> String {

@@ -10,10 +10,15 @@ struct StatsResult: Renderable, LineRenderable {
     static var formats: [OutputFormat] { [.table, .json, .jsonl, .prometheus] }
     let report: StatsReport
     let assertions: [StatsAssertionResult]
+    /// Every node's own figures (`--per-node`); nil without it.
+    var nodes: [NodeStatus]? = nil
 
     private enum Keys: String, CodingKey {
         case backend, endpoint, hitRate = "hit_rate", hitRateSource = "hit_rate_source", entries, tags, memory
-        case pingLatency = "ping_latency", window, app, server, assertions
+        case pingLatency = "ping_latency", window, app, server, assertions, nodes
+    }
+    private enum NodeKeys: String, CodingKey {
+        case node, role, keys, memory, hits, misses, opsPerSec = "ops_per_second"
     }
     private enum AppKeys: String, CodingKey {
         case hits, misses, hitRate = "hit_rate", sets, deletes, tagInvalidations = "tag_invalidations"
@@ -70,9 +75,22 @@ struct StatsResult: Renderable, LineRenderable {
             try item.encode(Nullable(result.actual), forKey: .actual)
             try item.encode(result.passed, forKey: .passed)
         }
+        if let nodes {
+            var list = container.nestedUnkeyedContainer(forKey: .nodes)
+            for node in nodes {
+                var item = list.nestedContainer(keyedBy: NodeKeys.self)
+                try item.encode(node.address, forKey: .node)
+                try item.encode(node.role, forKey: .role)
+                try item.encode(Nullable(node.keys), forKey: .keys)
+                try item.encode(Nullable(node.statistics?.usedMemory), forKey: .memory)
+                try item.encode(Nullable(node.statistics?.hits), forKey: .hits)
+                try item.encode(Nullable(node.statistics?.misses), forKey: .misses)
+                try item.encode(Nullable(node.statistics?.instantaneousOpsPerSecond), forKey: .opsPerSec)
+            }
+        }
     }
 
-    func prometheus() -> String { StatsExposition.text(report) }
+    func prometheus() -> String { StatsExposition.text(report, nodes: nodes ?? []) }
 
     /// One line per sample for `--watch` without a terminal, like `redis-cli --stat`.
     func line() -> String {
@@ -116,7 +134,14 @@ struct StatsResult: Renderable, LineRenderable {
             let actual = result.actual.map { Human.fixed($0, 2) } ?? "no value"
             fields.append(("assert", "\(result.assertion.expression): " + (result.passed ? style.green("passed") : style.red("failed")) + " (\(actual))"))
         }
-        return FieldList(fields: fields).render(style: style)
+        let list = FieldList(fields: fields).render(style: style)
+        guard let nodes else { return list }
+        let rows = nodes.map { node -> [String] in
+            [node.address.displayEscaped, node.role, Human.count(node.keys), Human.bytes(node.statistics?.usedMemory),
+             Human.count(node.statistics?.hits), Human.count(node.statistics?.misses), Human.count(node.statistics?.instantaneousOpsPerSecond)]
+        }
+        return list + "\n" + Table(headers: ["node", "role", "keys", "memory", "hits", "misses", "ops/s"], rows: rows,
+                                    numericColumns: [2, 3, 4, 5, 6]).render(style: style)
     }
 
     private static func timestamp() -> String {

@@ -15,7 +15,7 @@ struct UsageResult: Renderable {
 
     private enum Keys: String, CodingKey {
         case backend, endpoint, by, depth, separator, mode, population, sampled, confidence, scannedKeys = "scanned_keys"
-        case keys, memory, noTTLKeys = "no_ttl_keys", seconds, interrupted, groups, other, assertions
+        case keys, memory, noTTLKeys = "no_ttl_keys", seconds, interrupted, incomplete, error, groups, other, assertions
     }
     private enum GroupKeys: String, CodingKey {
         case group, keys, keysMargin = "keys_margin", memory, share, shareMargin = "share_margin", noTTLKeys = "no_ttl_keys"
@@ -50,6 +50,8 @@ struct UsageResult: Renderable {
         try container.encode(report.noTTLKeys, forKey: .noTTLKeys)
         try container.encode(report.seconds, forKey: .seconds)
         try container.encode(report.interrupted, forKey: .interrupted)
+        try container.encode(report.failure != nil, forKey: .incomplete)
+        try container.encode(Nullable(report.failure?.message), forKey: .error)
         var list = container.nestedUnkeyedContainer(forKey: .groups)
         for group in shown {
             var item = list.nestedContainer(keyedBy: GroupKeys.self)
@@ -93,7 +95,7 @@ struct UsageResult: Renderable {
         var rows = shown.map { group -> [String] in
             var share = Human.fixed(group.share, 1) + " %"
             if let margin = group.shareMargin { share += " ±" + Human.fixed(margin, 1) }
-            let biggest = group.biggestKey.map { "\(($0.key).displayEscaped) (\(Human.bytes($0.size)))" } ?? "-"
+            let biggest = group.biggestKey.map { "\(KeyRecord(info: $0).displayKey) (\(Human.bytes($0.size)))" } ?? "-"
             return [group.name.displayEscaped, Human.count(group.keys), Human.bytes(group.memory), share, Human.count(group.noTTLKeys),
                     ttl(group.ttlP50), ttl(group.ttlP90), ttl(group.ttlMax), biggest]
         }
@@ -132,6 +134,7 @@ struct UsageResult: Renderable {
         }
         line += " in \(Human.duration(report.seconds))"
         if report.interrupted { line += " — INTERRUPTED, partial" }
+        if report.failure != nil { line += " — INCOMPLETE, a server was lost" }
         return line
     }
 }

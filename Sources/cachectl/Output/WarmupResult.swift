@@ -13,6 +13,7 @@ struct WarmupResult: Renderable {
         case written, skipped, failed, invalid, notAttempted = "not_attempted", total, seconds
         case entriesPerSecond = "entries_per_second", source, endpoint, stopped, errors
         case serverRestarted = "server_restarted", notes, retries
+        case unacknowledged, waitReplicas = "wait_replicas", fewestReplicas = "fewest_replicas"
     }
     private enum IssueKeys: String, CodingKey { case line, key, reason }
 
@@ -29,6 +30,9 @@ struct WarmupResult: Renderable {
         try container.encode(report.source, forKey: .source)
         try container.encode(report.endpoint, forKey: .endpoint)
         try container.encode(report.retries, forKey: .retries)
+        try container.encode(report.unacknowledged, forKey: .unacknowledged)
+        try container.encode(Nullable(report.replicasAsked), forKey: .waitReplicas)
+        try container.encode(Nullable(report.fewestReplicas), forKey: .fewestReplicas)
         let stopped: String? = switch report.stop {
         case .invalidInput: "invalid_input"
         case .maxDuration: "max_duration"
@@ -54,8 +58,19 @@ struct WarmupResult: Renderable {
                      "failed \(Human.count(Int64(report.failed)))"]
         if report.invalid > 0 { parts.append("invalid \(Human.count(Int64(report.invalid)))") }
         if report.notAttempted > 0 { parts.append("not attempted \(Human.count(Int64(report.notAttempted)))") }
+        if report.unacknowledged > 0 { parts.append("not acknowledged \(Human.count(Int64(report.unacknowledged)))") }
         if report.retries > 0 { parts.append("retried \(Human.count(Int64(report.retries))) commands") }
         let rate = Human.count(Int64(report.entriesPerSecond.rounded()))
         return "warmup: " + parts.joined(separator: ", ") + " in \(Human.fixed(report.seconds, 2)) s" + " (\(rate) entries/s)\n"
+    }
+}
+
+extension WarmupReport {
+    /// "N entries written but not acknowledged by R replicas …" for the exit message.
+    var unacknowledgedSentence: String {
+        let asked = replicasAsked ?? 0
+        return "\(unacknowledged) of \(written) written entries were not acknowledged by \(asked) replica\(asked == 1 ? "" : "s") in time"
+            + (fewestReplicas.map { " (the fewest acknowledging: \($0))" } ?? "")
+            + ": they are on the primary, but a failover could lose them"
     }
 }

@@ -251,6 +251,46 @@ public final class RedisTopology {
         }
     }
 
+    /// Waits (`WAIT replicas milliseconds`) on every connection open to each of `nodes` — the
+    /// writes of a connection are what its `WAIT` covers, and resends may have gone over a
+    /// connection of their own — all at once; returns per node the fewest replicas any of its
+    /// connections reported. A node without a connection made no writes: it is not asked.
+    public func waitForReplicas(_ replicas: Int, milliseconds: Int64, on nodes: [RedisAddress]) throws -> [RedisAddress: Int] {
+        var buffer = RedisCommandBuffer(capacity: 48)
+        buffer.append(["WAIT", RedisArgument(replicas), RedisArgument(milliseconds)])
+        var asked: [(node: RedisAddress, connection: RedisConnection)] = []
+        for node in nodes {
+            for connection in [connections[node], retryConnections[node], sideConnections[node]].compactMap({ $0 }) {
+                do {
+                    try connection.send(buffer)
+                } catch {
+                    dropConnection(to: node)
+                    throw error
+                }
+                asked.append((node, connection))
+            }
+        }
+        var result: [RedisAddress: Int] = [:]
+        for (node, connection) in asked {
+            let reply: RESPValue
+            do {
+                reply = try connection.receive(count: 1)[0]
+            } catch {
+                dropConnection(to: node)
+                throw error
+            }
+            let acknowledged = Int(try reply.checked(context: "Cannot wait for the replicas of \(node)").integer ?? 0)
+            result[node] = min(result[node] ?? acknowledged, acknowledged)
+        }
+        return result
+    }
+
+    /// The primary serving each store key now (the one server for a plain server or Sentinel).
+    public func primary(ofKey key: String) -> RedisAddress? {
+        guard isCluster else { return map.primaries.first }
+        return map.primary(for: HashSlot(key: key))
+    }
+
     /// The slot of a command's key: the first argument after the name (after the key count for
     /// EVAL and EVALSHA); nil for commands without a key.
     static func slot(of command: [RedisArgument]) -> HashSlot? {
