@@ -141,6 +141,54 @@ import Testing
         }
     }
 
+    /// Migrate's read pattern: PTTL, GET per key in one pipeline, so each big bulk reply follows
+    /// an integer reply (and small bulks, nulls, statuses) in the same read. Every reply in order,
+    /// every byte in place, whichever way each bulk was read; then the connection goes on.
+    @Test func bigBulksBehindOtherRepliesInOneRead() throws {
+        let ns = try RedisNamespace()
+        try ns.withCleanup {
+            let connection = try ns.connection()
+            let sizes = [3 << 20, 5, (1 << 20) + 7, 0, 1 << 20, (1 << 20) - 1, 2 << 20]
+            let values = sizes.map { [UInt8](Self.randomValue($0)) }
+            var commands: [[RedisArgument]] = []
+            for (index, value) in values.enumerated() {
+                commands.append(["SET", RedisArgument(ns.prefix + "mixed:\(index)"), RedisArgument(bytes: value), "EX", "600"])
+            }
+            _ = try connection.pipeline(commands)
+            var reads: [[RedisArgument]] = []
+            var expected: [RESPValue] = []
+            for (index, value) in values.enumerated() {
+                reads.append(["PTTL", RedisArgument(ns.prefix + "mixed:\(index)")])
+                reads.append(["GET", RedisArgument(ns.prefix + "mixed:\(index)")])
+                expected.append(.bulk(value))
+                if index % 2 == 0 {
+                    reads.append(["GET", RedisArgument(ns.prefix + "absent")])
+                    reads.append(["ECHO", "small"])
+                    reads.append(["PING"])
+                }
+            }
+            let replies = try connection.pipeline(reads)
+            #expect(replies.count == reads.count)
+            var bulks: [RESPValue] = []
+            for (command, reply) in zip(reads, replies) {
+                switch command[0].bytes {
+                case Array("PTTL".utf8):
+                    #expect((reply.integer ?? 0) > 590_000, "PTTL \(reply)")
+                case Array("GET".utf8) where command[1].bytes == Array((ns.prefix + "absent").utf8):
+                    #expect(reply == .null)
+                case Array("GET".utf8): bulks.append(reply)
+                case Array("ECHO".utf8): #expect(reply == .bulk(Array("small".utf8)))
+                default: #expect(reply == .status("PONG"))
+                }
+            }
+            #expect(bulks.count == expected.count)
+            for (index, (bulk, value)) in zip(bulks, expected).enumerated() {
+                #expect(bulk == value, "value \(index) of \(sizes[index]) bytes")
+            }
+            #expect(try connection.send("PING") == .status("PONG"))
+        }
+    }
+
     // MARK: Peak memory
 
     /// The peak resident memory of one run and its exit status: stdin from `input` (or
