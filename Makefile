@@ -3,7 +3,7 @@
 #   make demo      install missing packages, build release, run Scripts/demo.sh (no server needed)
 #   make test      every test suite against private redis-servers, plus the generated-docs check
 #   make bench     Scripts/bench.sh: ratios against reference commands, also in .build/bench.md
-#   make build     debug build          make release   release build, Swift stdlib linked statically
+#   make build     debug build          make release   release build, Swift stdlib and libstdc++ linked statically
 #   make docs      regenerate completions/ and man/ from the argument parser
 #   make install   binary, man page and completions under $(PREFIX) (and $(DESTDIR))
 #   make clean

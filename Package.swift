@@ -36,7 +36,10 @@ let package = Package(
             dependencies: [
                 "CacheClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            // Release builds link libstdc++ statically (see Linking/static-libstdc++/libstdc++.so):
+            // with --static-swift-stdlib it is the only C++ library left to load at start-up.
+            linkerSettings: [.unsafeFlags(["-L", Context.packageDirectory + "/Linking/static-libstdc++"], .when(configuration: .release))]
         ),
         .executableTarget(
             // An application reading through CacheClient: `make demo` runs it so `stats` shows a real hit rate.

@@ -53,6 +53,29 @@ PY
 )")
 }
 
+# instructions_row NAME CACHECTL_COMMAND REFERENCE_COMMAND GOAL: instructions of one run of each
+#   (valgrind, callgrind's total), in millions. Unlike the wall times of bench_row, which the load of a
+#   shared machine moves by ±50 % for a 10 ms process, the count is the same from run to run; the
+#   one-key commands have both rows.
+instructions_row() {
+    local name=$1 command=$2 reference=$3 goal=$4
+    echo "bench: $name" >&2
+    local counts=() cmd collected
+    for cmd in "$command" "$reference"; do
+        # shellcheck disable=SC2086 # the command is split on spaces, as in bench_row
+        if ! collected=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null $cmd 2>&1 >/dev/null | sed -n 's/.*Collected : *\([0-9]*\).*/\1/p') \
+            || [[ ! $collected =~ ^[0-9]+$ ]]; then
+            echo "bench: $name: \`$cmd\` gave no instruction count under valgrind" >&2
+            rows+=("| $name | error | error | error | ≤ ${goal}× |")
+            return 0
+        fi
+        counts+=("$collected")
+    done
+    rows+=("$(awk -v name="$name" -v ours="${counts[0]}" -v ref="${counts[1]}" -v goal="$goal" 'BEGIN {
+        ratio = ours / ref
+        printf "| %s | %.2f M instr. | %.2f M instr. | %.2f×%s | ≤ %s× |\n", name, ours / 1e6, ref / 1e6, ratio, (ratio <= goal ? "" : " ✗"), goal }')")
+}
+
 # fill_snapshot PATH COUNT: a snapshot file in the documented format (see man cachectl, FILES),
 # written straight through SQLite because a million `cachectl set` runs would take an hour.
 # Expiry is left NULL (no expiry); one entry in ten carries a tag.
@@ -184,6 +207,8 @@ bench_tls() {
     local plain="redis://127.0.0.1:$REDIS_PORT_BENCHTLS" secure="rediss://localhost:$TLS_PORT_BENCHTLS" ca="$dir/tls/ca.crt"
     bench_row "ping over TLS (whole process)" "$bin --url $secure --cacert $ca ping" \
         "redis-cli --tls --cacert $ca -h localhost -p $TLS_PORT_BENCHTLS PING" 1.2
+    instructions_row "ping over TLS, instructions" "$bin --url $secure --cacert $ca ping" \
+        "redis-cli --tls --cacert $ca -h localhost -p $TLS_PORT_BENCHTLS PING" 1.2
     local count=${BENCH_TLS_ENTRIES:-100000}
     python3 Scripts/generate-manifest.py "$count" >"$dir/tls-manifest.jsonl"
     migrate_row "warmup $count entries, TLS vs TCP" "redis-cli -p $REDIS_PORT_BENCHTLS FLUSHALL" \
@@ -219,8 +244,11 @@ main() {
     cp "$template" "$snapshot"
 
     bench_row "start-up" "$bin --version" "redis-cli --version" 1.0
+    # The one-key commands: wall time, and instructions (the same in every run, whatever the load).
     bench_row "get one key (redis)" "$bin --url $url get bench:key" "redis-cli -p $port GET bench:key" 1.1
+    instructions_row "get one key (redis), instructions" "$bin --url $url get bench:key" "redis-cli -p $port GET bench:key" 1.1
     bench_row "set one key (redis)" "$bin --url $url set bench:key value" "redis-cli -p $port SET bench:key value" 1.1
+    instructions_row "set one key (redis), instructions" "$bin --url $url set bench:key value" "redis-cli -p $port SET bench:key value" 1.1
     bench_row "snapshot get, $entries entries" "$bin --url file:$snapshot get bench:key" "$bin --version" 2.0
     bench_row "snapshot set, $entries entries" "$bin --url file:$snapshot set bench:key value" "$bin --version" 2.0
     # The same commands on a one-entry file: a ratio near 1 means no work grows with the file.
@@ -230,6 +258,7 @@ main() {
     bench_row "snapshot set, $entries vs 1 entry" "$bin --url file:$snapshot set bench:key value" "$bin --url file:$small set bench:key value" 1.2
     bench_tags "$bin" "$port" "$work/tags"
     bench_row "stats (redis)" "$bin --url $url stats" "redis-cli -p $port INFO" 1.1
+    instructions_row "stats (redis), instructions" "$bin --url $url stats" "redis-cli -p $port INFO" 1.1
     bench_layouts "$bin" "$port" "$work/layouts"
     bench_usage "$bin" "$port" "$work/usage"
 

@@ -3,7 +3,7 @@
 #
 #   Scripts/install-deps.sh                 build: libhiredis-dev libssl-dev libsqlite3-dev pkg-config
 #   Scripts/install-deps.sh --with-server   + redis-server redis-tools python3 man-db openssl (tests)
-#   Scripts/install-deps.sh --with-bench    + redis-server redis-tools hyperfine python3 time openssl (benchmarks)
+#   Scripts/install-deps.sh --with-bench    + redis-server redis-tools hyperfine python3 time openssl valgrind (benchmarks)
 #   Scripts/install-deps.sh PACKAGE…        + any other package whose command has the same name (e.g. make)
 #
 # Idempotent: a package counts as present when its probe answers (pkg-config module or command)
@@ -19,7 +19,7 @@ while (($#)); do
     case "$1" in
         # man-db: a test renders the generated man page with `man --warnings`.
         --with-server) wanted+=("${server[@]}" python3:cmd:python3 man-db:cmd:man openssl:cmd:openssl) ;;
-        --with-bench) wanted+=("${server[@]}" hyperfine:cmd:hyperfine python3:cmd:python3 bc:cmd:bc time:cmd:/usr/bin/time openssl:cmd:openssl) ;;
+        --with-bench) wanted+=("${server[@]}" hyperfine:cmd:hyperfine python3:cmd:python3 bc:cmd:bc time:cmd:/usr/bin/time openssl:cmd:openssl valgrind:cmd:valgrind) ;;
         -h | --help) sed -n '2,11s/^# \{0,1\}//p' "$0"; exit 0 ;;
         -*) echo "install-deps.sh: unknown option $1 (see --help)" >&2; exit 64 ;;
         *) wanted+=("$1:cmd:$1") ;;

@@ -23,7 +23,7 @@ enum Main {
                 throw CacheError(.usage, "Name a subcommand after the options, e.g. cachectl --url redis://127.0.0.1:6379 ping",
                                  hint: "cachectl --help lists them")
             }
-            var command = try ArgumentOrder.leafCommand(arguments) ?? Cachectl.parseAsRoot(arguments)
+            var command = try QuickParse.command(arguments) ?? ArgumentOrder.leafCommand(arguments) ?? Cachectl.parseAsRoot(arguments)
             try command.run()
         } catch {
             ExitStatus.exit(with: error, json: jsonErrors)

@@ -14,13 +14,11 @@ struct KeyScanNode {
 /// topology: SCAN with a large COUNT (never KEYS), and per page one pipeline of TYPE, PTTL and
 /// MEMORY USAGE per key. The next page's SCAN rides at the head of each pipeline, so the next
 /// page is sent before this page's replies are read and the server works while the client parses.
-protocol RedisKeyWalking: KeyScanning {
+protocol RedisKeyWalking: KeyScanning, RedisKeyspace {
     /// The servers a scan walks, each once: never a replica, which holds the same keys again.
     func keyScanNodes() throws -> [KeyScanNode]
-    /// Sends commands, each to the server that holds its key, and returns the replies in order.
-    func pipelineByKey(_ commands: [[RedisArgument]]) throws -> [RESPValue]
-    /// Entry key → its tags, from every set under the tag prefix (memory grows with the memberships).
-    func tagsByKey() throws -> [String: [String]]
+    /// A reader of this backend's tag sets.
+    func tagSetReader() -> RedisEntrySource
 }
 
 extension RedisKeyWalking {
@@ -49,7 +47,7 @@ extension RedisKeyWalking {
         for chunk in keys.chunks(of: Self.keyPageSize) {
             // Every key a scan describes lies under the key prefix (SCAN MATCH).
             let commands: [[RedisArgument]] = chunk.map { ["TYPE", RedisArgument(bytes: prefix + ($0.keyBytes ?? Array($0.key.utf8)))] }
-            for (info, reply) in zip(chunk, try pipelineByKey(commands)) {
+            for (info, reply) in zip(chunk, try keyPipeline(commands)) {
                 let key = info.key
                 if let error = RedisErrorReply(reply) { throw error.cacheError(context: "Cannot read the type of \"\(key)\"", endpoint: endpointDescription) }
                 let type = reply.string
@@ -69,7 +67,9 @@ extension RedisKeyWalking {
         } else {
             match += RedisGlob.escape(filter.prefix ?? "") + "*"
         }
-        var scan: [RedisArgument] = ["SCAN", "0", "MATCH", RedisArgument(match), "COUNT", RedisArgument(Self.keyPageSize * 2)]
+        // MATCH * would cost the server a glob match per key for nothing.
+        var scan: [RedisArgument] = ["SCAN", "0"] + (match == "*" ? [] : ["MATCH", RedisArgument(match)])
+        scan += ["COUNT", RedisArgument(Self.keyPageSize * 2)]
         if let type = filter.type { scan += ["TYPE", RedisArgument(type)] }
         for (index, node) in try keyScanNodes().enumerated() {
             // Stopped: the first server still describes the page in flight, no further server is begun.
@@ -180,6 +180,18 @@ extension RedisKeyWalking {
         }
     }
 
+    /// Entry key → its tags, from every set under the tag prefix on every primary (memory grows
+    /// with the memberships).
+    func tagsByKey() throws -> [String: [String]] {
+        var map: [String: [String]] = [:]
+        try tagSetReader().scanTagSets(pattern: nil) { page in
+            for members in page {
+                for key in members.keys { map[key, default: []].append(members.tag) }
+            }
+        }
+        return map
+    }
+
     /// `count` split over strata in proportion to `sizes`, by largest remainders (sums to `count`
     /// unless every size is 0).
     static func allocate(_ count: Int, over sizes: [Int64]) -> [Int] {
@@ -196,17 +208,7 @@ extension RedisKeyWalking {
 extension RedisBackend: RedisKeyWalking {
     func keyScanNodes() throws -> [KeyScanNode] { [KeyScanNode(name: endpointDescription, connection: connection)] }
 
-    func pipelineByKey(_ commands: [[RedisArgument]]) throws -> [RESPValue] { try connection.pipeline(commands) }
-
-    func tagsByKey() throws -> [String: [String]] {
-        var map: [String: [String]] = [:]
-        try RedisEntrySource(self).scanTagSets(pattern: nil) { page in
-            for members in page {
-                for key in members.keys { map[key, default: []].append(members.tag) }
-            }
-        }
-        return map
-    }
+    func tagSetReader() -> RedisEntrySource { RedisEntrySource(self) }
 }
 
 /// Describes pages of keys: PTTL and MEMORY USAGE of each, and TYPE when asked: pipelined

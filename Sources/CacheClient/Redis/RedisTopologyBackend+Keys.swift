@@ -11,19 +11,5 @@ extension RedisTopologyBackend: RedisKeyWalking {
         try redis.primaries.map { KeyScanNode(name: $0.description, connection: try redis.connection(to: $0)) }
     }
 
-    func pipelineByKey(_ commands: [[RedisArgument]]) throws -> [RESPValue] { try redis.pipeline(commands) }
-
-    /// Entry key → its tags, from every tag set on every primary; the sets of interrupted
-    /// invalidations are left out (their entries are on the way out).
-    func tagsByKey() throws -> [String: [String]] {
-        var map: [String: [String]] = [:]
-        for (tag, setKey, interrupted) in try tagSets(pattern: nil) where !interrupted {
-            try forEachMemberBatch(of: setKey) { members in
-                for member in members {
-                    if let key = configuration.entryKey(String(decoding: member, as: UTF8.self)) { map[key, default: []].append(tag) }
-                }
-            }
-        }
-        return map
-    }
+    func tagSetReader() -> RedisEntrySource { RedisEntrySource(self) }
 }
