@@ -262,6 +262,16 @@ import Testing
             peaks["migrate → redis"] = Double(run.kibibytes) / megabyte
             let copied = try ProcessRunner.run("redis-cli", ["-u", copy, "--no-raw", "STRLEN", storeKey])
             #expect(String(decoding: copied.stdout, as: UTF8.self).contains("\(value.count)"), "\(backend): migrate copied the value")
+            // migrate into JSON Lines: the line is written in pieces straight from the value's bytes.
+            let lines = directory.appendingPathComponent("copy.jsonl").path
+            let toLines = try Self.peakRun(["migrate", "--from", backend == "redis" ? ns.url : target[1], "--to", "jsonl:" + lines, "-q"] + prefixes)
+            #expect(toLines.status == 0, "\(backend): migrate to JSON Lines exited \(toLines.status)")
+            peaks["migrate → jsonl"] = Double(toLines.kibibytes) / megabyte
+            let written = try Data(contentsOf: URL(fileURLWithPath: lines))
+            #expect(written.last == 0x0A && written.dropLast().firstIndex(of: 0x0A) == nil, "\(backend): one line in the JSON Lines copy")
+            let copiedLine = try JSONSerialization.jsonObject(with: written) as? [String: Any]
+            #expect((copiedLine?["value_base64"] as? String).flatMap { Data(base64Encoded: $0) } == value, "\(backend): migrate to JSON Lines")
+            #expect(copiedLine?["key"] as? String == "big", "\(backend): key of the JSON Lines copy \(copiedLine?["key"] ?? "none")")
         }
         let summary = peaks.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.2f", $0.value))×" }.joined(separator: ", ")
         for (name, peak) in peaks {

@@ -58,9 +58,7 @@ enum LargeValue {
 
     /// Whether the value is valid UTF-8 (a pass over its pieces; nothing is built).
     func isText() throws -> Bool {
-        var validation = UTF8Validation()
-        try forEachPiece { validation.feed($0) }
-        return validation.isComplete
+        try JSONStringPieces.isText(forEachPiece)
     }
 
     /// Writes the value to standard output as it is.
@@ -69,49 +67,12 @@ enum LargeValue {
     }
 }
 
-/// UTF-8 well-formedness (Unicode Table 3-7: no overlong forms, surrogates or code points past
-/// U+10FFFF) checked piece by piece, a sequence may span two pieces.
-struct UTF8Validation {
-    private var needed = 0
-    private var lower: UInt8 = 0x80
-    private var upper: UInt8 = 0xBF
-    private var failed = false
-
-    /// Whether everything fed so far is UTF-8 and no sequence is left open.
-    var isComplete: Bool { !failed && needed == 0 }
-
-    mutating func feed(_ bytes: UnsafeRawBufferPointer) {
-        guard !failed else { return }
-        for byte in bytes {
-            if needed > 0 {
-                guard byte >= lower, byte <= upper else { failed = true; return }
-                (lower, upper) = (0x80, 0xBF)
-                needed -= 1
-                continue
-            }
-            switch byte {
-            case 0x00...0x7F: continue
-            case 0xC2...0xDF: needed = 1
-            case 0xE0: (needed, lower) = (2, 0xA0)
-            case 0xE1...0xEC, 0xEE...0xEF: needed = 2
-            case 0xED: (needed, upper) = (2, 0x9F)
-            case 0xF0: (needed, lower) = (3, 0x90)
-            case 0xF1...0xF3: needed = 3
-            case 0xF4: (needed, upper) = (3, 0x8F)
-            default:
-                failed = true
-                return
-            }
-        }
-    }
-}
-
 /// JSON output with large values written in pieces straight from their bytes (escaped text or
 /// base64), so that printing a value costs no more memory than holding it, and nothing at all
 /// for a value read from its store in pieces.
 enum LargeValueJSON {
     /// Values at least this long are written in pieces.
-    static let threshold = 64 * 1024
+    static let threshold = JSONStringPieces.threshold
 
     /// What a record writes in place of a large value.
     struct Placeholder {
@@ -143,51 +104,11 @@ enum LargeValueJSON {
         Terminal.write(String(rest))
     }
 
-    /// The bytes as JSON string content, escaped as JSONEncoder escapes them, 64 KB at a time.
     private static func writeEscaped(_ value: LargeValue) throws {
-        let hex = Array("0123456789abcdef".utf8)
-        var piece: [UInt8] = []
-        piece.reserveCapacity(1 << 16 + 8)
-        try value.forEachPiece { bytes in
-            for byte in bytes {
-                switch byte {
-                case UInt8(ascii: "\""): piece += [UInt8(ascii: "\\"), byte]
-                case UInt8(ascii: "\\"): piece += [UInt8(ascii: "\\"), byte]
-                case 0x08: piece += Array("\\b".utf8)
-                case 0x0C: piece += Array("\\f".utf8)
-                case 0x0A: piece += Array("\\n".utf8)
-                case 0x0D: piece += Array("\\r".utf8)
-                case 0x09: piece += Array("\\t".utf8)
-                case 0..<0x20: piece += Array("\\u00".utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
-                default: piece.append(byte)
-                }
-                if piece.count >= 1 << 16 {
-                    Terminal.write(bytes: piece)
-                    piece.removeAll(keepingCapacity: true)
-                }
-            }
-        }
-        Terminal.write(bytes: piece)
+        try JSONStringPieces.escaped(value.forEachPiece) { Terminal.write(bytes: $0) }
     }
 
-    /// The bytes as base64, 48 KB of input at a time (a multiple of 3, so the pieces join without
-    /// padding); up to two bytes carry over from one piece of the value to the next.
     private static func writeBase64(_ value: LargeValue) throws {
-        let step = 3 << 14
-        var pending: [UInt8] = []
-        pending.reserveCapacity(step)
-        try value.forEachPiece { bytes in
-            var start = 0
-            while start < bytes.count {
-                let end = min(start + step - pending.count, bytes.count)
-                pending.append(contentsOf: bytes[start..<end])
-                start = end
-                if pending.count == step {
-                    Terminal.write(Data(pending).base64EncodedString())
-                    pending.removeAll(keepingCapacity: true)
-                }
-            }
-        }
-        if !pending.isEmpty { Terminal.write(Data(pending).base64EncodedString()) }
+        try JSONStringPieces.base64(value.forEachPiece) { Terminal.write(bytes: $0) }
     }
 }
