@@ -301,10 +301,14 @@ main() {
     for target in "redis $url/2" "snapshot file:$tmp/big.snapshot"; do
         local name=${target%% *} at=${target#* }
         value_rss_row "set one 50 MB value --file ($name)" "$bin --url $at set big:value --file $tmp/big.bin -q" "$tmp/big.bin"
-        value_rss_row "set one 50 MB value from stdin ($name)" "cat $tmp/big.bin | $bin --url $at set big:value - -q" "$tmp/big.bin"
+        value_rss_row "set one 50 MB value from stdin, over the old one ($name)" "cat $tmp/big.bin | $bin --url $at set big:value - -q" "$tmp/big.bin"
         value_rss_row "get one 50 MB value --raw ($name)" "$bin --url $at get big:value --raw" "$tmp/big.bin"
         value_rss_row "get one 50 MB value --format json ($name)" "$bin --url $at get big:value --format json" "$tmp/big.bin"
+        value_rss_row "get one 50 MB value --format jsonl ($name)" "$bin --url $at get big:value --format jsonl" "$tmp/big.bin"
     done
+    # migrate reads PTTL, GET pipelined: the big bulk follows an integer reply in the same read.
+    value_rss_row "migrate one 50 MB value redis → redis" "$bin migrate --from $url/2 --to $url/3 --on-conflict replace -q" "$tmp/big.bin"
+    value_rss_row "migrate one 50 MB value snapshot → redis" "$bin migrate --from file:$tmp/big.snapshot --to $url/3 --on-conflict replace -q" "$tmp/big.bin"
     bench_tls "$bin" "$tmp"
 
     {

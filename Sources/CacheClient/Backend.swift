@@ -23,6 +23,12 @@ public protocol CacheBackend: AnyObject {
     func entries(_ keys: [String], tags: [String]) throws -> [Entry?]
     /// Reads entries like `entries`, telling a missing key from one that holds another type.
     func lookup(_ keys: [String]) throws -> [EntryLookup]
+    /// Reads entries like `lookup` and calls `body` with them, all from one state of the store.
+    /// A backend that can read a value in pieces may leave a value of at least `largeValueSize`
+    /// bytes where it is: its entry's `value` is then empty and `stored` (one per key) reads it,
+    /// until `body` returns. The default reads every value whole.
+    func lookup<T>(_ keys: [String], leavingLargeValues largeValueSize: Int,
+                   _ body: (_ lookups: [EntryLookup], _ stored: [StoredValue?]) throws -> T) throws -> T
     /// Tells which keys exist.
     func exists(_ keys: [String]) throws -> [Bool]
     /// Writes one entry with its lifetime and tag memberships atomically.
@@ -68,6 +74,33 @@ public enum WriteOutcome: Sendable, Equatable {
     case failed(CacheError)
 }
 
+/// A value left in its store to be read in pieces (a large value of the snapshot file), handed
+/// out by `lookup(_:leavingLargeValues:_:)` and readable only until its `body` returns.
+public struct StoredValue {
+    /// The value's length in bytes.
+    public let count: Int
+    private let reader: (_ sink: (UnsafeRawBufferPointer) throws -> Void) throws -> Void
+
+    /// A value of `count` bytes that `reader` hands to its sink in pieces, in order.
+    public init(count: Int, reader: @escaping (_ sink: (UnsafeRawBufferPointer) throws -> Void) throws -> Void) {
+        self.count = count
+        self.reader = reader
+    }
+
+    /// Hands the bytes to `sink` in pieces, in order; each piece is valid only during its call.
+    public func read(into sink: (UnsafeRawBufferPointer) throws -> Void) throws {
+        try reader(sink)
+    }
+
+    /// The bytes in one array.
+    public func bytes() throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(count)
+        try read { bytes.append(contentsOf: $0) }
+        return bytes
+    }
+}
+
 /// What a key holds, as `lookup` reports it.
 public enum EntryLookup: Sendable, Equatable {
     /// A cache entry (a string).
@@ -92,6 +125,12 @@ extension CacheBackend {
     /// Backends whose batches succeed or fail whole (a transaction): every entry shares the outcome.
     public func writeEach(batch: [Entry], onlyMissing: Bool) throws -> [WriteOutcome] {
         try write(batch: batch, onlyMissing: onlyMissing).map { $0 ? .written : .existed }
+    }
+
+    /// Backends that read values whole: every value is in its entry.
+    public func lookup<T>(_ keys: [String], leavingLargeValues largeValueSize: Int,
+                          _ body: (_ lookups: [EntryLookup], _ stored: [StoredValue?]) throws -> T) throws -> T {
+        try body(lookup(keys), [StoredValue?](repeating: nil, count: keys.count))
     }
 
     /// Backends that hold strings only: every key is an entry or missing.

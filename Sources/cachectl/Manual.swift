@@ -56,18 +56,23 @@ enum Manual {
         as stored; durations are seconds, sizes bytes, TTLs seconds (null = no expiry). In JSON mode \
         an error is a JSON object on stderr: {"error": {"code": 69, "message": "..."}}.
 
-        SNAPSHOT FILE FORMAT (version 1)
+        SNAPSHOT FILE FORMAT (version 2)
           The snapshot file is an SQLite 3 database in WAL mode; any SQLite library can read it. \
         PATH-wal and PATH-shm stay beside it: the latest writes live in PATH-wal until SQLite's \
         automatic checkpoint moves them into PATH, so copy all three files, or use sqlite3's \
         .backup command, to take a copy. PRAGMA application_id is \
-        1667326824 (0x63616368, "cach"); PRAGMA user_version is the format version, 1 (a higher \
-        version is refused). Tables:
+        1667326824 (0x63616368, "cach"); PRAGMA user_version is the format version, 2 (a higher \
+        version is refused). A version 1 file is read as it is and brought to version 2 by the \
+        first command that writes to it, in that command's transaction (the value_id column and \
+        the large_values table are added; no row is rewritten). Tables:
           meta(name TEXT PRIMARY KEY, value TEXT NOT NULL)
-              rows format=cachectl-snapshot, version=1, created_at
-          entries(key TEXT PRIMARY KEY, value BLOB NOT NULL, expires_at INTEGER)
-              key = key prefix + entry key; value = the bytes;
+              rows format=cachectl-snapshot, version=2, created_at
+          entries(key TEXT PRIMARY KEY, value BLOB NOT NULL, expires_at INTEGER, value_id INTEGER)
+              key = key prefix + entry key; value = the bytes, or empty when value_id is set;
               expires_at = unix time in ms, NULL = never (past = absent)
+          large_values(id INTEGER PRIMARY KEY, value BLOB NOT NULL)
+              values of 64 KiB and more, written and read in pieces (incremental blob I/O);
+              each row belongs to the entry whose value_id names it and goes with it
           tags(tag TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (tag, key))
               tag name -> full key of a member entry
           counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL)

@@ -286,7 +286,7 @@ struct SnapshotBackendTests {
         try backend.resetCounters()
         let statistics = try backend.statistics()
         #expect(statistics.entries == 0 && statistics.tags == 0 && statistics.app == AppCounters())
-        #expect(try backend.ping().version == "snapshot format 1")
+        #expect(try backend.ping().version == "snapshot format 2")
         #expect(try directory.contents() == [], "not even the directory was created")
         #expect(kind { _ = try backend.write(Entry(key: "a", value: bytes("1"), expiry: .never), ifAbsent: false) } == .io,
                 "a missing directory is a typo, not a tree to create")
@@ -299,12 +299,12 @@ struct SnapshotBackendTests {
 
         let header = try #require(FileHandle(forReadingAtPath: path)?.readData(ofLength: 100))
         #expect(Array(header.prefix(16)) == bytes("SQLite format 3") + [0])
-        #expect(Array(header[60..<64]) == [0, 0, 0, 1], "user_version 1")
+        #expect(Array(header[60..<64]) == [0, 0, 0, 2], "user_version 2")
         #expect(Array(header[68..<72]) == bytes("cach"), "application_id 0x63616368")
         #expect(header[18] == 2 && header[19] == 2, "WAL mode")
         let database = try #require(try backend.existingDatabase())
         #expect(try database.scalar("SELECT value FROM meta WHERE name = 'format'") == .text("cachectl-snapshot"))
-        #expect(try database.scalar("SELECT value FROM meta WHERE name = 'version'") == .text("1"))
+        #expect(try database.scalar("SELECT value FROM meta WHERE name = 'version'") == .text("2"))
         let createdAt = try #require(try database.scalar("SELECT value FROM meta WHERE name = 'created_at'")?.textValue)
         #expect(try Date(createdAt, strategy: .iso8601) <= Date())
         #expect(try database.scalar("PRAGMA journal_mode") == .text("wal"))
@@ -359,7 +359,7 @@ struct SnapshotBackendTests {
         case .newerFormat:
             _ = try SnapshotBackend(path: path).write(Entry(key: "k", value: bytes("v"), expiry: .never), ifAbsent: false)
             let database = try SQLiteDatabase(path: path, create: false, busyTimeoutMilliseconds: 1000)
-            try database.execute("PRAGMA user_version = 2")
+            try database.execute("PRAGMA user_version = 3")
         case .ourIDWithoutMeta:
             let database = try SQLiteDatabase(path: path, create: true, busyTimeoutMilliseconds: 1000)
             try database.executeScript("PRAGMA application_id = 1667326824; PRAGMA user_version = 1; CREATE TABLE t(x);")
@@ -488,7 +488,7 @@ struct SnapshotBackendTests {
         let ping = try backend.ping()
         #expect(ping.backend == "snapshot")
         #expect(ping.endpoint == "file:\(path)")
-        #expect(ping.version == "snapshot format 1")
+        #expect(ping.version == "snapshot format 2")
         #expect(ping.role == nil)
         #expect(ping.latency >= 0 && ping.latency < 1)
         let statistics = try backend.statistics()

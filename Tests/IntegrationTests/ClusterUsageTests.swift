@@ -167,16 +167,16 @@ struct ClusterUsageTests {
             #expect(sample.object["mode"] as? String == "sampled" && sample.object["sampled"] as? Int == 3000)
             #expect(sample.object["population"] as? Int == population)
             let truth = groupsByName(exact.object)
-            var within = 0
-            for (name, group) in groupsByName(sample.object) {
+            let groups = groupsByName(sample.object)
+            #expect(Set(groups.keys) == Set(truth.keys))
+            for (name, group) in groups {
                 let share = group["share"] as? Double ?? -1, margin = group["share_margin"] as? Double ?? 0
                 let real = truth[name]?["share"] as? Double ?? -100
                 #expect(margin > 0 && margin < 6, "\(name) margin \(margin)")
-                // 95% intervals: all inside twice the margin, most inside once.
+                // The margin is a 95 % interval (≈ 2σ); twice it (≈ 4σ) fails by chance about once in
+                // 15,000 runs, where "most groups inside once" failed about once in fifty on RANDOMKEY's draws.
                 #expect(abs(share - real) <= 2 * margin, "\(name): \(share) ± \(margin) vs \(real)")
-                if abs(share - real) <= margin { within += 1 }
             }
-            #expect(within >= 2)
         }
     }
 

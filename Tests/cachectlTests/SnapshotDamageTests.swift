@@ -14,13 +14,14 @@ import Testing
 
     func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
-    /// A snapshot of 3,000 tagged entries (some values large enough for overflow pages), with
-    /// its WAL merged into the file so that damage in the file is damage in live pages.
+    /// A snapshot of 3,000 tagged entries (some values large enough for overflow pages, six
+    /// kept in `large_values`), with its WAL merged into the file so that damage in the file is
+    /// damage in live pages.
     func template() throws -> String {
         let manifest = path("fill.jsonl")
         var lines = ""
         for index in 0..<3000 {
-            let size = index % 100 == 0 ? 9000 : 200
+            let size = index % 500 == 0 ? 100_000 : index % 100 == 0 ? 9000 : 200
             lines += "{\"key\":\"k:\(index)\",\"value\":\"\(String(repeating: "v", count: size))\",\"ttl\":null,\"tags\":[\"t:\(index % 7)\"]}\n"
         }
         try Data(lines.utf8).write(to: URL(fileURLWithPath: manifest))
@@ -45,7 +46,7 @@ import Testing
         let original = try Data(contentsOf: URL(fileURLWithPath: try template()))
         #expect(original.count > 1_000_000)
         var random = SplitMix(seed: Self.seed)
-        let commands: [[String]] = [["get", "k:1500"], ["get", "k:17", "k:2999"], ["set", "k:1500", "new"], ["ping"], ["stats"],
+        let commands: [[String]] = [["get", "k:1500"], ["get", "k:17", "k:2999"], ["get", "k:1000", "--raw"], ["get", "k:2500", "--format", "jsonl"], ["set", "k:1500", "new"], ["ping"], ["stats"],
                                     ["tags"], ["delete", "k:100"], ["invalidate-tag", "t:3"], ["flush", "--prefix", "k:2", "--yes"],
                                     ["tags", "prune"], ["migrate", "--from", "file:SNAPSHOT", "--to", "jsonl:" + path("out.jsonl"),
                                                         "--on-conflict", "replace"]]
@@ -119,6 +120,30 @@ import Testing
             #expect(result.stderr.text.contains(file))
             #expect(contents(file) == before)
         }
+    }
+
+    /// Format 2 keeps large values in their own table: an entry whose row there is gone (as
+    /// another program could leave it) is refused as damage by the command that reads it and by
+    /// `check`, and the file stays as it was; the other entries are still served.
+    @Test func anEntryWithoutItsLargeValueIsRefusedAsDamage() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = try template()
+        let cut = try ProcessRunner.run("python3", ["-c", """
+            import sqlite3, sys
+            c = sqlite3.connect(sys.argv[1])
+            c.execute("DELETE FROM large_values WHERE id = (SELECT value_id FROM entries WHERE key = 'k:1000')")
+            c.commit(); c.execute('PRAGMA wal_checkpoint(TRUNCATE)'); c.close()
+            """, file])
+        #expect(cut.status == 0, "\(cut.stderr.text)")
+        let before = contents(file)
+        for args in [["get", "k:1000"], ["get", "k:1000", "--raw"], ["get", "k:1000", "--format", "json"], ["check"]] {
+            let result = try CLI.run(args + ["--url", "file:" + file])
+            #expect(result.status == 65, "\(args): \(result.status) \(result.stderr.text)")
+            #expect((result.stderr.text + result.stdout.text).contains(args == ["check"] ? "large value" : file), "\(args): \(result.stderr.text)")
+            #expect(contents(file)[""] == before[""], "\(args) changed the file")
+        }
+        let other = try CLI.run(["get", "k:1500", "--raw", "--url", "file:" + file])
+        #expect(other.status == 0 && other.stdout.count == 100_000)
     }
 
     @Test func checkPassesOnAHealthyFileWithTableAndJSON() throws {

@@ -9,8 +9,7 @@ import Glibc
 public enum EntryJSON {
     /// One compact JSON object for an entry (no newline). `size` adds the value's byte count.
     public static func line(_ entry: Entry, includeSize: Bool = false) -> String {
-        var out = "{\"key\":"
-        appendString(entry.key, to: &out)
+        var out = head(entry)
         if let decoded = entry.decoded {
             // A framework layout: the decoded value, which a manifest writes back the same way.
             out += ",\"value\":"
@@ -23,7 +22,33 @@ public enum EntryJSON {
             out += Data(entry.value).base64EncodedString()
             out += "\""
         }
-        out += ",\"ttl\":"
+        return out + tail(entry, includeSize: includeSize)
+    }
+
+    /// The same line as `line(entry)`, handed to `emit` in pieces: a value of
+    /// `JSONStringPieces.threshold` bytes or more is written straight from its bytes (escaped
+    /// text or base64), so its JSON text never exists whole beside it.
+    public static func writeLine(_ entry: Entry, emit: ([UInt8]) throws -> Void) throws {
+        guard entry.decoded == nil, entry.value.count >= JSONStringPieces.threshold else {
+            return try emit(Array(line(entry).utf8))
+        }
+        let pieces: JSONStringPieces.Pieces = { body in try entry.value.withUnsafeBytes(body) }
+        let isText = try JSONStringPieces.isText(pieces)
+        try emit(Array((head(entry) + (isText ? ",\"value\":\"" : ",\"value_base64\":\"")).utf8))
+        if isText { try JSONStringPieces.escaped(pieces, emit: emit) } else { try JSONStringPieces.base64(pieces, emit: emit) }
+        try emit(Array(("\"" + tail(entry, includeSize: false)).utf8))
+    }
+
+    /// `{"key":…` — the line up to its value.
+    private static func head(_ entry: Entry) -> String {
+        var out = "{\"key\":"
+        appendString(entry.key, to: &out)
+        return out
+    }
+
+    /// `,"ttl":…,"tags":[…]}` — the line after its value.
+    private static func tail(_ entry: Entry, includeSize: Bool) -> String {
+        var out = ",\"ttl\":"
         out += entry.expiry.seconds.map { String($0) } ?? "null"
         if let tags = entry.tags {
             out += ",\"tags\":["

@@ -159,6 +159,14 @@ public final class JSONLinesSink: EntrySink {
     public func write(_ records: [MigrationRecord], replace: Bool) throws -> [SinkOutcome] {
         var outcomes: [SinkOutcome] = []
         for record in records {
+            if let entry = record.entry, entry.decoded == nil, entry.value.count >= JSONStringPieces.threshold {
+                // A large value goes out in pieces, never as a second whole copy in a line.
+                try flush()
+                try EntryJSON.writeLine(entry) { try output($0) }
+                try output([0x0A])
+                outcomes.append(.written)
+                continue
+            }
             guard let line = EntryJSON.line(record) else {
                 outcomes.append(.expired)
                 continue
@@ -173,12 +181,16 @@ public final class JSONLinesSink: EntrySink {
 
     private func flush() throws {
         guard !pending.isEmpty else { return }
+        try output(pending)
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    private func output(_ bytes: [UInt8]) throws {
         do {
-            try handle.write(pending)
+            try handle.write(bytes)
         } catch {
             throw CacheError(.io, "Cannot write \(path): \(error)")
         }
-        pending.removeAll(keepingCapacity: true)
     }
 
     public func readBack(_ records: [MigrationRecord], serialized: Bool) throws -> [MigrationRecord?] {

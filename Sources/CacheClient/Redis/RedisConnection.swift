@@ -37,11 +37,15 @@ public final class RedisConnection {
     private let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 16 * 1024, alignment: 16)
     /// Whether any reply arrived yet: a connection closed before the first one hints at a wrong scheme.
     private var answered = false
-    /// A bulk reply at least this long that starts a read is read straight into its own array:
-    /// through hiredis it would be held three times (the reader's buffer, the reply, the array).
+    /// A top-level bulk reply at least this long is read straight into its own array: through
+    /// hiredis it would be held three times (the reader's buffer, the reply, the array). Such a
+    /// reply starts a read, or follows complete replies in one (a pipeline's PTTL, GET, PTTL, GET…).
     static let directBulkThreshold = 1 << 20
     /// Bytes of a directly read bulk's closing CRLF that have not arrived yet.
     private var pendingTrailer = 0
+    /// Bytes of `readBuffer` not fed to hiredis yet: a large bulk's header and what follows it,
+    /// held back until hiredis has handed out the complete replies read before it.
+    private var unfed: Range<Int>?
 
     /// Connects within `timeout` seconds, which also bounds every later read and write.
     ///
@@ -130,28 +134,45 @@ public final class RedisConnection {
                 answered = true
                 return Self.convertAndFree(raw)
             }
+            var start: Int
             let count: Int
-            do {
-                count = try transport.read(into: readBuffer)
-            } catch var error as CacheError where !answered && error.message.hasPrefix("Lost the connection") {
-                // A TLS port resets a connection that starts with a plain command.
-                if case .tcp = address { error.hint = "a server that speaks TLS needs rediss://" }
-                throw error
+            if let held = unfed {
+                // hiredis has handed out every reply before these bytes: a reply starts here.
+                unfed = nil
+                (start, count) = (held.lowerBound, held.upperBound)
+            } else {
+                do {
+                    count = try transport.read(into: readBuffer)
+                } catch var error as CacheError where !answered && error.message.hasPrefix("Lost the connection") {
+                    // A TLS port resets a connection that starts with a plain command.
+                    if case .tcp = address { error.hint = "a server that speaks TLS needs rediss://" }
+                    throw error
+                }
+                guard count > 0 else {
+                    var hint = "the server stopped, restarted or dropped the client"
+                    if !answered, case .tcp = address { hint = "a server that speaks TLS needs rediss://" }
+                    throw CacheError(.unreachable, "Lost the connection to Redis at \(address): the server closed it", hint: hint)
+                }
+                start = try skipTrailer(count)
             }
-            guard count > 0 else {
-                var hint = "the server stopped, restarted or dropped the client"
-                if !answered, case .tcp = address { hint = "a server that speaks TLS needs rediss://" }
-                throw CacheError(.unreachable, "Lost the connection to Redis at \(address): the server closed it", hint: hint)
-            }
-            var start = try skipTrailer(count)
             if start == count { continue }
-            if readerIsIdle, let (length, headerSize) = Self.largeBulkHeader(UnsafeRawBufferPointer(rebasing: readBuffer[start..<count])) {
-                start += headerSize
-                let value = try readBulk(length: length, start: &start, count: count)
-                start = try skipTrailer(count, from: start)
-                try feed(start..<count)
-                answered = true
-                return .bulk(value)
+            if readerIsIdle {
+                let fresh = UnsafeRawBufferPointer(rebasing: readBuffer[start..<count])
+                if let (length, headerSize) = Self.largeBulkHeader(fresh) {
+                    start += headerSize
+                    let value = try readBulk(length: length, start: &start, count: count)
+                    start = try skipTrailer(count, from: start)
+                    if start < count { unfed = start..<count }
+                    answered = true
+                    return .bulk(value)
+                }
+                if let offset = Self.largeBulkOffset(fresh) {
+                    // The complete replies before the large bulk go through hiredis; the bulk
+                    // starts the next round, once hiredis has handed them out.
+                    try feed(start..<(start + offset))
+                    unfed = (start + offset)..<count
+                    continue
+                }
             }
             try feed(start..<count)
         }
@@ -186,6 +207,36 @@ public final class RedisConnection {
         guard index > 1, index + 1 < bytes.count, bytes[index] == 0x0D, bytes[index + 1] == 0x0A,
               length >= directBulkThreshold, length <= 1 << 29 else { return nil }
         return (length, index + 2)
+    }
+
+    /// Where the first top-level bulk reply of at least `directBulkThreshold` bytes begins in
+    /// `bytes` (which begin with a reply), past complete status, error and integer replies and
+    /// small bulks; nil when none does, or an array or an incomplete reply comes first.
+    static func largeBulkOffset(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        var position = 0
+        while position < bytes.count {
+            let rest = UnsafeRawBufferPointer(rebasing: bytes[position...])
+            guard let lineEnd = rest.firstIndex(of: 0x0A).map({ $0 + 1 }), lineEnd >= 3, rest[lineEnd - 2] == 0x0D else { return nil }
+            switch rest[0] {
+            case UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: ":"):
+                position += lineEnd
+            case UInt8(ascii: "$"):
+                if largeBulkHeader(rest) != nil { return position > 0 ? position : nil }
+                if rest[1] == UInt8(ascii: "-") {
+                    position += lineEnd  // $-1: the null bulk
+                    continue
+                }
+                var length = 0
+                for digit in rest[1..<(lineEnd - 2)] {
+                    guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(digit), length < directBulkThreshold else { return nil }
+                    length = length * 10 + Int(digit - UInt8(ascii: "0"))
+                }
+                position += lineEnd + length + 2
+            default:
+                return nil
+            }
+        }
+        return nil
     }
 
     /// Reads a bulk payload of `length` bytes into one array: first what `readBuffer[start..<count]`

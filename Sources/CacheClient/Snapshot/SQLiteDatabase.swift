@@ -144,8 +144,32 @@ final class SQLiteDatabase {
         // a point operation touches a handful of pages and never fills it, while a bulk write
         // (warmup, migrate) touches index pages all over the file in every batch; with the small
         // cache each batch re-read and re-wrote most of them (3× the WAL writes, measured).
-        _ = sqlite3_exec(handle, "PRAGMA cache_size = -16384", nil, nil, nil)
+        _ = sqlite3_exec(handle, "PRAGMA cache_size = -\(Self.cacheKibibytes)", nil, nil, nil)
     }
+
+    /// The page cache's upper bound, in KiB.
+    static let cacheKibibytes = 16384
+
+    /// Runs `body` with the page cache bounded at `kibibytes` (the pages of a large value pass
+    /// through it once each: keeping them would only double what the caller already holds).
+    func withCacheSize<T>(kibibytes: Int, _ body: () throws -> T) throws -> T {
+        let previous = cacheKibibytes
+        guard kibibytes < previous else { return try body() }
+        setCacheSize(kibibytes: kibibytes)
+        defer { setCacheSize(kibibytes: previous) }
+        return try body()
+    }
+
+    /// The page cache's bound in force, in KiB.
+    private var cacheKibibytes = SQLiteDatabase.cacheKibibytes
+
+    private func setCacheSize(kibibytes: Int) {
+        cacheKibibytes = kibibytes
+        _ = sqlite3_exec(handle, "PRAGMA cache_size = -\(kibibytes)", nil, nil, nil)
+    }
+
+    /// The page cache's bound while a large value is written or read in pieces.
+    static let blobCacheKibibytes = 2048
 
     /// Marks the file as refused: closing this connection then writes nothing back and removes
     /// only the empty -wal and -shm files this connection itself brought into being.
@@ -436,6 +460,99 @@ final class SQLiteDatabase {
             return CacheError(.io, "Cannot \(action) the snapshot file \(path): \(reason)")
         default:
             return CacheError(.failed, "Cannot \(action) the snapshot file \(path): \(message)")
+        }
+    }
+
+    // MARK: Large values, in pieces
+
+    /// The rowid of the row the last successful INSERT on this connection made.
+    var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
+    /// Bytes moved per `sqlite3_blob_read`/`sqlite3_blob_write` call: each call walks the blob's
+    /// overflow chain to its offset, so pieces are large; the buffer of a piece is the only copy.
+    static let blobPieceSize = 1 << 20
+
+    /// Opens one blob (`table.column` of the row `rowid`, a table with rowids) for incremental
+    /// I/O inside the caller's transaction, runs `body` with the handle and closes it.
+    private func withBlob<T>(_ table: String, _ column: String, rowid: Int64, writable: Bool,
+                             _ body: (OpaquePointer) throws -> T) throws -> T {
+        var blob: OpaquePointer?
+        let code = sqlite3_blob_open(handle, "main", table, column, rowid, writable ? 1 : 0, &blob)
+        guard code == SQLITE_OK, let blob else {
+            sqlite3_blob_close(blob)
+            // A row the entry points at that is not there is damage, not a missing entry.
+            if code == SQLITE_ERROR, !writable {
+                refuse()
+                throw CacheError(.badInput, "Refusing to use \(path): the snapshot file is damaged (\(String(cString: sqlite3_errmsg(handle))))",
+                                 hint: "move it aside; the next write starts a new, empty snapshot")
+            }
+            throw failure(code, doing: writable ? "write" : "read")
+        }
+        defer { sqlite3_blob_close(blob) }
+        return try withCacheSize(kibibytes: Self.blobCacheKibibytes) { try body(blob) }
+    }
+
+    /// Writes `bytes` over the blob `table.column` of row `rowid` (made by `zeroblob(bytes.count)`),
+    /// in pieces straight from the caller's buffer: SQLite never builds the whole record the way
+    /// binding the bytes to an INSERT does (a second copy of the value).
+    func writeBlob(_ table: String, _ column: String, rowid: Int64, from bytes: UnsafeRawBufferPointer) throws {
+        try withBlob(table, column, rowid: rowid, writable: true) { blob in
+            guard Int(sqlite3_blob_bytes(blob)) == bytes.count else {
+                throw CacheError(.failed, "Cannot write the snapshot file \(path): the blob to fill is \(sqlite3_blob_bytes(blob)) bytes, not \(bytes.count)")
+            }
+            var offset = 0
+            while offset < bytes.count {
+                let count = min(Self.blobPieceSize, bytes.count - offset)
+                let code = sqlite3_blob_write(blob, bytes.baseAddress! + offset, Int32(count), Int32(offset))
+                if code != SQLITE_OK { throw failure(code, doing: "write") }
+                offset += count
+            }
+        }
+    }
+
+    /// The length of the blob `table.column` of row `rowid`.
+    func blobSize(_ table: String, _ column: String, rowid: Int64) throws -> Int {
+        try withBlob(table, column, rowid: rowid, writable: false) { Int(sqlite3_blob_bytes($0)) }
+    }
+
+    /// Hands the blob `table.column` of row `rowid` to `sink` in pieces of at most `blobPieceSize`
+    /// bytes, in order, through one reused buffer; each piece is valid only during its call.
+    func readBlob(_ table: String, _ column: String, rowid: Int64,
+                  into sink: (UnsafeRawBufferPointer) throws -> Void) throws {
+        try withBlob(table, column, rowid: rowid, writable: false) { blob in
+            let size = Int(sqlite3_blob_bytes(blob))
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, min(size, Self.blobPieceSize)), alignment: 16)
+            defer { buffer.deallocate() }
+            var offset = 0
+            while offset < size {
+                let count = min(buffer.count, size - offset)
+                let code = sqlite3_blob_read(blob, buffer.baseAddress, Int32(count), Int32(offset))
+                if code != SQLITE_OK { throw failure(code, doing: "read") }
+                try sink(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+                offset += count
+            }
+        }
+    }
+
+    /// The whole blob `table.column` of row `rowid`, read straight into one array (SQLite copies
+    /// overflow pages into it directly instead of building the column in its own memory first).
+    func readBlob(_ table: String, _ column: String, rowid: Int64) throws -> [UInt8] {
+        try withBlob(table, column, rowid: rowid, writable: false) { blob in
+            let size = Int(sqlite3_blob_bytes(blob))
+            var failureCode = SQLITE_OK
+            let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+                var offset = 0
+                while offset < size {
+                    let count = min(Self.blobPieceSize, size - offset)
+                    failureCode = sqlite3_blob_read(blob, buffer.baseAddress! + offset, Int32(count), Int32(offset))
+                    if failureCode != SQLITE_OK { break }
+                    offset += count
+                }
+                if failureCode != SQLITE_OK { buffer.initialize(repeating: 0) }
+                initialized = size
+            }
+            if failureCode != SQLITE_OK { throw failure(failureCode, doing: "read") }
+            return bytes
         }
     }
 

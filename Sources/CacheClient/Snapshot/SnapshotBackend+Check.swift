@@ -25,7 +25,29 @@ extension SnapshotBackend: HealthChecking {
             report.seconds = (ContinuousClock.now - start).seconds
             return report
         }
-        try database.readTransaction {
+        try readTransaction(database) {
+            if fileVersion >= 2 {
+                // Each large value belongs to one entry: one without it is damage (the entry
+                // cannot be read), one without its entry is space no command would free.
+                report.checked.append("large values")
+                let missing = try database.scalar("""
+                    SELECT count(*) FROM entries WHERE value_id IS NOT NULL
+                    AND NOT EXISTS (SELECT 1 FROM large_values WHERE id = entries.value_id)
+                    """)?.integerValue ?? 0
+                if missing > 0 {
+                    report.problems.append(HealthProblem(kind: .damaged, count: Int(missing),
+                                                         detail: "\(missing) entr\(missing == 1 ? "y names a large value" : "ies name large values") that \(missing == 1 ? "does" : "do") not exist",
+                                                         hint: "delete those entries, or move the file aside"))
+                }
+                let unowned = try database.scalar("""
+                    SELECT count(*) FROM large_values WHERE id NOT IN (SELECT value_id FROM entries WHERE value_id IS NOT NULL)
+                    """)?.integerValue ?? 0
+                if unowned > 0 {
+                    report.problems.append(HealthProblem(kind: .damaged, count: Int(unowned),
+                                                         detail: "\(unowned) large value\(unowned == 1 ? " belongs" : "s belong") to no entry",
+                                                         hint: "move the file aside, or copy what it holds with migrate"))
+                }
+            }
             report.checked.append("tag memberships")
             let orphans = try database.scalar("""
                 SELECT count(*) FROM tags WHERE NOT EXISTS (SELECT 1 FROM entries WHERE entries.key = tags.key)

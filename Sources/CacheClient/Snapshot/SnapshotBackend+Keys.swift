@@ -76,7 +76,7 @@ extension SnapshotBackend: KeyScanning {
         var last: String?
         var rows = 0
         try database.query("""
-            SELECT key, length(value), expires_at FROM entries WHERE \(conditions.joined(separator: " AND "))
+            SELECT key, \(valueLength), expires_at FROM entries WHERE \(conditions.joined(separator: " AND "))
             ORDER BY key LIMIT ?\(bindings.count)
             """, bindings) { row in
             let storeKey = row.text(0)

@@ -25,13 +25,16 @@ extension SnapshotBackend {
             bindings.append(.integer(Int64(limit)))
             var entries: [Entry] = []
             var storeKeys: [String] = []
-            try database.query("SELECT key, value, expires_at FROM entries WHERE \(conditions.joined(separator: " AND ")) ORDER BY key LIMIT ?\(bindings.count)",
+            var valueIDs: [Int: Int64] = [:]
+            try database.query("SELECT key, \(valueColumns) FROM entries WHERE \(conditions.joined(separator: " AND ")) ORDER BY key LIMIT ?\(bindings.count)",
                                bindings) { row in
                 let storeKey = row.text(0)
                 storeKeys.append(storeKey)
                 let expiry: Expiry = row.optionalInteger(2).map { .milliseconds(max(1, $0 - now)) } ?? .never
+                if let id = row.optionalInteger(3) { valueIDs[entries.count] = id }
                 entries.append(Entry(key: configuration.entryKey(storeKey) ?? storeKey, value: row.blob(1), expiry: expiry, tags: []))
             }
+            for (index, id) in valueIDs { entries[index].value = try value([], id: id, in: database) }
             guard let first = storeKeys.first, let last = storeKeys.last else { return [] }
             var position: [String: Int] = [:]
             for (index, key) in storeKeys.enumerated() { position[key] = index }

@@ -21,6 +21,7 @@ extension SnapshotBackend: TagIndexing {
                 try database.query("SELECT key FROM entries WHERE \(live) ORDER BY key LIMIT ?3",
                                    [.integer(now), .text(tag), .integer(Int64(listLimit))]) { keys.append($0.text(0)) }
             } else if memberCount > 0 {
+                try database.execute(Self.deleteLargeValues(where: "key IN (\(members))"), [.null, .text(tag)])
                 try database.execute("DELETE FROM entries WHERE key IN (\(members))", [.null, .text(tag)])
                 // Every membership of the deleted entries goes too, the tag's own rows included.
                 try database.execute("DELETE FROM tags WHERE key IN (\(members))", [.null, .text(tag)])
@@ -106,11 +107,13 @@ extension SnapshotBackend: TagIndexing {
                 }
             } else if case .all = scope, self.configuration.keyPrefix.isEmpty {
                 try database.execute("DELETE FROM tags")
+                try database.execute("DELETE FROM large_values")
                 try database.execute("DELETE FROM entries")
                 try self.addToCounters(["deletes": Int64(deleted)], in: database)
             } else {
                 // Expired rows in scope go too; only live ones count as deleted.
                 try database.execute("DELETE FROM tags WHERE key IN (SELECT key FROM entries WHERE \(condition))", bindings)
+                try database.execute(Self.deleteLargeValues(where: condition), bindings)
                 try database.execute("DELETE FROM entries WHERE \(condition)", bindings)
                 try self.addToCounters(["deletes": Int64(deleted)], in: database)
             }

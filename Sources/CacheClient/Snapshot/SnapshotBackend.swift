@@ -5,7 +5,7 @@ import Glibc
 
 /// The snapshot file: the embedded backend, one local file holding what an in-memory cache holds.
 ///
-/// ## File format, version 1
+/// ## File format, version 2
 ///
 /// The file is an SQLite 3 database (https://sqlite.org/fileformat.html) in WAL journal mode, so
 /// while a process uses it `PATH-wal` and `PATH-shm` may sit next to it; they belong to it and are
@@ -13,16 +13,25 @@ import Glibc
 ///
 /// - `PRAGMA application_id` is 1667326824 (0x63616368, ASCII "cach"), stored big-endian at byte
 ///   offset 68 of the file.
-/// - `PRAGMA user_version` is the format version, 1, at byte offset 60. A reader refuses a higher
-///   version: it was written by a newer cachectl.
+/// - `PRAGMA user_version` is the format version, 2, at byte offset 60. A reader refuses a higher
+///   version: it was written by a newer cachectl. Version 1 files are read as they are and
+///   brought to version 2 by the first write (one transaction: the `value_id` column and the
+///   `large_values` table are added, nothing is rewritten).
 /// - Table `meta(name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID` holds the rows
-///   `format` = `cachectl-snapshot`, `version` = `1` and `created_at` (ISO 8601, UTC).
-/// - Table `entries(key TEXT PRIMARY KEY, value BLOB NOT NULL, expires_at INTEGER) WITHOUT ROWID`
-///   holds one row per entry. `key` is the full store key (the key prefix followed by the entry
-///   key, as in Redis), UTF-8. `value` is the value bytes as given. `expires_at` is the moment the
-///   entry expires, in milliseconds since 1970-01-01 UTC, or NULL when it never expires. An entry
-///   whose `expires_at` is at or before the current time is absent: readers ignore it and writers
-///   remove it (a bounded number per write). Index `entries_by_expiry(expires_at)`.
+///   `format` = `cachectl-snapshot`, `version` = `2` and `created_at` (ISO 8601, UTC).
+/// - Table `entries(key TEXT PRIMARY KEY, value BLOB NOT NULL, expires_at INTEGER, value_id INTEGER)
+///   WITHOUT ROWID` holds one row per entry. `key` is the full store key (the key prefix followed
+///   by the entry key, as in Redis), UTF-8. `value` is the value bytes as given, unless
+///   `value_id` is set: then `value` is empty and the bytes are the `large_values` row with that
+///   id. `expires_at` is the moment the entry expires, in milliseconds since 1970-01-01 UTC, or
+///   NULL when it never expires. An entry whose `expires_at` is at or before the current time is
+///   absent: readers ignore it and writers remove it (a bounded number per write). Index
+///   `entries_by_expiry(expires_at)`.
+/// - Table `large_values(id INTEGER PRIMARY KEY, value BLOB NOT NULL)` holds values of at least
+///   64 KiB (version 1 kept them in `entries.value`, where some may still be). A table with
+///   rowids allows SQLite's incremental blob I/O, so a large value is written and read in pieces
+///   instead of being built whole in SQLite's memory beside the caller's copy. Each row belongs
+///   to exactly one entry and is removed with it, in the same transaction.
 /// - Table `tags(tag TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (tag, key)) WITHOUT ROWID`
 ///   holds one row per tag membership: the tag's name (without the tag prefix) and the full store
 ///   key of the entry. Index `tags_by_key(key, tag)`.
@@ -38,7 +47,9 @@ public final class SnapshotBackend: CacheBackend {
     /// `PRAGMA application_id`: "cach" in ASCII, telling our files from other SQLite databases.
     static let applicationID: Int64 = 0x6361_6368
     /// `PRAGMA user_version`: the format this version writes and the highest it reads.
-    static let formatVersion: Int64 = 1
+    static let formatVersion: Int64 = 2
+    /// Values at least this long are kept in `large_values` (format version 2).
+    static let largeValueSize = 64 * 1024
     /// The `format` row of the `meta` table.
     static let formatName = "cachectl-snapshot"
     /// Expired rows removed per write transaction: enough to keep up with any writer, small
@@ -60,6 +71,9 @@ public final class SnapshotBackend: CacheBackend {
     var database: SQLiteDatabase?
     /// How long to wait for another process's write lock.
     let busyTimeoutMilliseconds: Int32
+    /// The format version of the file as of the transaction in progress (1 or 2), read at the
+    /// start of each transaction: another process may bring a version 1 file to version 2 at any time.
+    var fileVersion = SnapshotBackend.formatVersion
 
     /// Opens the snapshot file at `path` when it exists, checking that it is one.
     ///
@@ -117,16 +131,47 @@ public final class SnapshotBackend: CacheBackend {
         let database = try writableDatabase()
         let outermost = !database.isInTransaction
         return try database.writeTransaction {
-            if outermost { try purgeExpired(in: database, now: nowMilliseconds()) }
+            if outermost {
+                try upgradeFormat(of: database)
+                try purgeExpired(in: database, now: nowMilliseconds())
+            }
             return try body(database)
         }
+    }
+
+    /// Brings a version 1 file to version 2 inside the write transaction just begun: adds the
+    /// `value_id` column (a change of the schema only: no row is rewritten) and `large_values`.
+    /// A crash before the commit leaves it at version 1, complete.
+    private func upgradeFormat(of database: SQLiteDatabase) throws {
+        fileVersion = try Self.version(of: database)
+        guard fileVersion < Self.formatVersion else { return }
+        try database.executeScript("""
+            ALTER TABLE entries ADD COLUMN value_id INTEGER;
+            \(Self.largeValuesTable)
+            UPDATE meta SET value = '\(Self.formatVersion)' WHERE name = 'version';
+            PRAGMA user_version = \(Self.formatVersion);
+            """)
+        fileVersion = Self.formatVersion
+    }
+
+    /// `PRAGMA user_version`, inside the caller's transaction.
+    static func version(of database: SQLiteDatabase) throws -> Int64 {
+        try database.scalar("PRAGMA user_version")?.integerValue ?? 0
     }
 
     /// Runs `body` in one read transaction, or returns `empty` when the file does not exist
     /// (without creating it).
     func read<T>(empty: @autoclosure () -> T, _ body: (SQLiteDatabase) throws -> T) throws -> T {
         guard let database = try existingDatabase() else { return empty() }
-        return try database.readTransaction { try body(database) }
+        return try readTransaction(database) { try body(database) }
+    }
+
+    /// Runs `body` in one read transaction of `database`, knowing the file's version.
+    func readTransaction<T>(_ database: SQLiteDatabase, _ body: () throws -> T) throws -> T {
+        try database.readTransaction {
+            fileVersion = try Self.version(of: database)
+            return try body()
+        }
     }
 
     /// The SQL condition that an entry row is live at `?N`: `expires_at` NULL or later than now.
@@ -156,21 +201,26 @@ public final class SnapshotBackend: CacheBackend {
             let (sum, overflow) = now.addingReportingOverflow(milliseconds)
             return overflow ? (milliseconds > 0 ? .max : .min) : sum
         }
-        if entry.value.count >= SQLiteDatabase.staticBlobThreshold {
-            // Rewriting a large row reads the old value whole into memory first; removing the row
-            // (and its tag rows) costs only a walk of its overflow pages.
-            if try database.execute("DELETE FROM entries WHERE key = ?1", [.text(storeKey)]) > 0 {
-                try database.execute("DELETE FROM tags WHERE key = ?1", [.text(storeKey)])
+        var valueID: Int64?
+        if entry.value.count >= Self.largeValueSize {
+            // Rewriting a row reads its old value whole into memory first (a version 1 file may
+            // hold large values in the row); removing the row costs only a walk of its pages.
+            // The pages of the old and new value pass through the page cache once each: a small
+            // cache meanwhile keeps what SQLite holds beside the caller's copy at 2 MiB, not 16.
+            valueID = try database.withCacheSize(kibibytes: SQLiteDatabase.blobCacheKibibytes) {
+                _ = try deleteRow(storeKey, in: database)
+                return try insertLargeValue(entry.value, in: database)
             }
         }
+        let bindings: [SQLiteValue] = [.text(storeKey), valueID == nil ? .blob(entry.value) : .blob([]), .integer(expiresAt), .integer(valueID)]
         // A new key has no tag rows to remove: only a replaced row pays for the DELETE (a fresh
         // warmup then runs one statement per entry and tag, the way a bulk loader does).
         let inserted = try database.execute("""
-            INSERT INTO entries(key, value, expires_at) VALUES (?1, ?2, ?3) ON CONFLICT(key) DO NOTHING
-            """, [.text(storeKey), .blob(entry.value), .integer(expiresAt)]) > 0
+            INSERT INTO entries(key, value, expires_at, value_id) VALUES (?1, ?2, ?3, ?4) ON CONFLICT(key) DO NOTHING
+            """, bindings) > 0
         if !inserted {
-            try database.execute("UPDATE entries SET value = ?2, expires_at = ?3 WHERE key = ?1",
-                                 [.text(storeKey), .blob(entry.value), .integer(expiresAt)])
+            try database.execute("DELETE FROM large_values WHERE id = (SELECT value_id FROM entries WHERE key = ?1)", [.text(storeKey)])
+            try database.execute("UPDATE entries SET value = ?2, expires_at = ?3, value_id = ?4 WHERE key = ?1", bindings)
             try database.execute("DELETE FROM tags WHERE key = ?1", [.text(storeKey)])
         }
         // INSERT OR IGNORE skips a tag given twice.
@@ -179,13 +229,53 @@ public final class SnapshotBackend: CacheBackend {
         }
     }
 
+    /// Writes a large value into a new `large_values` row, in pieces from the entry's own bytes
+    /// (`zeroblob` reserves the row without building it in memory); returns the row's id.
+    private func insertLargeValue(_ value: [UInt8], in database: SQLiteDatabase) throws -> Int64 {
+        try database.execute("INSERT INTO large_values(value) VALUES (zeroblob(?1))", [.integer(Int64(value.count))])
+        let id = database.lastInsertRowID
+        try value.withUnsafeBytes { try database.writeBlob("large_values", "value", rowid: id, from: $0) }
+        return id
+    }
+
+    /// Deletes the row at `storeKey` with its large value and tag memberships (a write
+    /// transaction, so the file is at version 2); returns whether there was a row.
+    private func deleteRow(_ storeKey: String, in database: SQLiteDatabase) throws -> Bool {
+        try database.execute("DELETE FROM large_values WHERE id = (SELECT value_id FROM entries WHERE key = ?1)", [.text(storeKey)])
+        guard try database.execute("DELETE FROM entries WHERE key = ?1", [.text(storeKey)]) > 0 else { return false }
+        try database.execute("DELETE FROM tags WHERE key = ?1", [.text(storeKey)])
+        return true
+    }
+
     /// Removes the row at `storeKey` and its tag memberships; returns whether it was live.
     func remove(_ storeKey: String, in database: SQLiteDatabase, now: Int64) throws -> Bool {
         let live = try isLive(storeKey, in: database, now: now)
-        if try database.execute("DELETE FROM entries WHERE key = ?1", [.text(storeKey)]) > 0 {
-            try database.execute("DELETE FROM tags WHERE key = ?1", [.text(storeKey)])
-        }
+        _ = try deleteRow(storeKey, in: database)
         return live
+    }
+
+    /// The columns `value, expires_at, value_id` for a query on `entries` in the file's version
+    /// (a version 1 file has no `value_id`: NULL).
+    var valueColumns: String {
+        fileVersion >= 2 ? "value, expires_at, value_id" : "value, expires_at, NULL"
+    }
+
+    /// The SQL expression of a row's value length in the file's version, for a query on `entries`.
+    var valueLength: String {
+        fileVersion >= 2
+            ? "coalesce((SELECT length(l.value) FROM large_values l WHERE l.id = entries.value_id), length(entries.value))"
+            : "length(value)"
+    }
+
+    /// A row's value: the `value` column, or its `large_values` row read straight into one array.
+    func value(_ inline: [UInt8], id: Int64?, in database: SQLiteDatabase) throws -> [UInt8] {
+        guard let id else { return inline }
+        return try database.readBlob("large_values", "value", rowid: id)
+    }
+
+    /// The large values of the rows a condition on `entries` selects, deleted before the rows.
+    static func deleteLargeValues(where condition: String) -> String {
+        "DELETE FROM large_values WHERE id IN (SELECT value_id FROM entries WHERE \(condition))"
     }
 
     /// Adds to app counters (`sets`, `deletes`, `tag_invalidations`, …) inside the caller's transaction.
@@ -204,6 +294,7 @@ public final class SnapshotBackend: CacheBackend {
     @discardableResult
     func purgeExpired(in database: SQLiteDatabase, now: Int64, limit: Int64 = SnapshotBackend.purgeLimit) throws -> Int {
         let expired = "SELECT key FROM entries WHERE expires_at <= ?1 ORDER BY expires_at, key LIMIT ?2"
+        try database.execute(Self.deleteLargeValues(where: "key IN (\(expired))"), [.integer(now), .integer(limit)])
         try database.execute("DELETE FROM tags WHERE key IN (\(expired))", [.integer(now), .integer(limit)])
         return try database.execute("DELETE FROM entries WHERE key IN (\(expired))", [.integer(now), .integer(limit)])
     }
@@ -214,20 +305,65 @@ public final class SnapshotBackend: CacheBackend {
     public func entries(_ keys: [String]) throws -> [Entry?] {
         try read(empty: [Entry?](repeating: nil, count: keys.count)) { database in
             let now = nowMilliseconds()
-            return try keys.map { key -> Entry? in
-                let storeKey = configuration.storeKey(key)
-                guard let (value, expiresAt) = try database.first(
-                    "SELECT value, expires_at FROM entries WHERE key = ?1 AND \(Self.liveCondition(nowParameter: 2))",
-                    [.text(storeKey), .integer(now)], { ($0.blob(0), $0.optionalInteger(1)) })
-                else { return nil }
-                var tags: [String] = []
-                try database.query("SELECT tag FROM tags WHERE key = ?1 ORDER BY tag", [.text(storeKey)]) {
-                    tags.append($0.text(0))
+            return try keys.map { try entry($0, leavingLargeValue: false, in: database, now: now)?.entry }
+        }
+    }
+
+    /// Reads entries like `entries`, leaving each value kept in `large_values` in the file, to be
+    /// read in pieces straight from SQLite's pages (`sqlite3_blob_read`) while `body` runs inside
+    /// the same read transaction: printing a 50 MB value never holds it whole.
+    public func lookup<T>(_ keys: [String], leavingLargeValues largeValueSize: Int,
+                          _ body: (_ lookups: [EntryLookup], _ stored: [StoredValue?]) throws -> T) throws -> T {
+        guard let database = try existingDatabase() else {
+            return try body([EntryLookup](repeating: .missing, count: keys.count), [StoredValue?](repeating: nil, count: keys.count))
+        }
+        return try readTransaction(database) {
+            let now = nowMilliseconds()
+            var lookups: [EntryLookup] = []
+            var stored: [StoredValue?] = []
+            for key in keys {
+                guard var found = try entry(key, leavingLargeValue: true, in: database, now: now) else {
+                    lookups.append(.missing)
+                    stored.append(nil)
+                    continue
                 }
-                let expiry: Expiry = expiresAt.map { .milliseconds($0 - now) } ?? .never
-                return Entry(key: key, value: value, expiry: expiry, tags: tags)
+                if let large = found.stored, large.count < largeValueSize {
+                    found.entry.value = try large.bytes()
+                    found.stored = nil
+                }
+                lookups.append(.entry(found.entry))
+                stored.append(found.stored)
+            }
+            return try body(lookups, stored)
+        }
+    }
+
+    /// The live entry at `key` with its tags, or nil; with `leavingLargeValue`, a value kept in
+    /// `large_values` is not read: the entry's value is empty and `stored` reads it in pieces
+    /// (valid inside the caller's transaction only).
+    private func entry(_ key: String, leavingLargeValue: Bool, in database: SQLiteDatabase, now: Int64) throws -> (entry: Entry, stored: StoredValue?)? {
+        let storeKey = configuration.storeKey(key)
+        guard let (inline, expiresAt, valueID) = try database.first(
+            "SELECT \(valueColumns) FROM entries WHERE key = ?1 AND \(Self.liveCondition(nowParameter: 2))",
+            [.text(storeKey), .integer(now)], { ($0.blob(0), $0.optionalInteger(1), $0.optionalInteger(2)) })
+        else { return nil }
+        var stored: StoredValue?
+        var value = inline
+        if let valueID {
+            if leavingLargeValue {
+                stored = StoredValue(count: try database.blobSize("large_values", "value", rowid: valueID)) { sink in
+                    try database.readBlob("large_values", "value", rowid: valueID, into: sink)
+                }
+            } else {
+                value = try self.value(inline, id: valueID, in: database)
             }
         }
+        var tags: [String] = []
+        try database.query("SELECT tag FROM tags WHERE key = ?1 ORDER BY tag", [.text(storeKey)]) {
+            tags.append($0.text(0))
+        }
+        let expiry: Expiry = expiresAt.map { .milliseconds($0 - now) } ?? .never
+        return (Entry(key: key, value: value, expiry: expiry, tags: tags), stored)
     }
 
     /// Tells which keys hold live entries.
@@ -287,13 +423,15 @@ public final class SnapshotBackend: CacheBackend {
     /// Times one read of the file; a missing file answers too, as an empty cache.
     public func ping() throws -> PingReport {
         let start = ContinuousClock.now
+        var version = Self.formatVersion
         if let database = try existingDatabase() {
             _ = try database.scalar("SELECT value FROM meta WHERE name = 'version'")
+            version = try Self.version(of: database)
         } else {
             _ = FileManager.default.fileExists(atPath: path)
         }
         return PingReport(backend: kind, endpoint: endpointDescription, latency: Self.seconds(since: start),
-                          version: "snapshot format \(Self.formatVersion)", role: nil)
+                          version: "snapshot format \(version)", role: nil)
     }
 
     /// The app counters, live entries under the key prefix, distinct tags and the file's size.
@@ -454,7 +592,10 @@ public final class SnapshotBackend: CacheBackend {
             guard format == formatName else {
                 throw damaged(path, "its meta table does not name the format \(formatName)")
             }
-            for columns in ["key, value, expires_at FROM entries", "tag, key FROM tags", "name, value FROM counters"] {
+            // typeof() names a value column without loading it (a first row may hold 50 MB).
+            var tables = ["key, typeof(value), expires_at FROM entries", "tag, key FROM tags", "name, value FROM counters"]
+            if version >= 2 { tables += ["value_id FROM entries", "id, typeof(value) FROM large_values"] }
+            for columns in tables {
                 _ = try database.first("SELECT \(columns) LIMIT 1") { _ in true }
             }
         } catch let error as CacheError where error.kind == .failed {
@@ -462,12 +603,18 @@ public final class SnapshotBackend: CacheBackend {
         }
     }
 
+    /// The table of large values (format version 2): a rowid table, so its blobs can be read and
+    /// written in pieces. `value` is its only stored column, so `zeroblob` stays a count of zeros
+    /// until SQLite writes the row's pages.
+    static let largeValuesTable = "CREATE TABLE IF NOT EXISTS large_values(id INTEGER PRIMARY KEY, value BLOB NOT NULL);"
+
     private static let schema = """
         PRAGMA application_id = \(applicationID);
         PRAGMA user_version = \(formatVersion);
         CREATE TABLE IF NOT EXISTS meta(name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-        CREATE TABLE IF NOT EXISTS entries(key TEXT PRIMARY KEY, value BLOB NOT NULL, expires_at INTEGER) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS entries(key TEXT PRIMARY KEY, value BLOB NOT NULL, expires_at INTEGER, value_id INTEGER) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS entries_by_expiry ON entries(expires_at);
+        \(largeValuesTable)
         CREATE TABLE IF NOT EXISTS tags(tag TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (tag, key)) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS tags_by_key ON tags(key, tag);
         CREATE TABLE IF NOT EXISTS counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;

@@ -8,7 +8,8 @@ extension Cachectl {
             abstract: "Examine the cache: the snapshot file's integrity and the tag index's health.",
             discussion: """
                 Snapshot file: SQLite's full integrity check (every page, every index against its \
-                table), then tag rows whose entry is gone. Redis: every tag set under the tag prefix \
+                table), then (format 2) entries whose large value is missing and large values that \
+                belong to no entry, both damage, then tag rows whose entry is gone. Redis: every tag set under the tag prefix \
                 for members whose entry is gone (orphans) and for sets left by an invalidation that \
                 did not finish (<tag>:invalidating:<uuid>). With --pattern, also the entries under \
                 the glob that are in no tag set. Nothing is changed. Exit 0 when healthy, 65 when \

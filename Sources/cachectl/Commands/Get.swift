@@ -46,27 +46,38 @@ extension Cachectl {
             try context.renderer.check(GetResult.self, command: "get")
             let backend = try context.openBackend()
             // Laravel names a tagged entry's key after its tags: those reads go through the tags.
-            let lookups = tags.isEmpty ? try backend.lookup(keys)
-                : try backend.entries(keys, tags: tags.map(context.tag)).map { $0.map(EntryLookup.entry) ?? .missing }
-            let result = GetResult(keys: keys, lookups: lookups)
-            if raw {
-                for (index, entry) in result.found.enumerated() {
-                    if index > 0 { Terminal.write("\n") }
-                    Terminal.write(bytes: entry.value)
+            let result = try tags.isEmpty
+                ? backend.lookup(keys, leavingLargeValues: LargeValueJSON.threshold) { lookups, stored in
+                    try show(GetResult(keys: keys, lookups: lookups, stored: stored), context: context)
                 }
-            } else if context.renderer.format == .json, result.found.contains(where: { $0.value.count >= LargeValueJSON.threshold }) {
-                var streamed = result
-                streamed.placeholderNonce = UInt64.random(in: 1...UInt64.max)
-                LargeValueJSON.write(JSONText.pretty(Versioned(value: streamed)) + "\n", values: streamed.largeValues)
-            } else {
-                context.renderer.render(result)
-            }
+                : show(GetResult(keys: keys, lookups: try backend.entries(keys, tags: tags.map(context.tag)).map { $0.map(EntryLookup.entry) ?? .missing }),
+                       context: context)
             var problems: [String] = []
             if !result.missing.isEmpty { problems.append("not found: " + result.missing.map(\.displayQuoted).joined(separator: ", ")) }
             if !result.otherTypes.isEmpty {
                 problems.append("not a cache entry (a string): " + result.otherTypes.map { "\($0.key.displayQuoted) holds a \($0.type)" }.joined(separator: ", "))
             }
             if !problems.isEmpty { throw CommandFailure(code: ExitStatus.failure, message: problems.joined(separator: "; ")) }
+        }
+
+        /// Prints what was found; large values (in memory or still in their store) go out in
+        /// pieces for --raw, --format json and jsonl, so their text never exists whole.
+        private func show(_ result: GetResult, context: Context) throws -> GetResult {
+            var result = result
+            if raw {
+                for (index, entry) in result.found.enumerated() {
+                    if index > 0 { Terminal.write("\n") }
+                    if let stored = result.stored[index] { try LargeValue.stored(stored).writeRaw() } else { Terminal.write(bytes: entry.value) }
+                }
+            } else if context.renderer.format == .json || context.renderer.format == .jsonl, try result.placeLargeValues() {
+                let text = context.renderer.format == .json
+                    ? JSONText.pretty(Versioned(value: result)) : result.jsonLines().joined(separator: "\n")
+                try LargeValueJSON.write(text + "\n", values: result.largeValuesByToken)
+            } else {
+                try result.readStoredValues()
+                context.renderer.render(result)
+            }
+            return result
         }
     }
 }
@@ -78,25 +89,52 @@ struct GetResult: Renderable {
     var missing: [String] = []
     /// Keys that hold another type than a string, with that type.
     var otherTypes: [(key: String, type: String)] = []
-    /// When set, large values are encoded as placeholders for `LargeValueJSON` to fill in.
-    var placeholderNonce: UInt64?
+    /// Values left in their store, by the index of their entry in `found`.
+    var stored: [StoredValue?] = []
+    /// Large values written in pieces in place of their placeholders, by the index in `found`.
+    var large: [Int: (value: LargeValue, placeholder: LargeValueJSON.Placeholder)] = [:]
 
-    /// The large values by their placeholder.
-    var largeValues: [String: [UInt8]] {
-        guard let nonce = placeholderNonce else { return [:] }
-        var values: [String: [UInt8]] = [:]
-        for (index, entry) in found.enumerated() { values[LargeValueJSON.placeholder(index, nonce: nonce)] = entry.value }
-        return values
-    }
-
-    init(keys: [String], lookups: [EntryLookup]) {
-        for (key, lookup) in zip(keys, lookups) {
+    init(keys: [String], lookups: [EntryLookup], stored: [StoredValue?]? = nil) {
+        for (index, (key, lookup)) in zip(keys, lookups).enumerated() {
             switch lookup {
-            case .entry(let entry): found.append(entry)
+            case .entry(let entry):
+                found.append(entry)
+                self.stored.append(stored?[index])
             case .missing: missing.append(key)
             case .otherType(let key, let type): otherTypes.append((key, type))
             }
         }
+    }
+
+    /// Gives every large value (left in its store, or in memory and not decoded by a layout) a
+    /// placeholder for the JSON text; returns whether there is any.
+    mutating func placeLargeValues() throws -> Bool {
+        let nonce = UInt64.random(in: 1...UInt64.max)
+        for (index, entry) in found.enumerated() {
+            let value: LargeValue
+            if let stored = stored[index] {
+                value = .stored(stored)
+            } else if entry.decoded == nil, entry.value.count >= LargeValueJSON.threshold {
+                value = .bytes(entry.value)
+            } else {
+                continue
+            }
+            large[index] = (value, try LargeValueJSON.placeholder(index, nonce: nonce, for: value))
+        }
+        return !large.isEmpty
+    }
+
+    /// The large values by their placeholder's token.
+    var largeValuesByToken: [String: (LargeValue, LargeValueJSON.Placeholder)] {
+        Dictionary(uniqueKeysWithValues: large.values.map { ($0.placeholder.token, ($0.value, $0.placeholder)) })
+    }
+
+    /// Reads the values left in their store into their entries, for the table.
+    mutating func readStoredValues() throws {
+        for (index, stored) in stored.enumerated() {
+            if let stored { found[index].value = try stored.bytes() }
+        }
+        stored = [StoredValue?](repeating: nil, count: found.count)
     }
 
     private enum Keys: String, CodingKey { case entries, missing, otherTypes = "other_types" }
@@ -104,9 +142,7 @@ struct GetResult: Renderable {
 
     func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: Keys.self)
-        let records = found.enumerated().map { index, entry in
-            EntryRecord(entry: entry, placeholder: placeholderNonce.map { LargeValueJSON.placeholder(index, nonce: $0) })
-        }
+        let records = found.enumerated().map { index, entry in EntryRecord(entry: entry, large: large[index]?.placeholder) }
         try container.encode(records, forKey: .entries)
         try container.encode(missing, forKey: .missing)
         var others = container.nestedUnkeyedContainer(forKey: .otherTypes)
@@ -117,7 +153,17 @@ struct GetResult: Renderable {
         }
     }
 
-    func jsonLines() -> [String] { found.map { EntryJSON.line($0, includeSize: true) } }
+    func jsonLines() -> [String] {
+        found.enumerated().map { index, entry in
+            guard let placeholder = large[index]?.placeholder else { return EntryJSON.line(entry, includeSize: true) }
+            // The line of an entry whose value is the token, under the key the value's bytes
+            // call for, and the value's size: `,"value":"TOKEN"` occurs nowhere else in the
+            // line (the key and the tags before it are JSON strings, their quotes escaped).
+            var line = EntryJSON.line(Entry(key: entry.key, value: Array(placeholder.token.utf8), expiry: entry.expiry, tags: entry.tags))
+            if !placeholder.isText { line = line.replacing(",\"value\":\"\(placeholder.token)\"", with: ",\"value_base64\":\"\(placeholder.token)\"") }
+            return String(line.dropLast()) + ",\"size\":\(placeholder.count)}"
+        }
+    }
 
     func text(style: TextStyle) -> String {
         if found.count == 1, missing.isEmpty, otherTypes.isEmpty {

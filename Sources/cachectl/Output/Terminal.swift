@@ -14,6 +14,10 @@ enum Terminal {
         bytes.withUnsafeBytes { writeAll(STDOUT_FILENO, $0) }
     }
 
+    static func write(raw bytes: UnsafeRawBufferPointer) {
+        writeAll(STDOUT_FILENO, bytes)
+    }
+
     static func writeError(_ text: String) {
         var text = text
         text.withUTF8 { writeAll(STDERR_FILENO, UnsafeRawBufferPointer($0)) }
