@@ -309,6 +309,17 @@ public final class RedisEntrySource: EntrySource, TagSetSource {
     }
 }
 
+/// How a Redis target (one server or a cluster) writes each record of a migrate batch.
+enum RedisWriteKinds {
+    /// The indices of the strings (the batch write), of `DUMP` payloads (`RESTORE`) and of other
+    /// types given element by element (from JSON Lines).
+    static func split(_ records: [MigrationRecord]) -> (strings: [Int], dumped: [Int], collections: [Int]) {
+        (records.indices.filter { records[$0].serialized == nil && records[$0].value != nil },
+         records.indices.filter { records[$0].serialized != nil && records[$0].value == nil },
+         records.indices.filter { records[$0].collection != nil && records[$0].serialized == nil && records[$0].value == nil })
+    }
+}
+
 /// A Redis server as a migrate target: strings through the backend's batch write (value, TTL
 /// and tags), every other type through pipelined RESTORE of `DUMP` payloads.
 ///
@@ -391,9 +402,7 @@ public final class RedisEntrySink: EntrySink, TagSetSink, PipelinedEntrySink {
         guard !records.isEmpty else { return [] }
         try settle()
         // Strings go through the batch write (SET, or SET NX when not replacing); the rest RESTOREs.
-        let strings = records.indices.filter { records[$0].serialized == nil && records[$0].value != nil }
-        let dumped = records.indices.filter { records[$0].serialized != nil && records[$0].value == nil }
-        let collections = records.indices.filter { records[$0].collection != nil && records[$0].serialized == nil && records[$0].value == nil }
+        let (strings, dumped, collections) = RedisWriteKinds.split(records)
         var outcomes = [SinkOutcome](repeating: .expired, count: records.count)
         if !strings.isEmpty {
             let written = try backend.write(batch: strings.compactMap { records[$0].entry }, onlyMissing: !replace)

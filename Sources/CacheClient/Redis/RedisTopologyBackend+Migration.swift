@@ -28,9 +28,7 @@ public final class RedisTopologyEntrySink: EntrySink, TagSetSink {
 
     public func write(_ records: [MigrationRecord], replace: Bool) throws -> [SinkOutcome] {
         guard !records.isEmpty else { return [] }
-        let strings = records.indices.filter { records[$0].serialized == nil && records[$0].value != nil }
-        let dumped = records.indices.filter { records[$0].serialized != nil && records[$0].value == nil }
-        let collections = records.indices.filter { records[$0].collection != nil && records[$0].serialized == nil && records[$0].value == nil }
+        let (strings, dumped, collections) = RedisWriteKinds.split(records)
         var outcomes = [SinkOutcome](repeating: .expired, count: records.count)
         if !strings.isEmpty {
             let written = try backend.write(batch: strings.compactMap { records[$0].entry }, onlyMissing: !replace)
