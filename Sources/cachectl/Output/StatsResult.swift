@@ -29,7 +29,6 @@ struct StatsResult: Renderable, LineRenderable {
         case usedMemory = "used_memory", connectedClients = "connected_clients", redisVersion = "redis_version"
         case uptime, role, opsPerSec = "ops_per_second"
     }
-    private enum AssertionKeys: String, CodingKey { case expression, field, actual, passed }
 
     func encode(to encoder: Encoder) throws {
         let stats = report.statistics
@@ -67,14 +66,7 @@ struct StatsResult: Renderable, LineRenderable {
         } else {
             try container.encodeNil(forKey: .server)
         }
-        var list = container.nestedUnkeyedContainer(forKey: .assertions)
-        for result in assertions {
-            var item = list.nestedContainer(keyedBy: AssertionKeys.self)
-            try item.encode(result.assertion.expression, forKey: .expression)
-            try item.encode(result.assertion.field, forKey: .field)
-            try item.encode(Nullable(result.actual), forKey: .actual)
-            try item.encode(result.passed, forKey: .passed)
-        }
+        try container.encode(assertions.map(AssertionRecord.init), forKey: .assertions)
         if let nodes {
             var list = container.nestedUnkeyedContainer(forKey: .nodes)
             for node in nodes {
@@ -131,8 +123,7 @@ struct StatsResult: Renderable, LineRenderable {
             fields.append(("version", "redis \(server.version ?? "?"), \(server.role ?? "?"), up \(server.uptimeSeconds.map { Human.ttl($0) } ?? "?")"))
         }
         for result in assertions {
-            let actual = result.actual.map { Human.fixed($0, 2) } ?? "no value"
-            fields.append(("assert", "\(result.assertion.expression): " + (result.passed ? style.green("passed") : style.red("failed")) + " (\(actual))"))
+            fields.append(("assert", AssertionRecord(result).text(style: style)))
         }
         let list = FieldList(fields: fields).render(style: style)
         guard let nodes else { return list }
@@ -151,5 +142,28 @@ struct StatsResult: Renderable, LineRenderable {
         localtime_r(&now, &parts)
         func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
         return "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))"
+    }
+}
+
+/// One `--assert` result, as `stats` and `usage` print it: `{expression, field, actual, passed}`
+/// in JSON, `EXPRESSION: passed (ACTUAL)` in text.
+struct AssertionRecord: Encodable {
+    let result: StatsAssertionResult
+
+    init(_ result: StatsAssertionResult) { self.result = result }
+
+    private enum Keys: String, CodingKey { case expression, field, actual, passed }
+
+    func encode(to encoder: Encoder) throws {
+        var item = encoder.container(keyedBy: Keys.self)
+        try item.encode(result.assertion.expression, forKey: .expression)
+        try item.encode(result.assertion.field, forKey: .field)
+        try item.encode(Nullable(result.actual), forKey: .actual)
+        try item.encode(result.passed, forKey: .passed)
+    }
+
+    func text(style: TextStyle) -> String {
+        let actual = result.actual.map { Human.fixed($0, 2) } ?? "no value"
+        return "\(result.assertion.expression): " + (result.passed ? style.green("passed") : style.red("failed")) + " (\(actual))"
     }
 }

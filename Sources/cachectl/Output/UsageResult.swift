@@ -22,7 +22,6 @@ struct UsageResult: Renderable {
         case ttlP50 = "ttl_p50", ttlP90 = "ttl_p90", ttlMax = "ttl_max", biggestKey = "biggest_key"
     }
     private enum OtherKeys: String, CodingKey { case groups, keys, memory, share, noTTLKeys = "no_ttl_keys" }
-    private enum AssertionKeys: String, CodingKey { case expression, field, actual, passed }
 
     func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: Keys.self)
@@ -77,14 +76,7 @@ struct UsageResult: Renderable {
             try other.encode(rest.reduce(0) { $0 + $1.share }, forKey: .share)
             try other.encode(rest.reduce(0) { $0 + $1.noTTLKeys }, forKey: .noTTLKeys)
         }
-        var checks = container.nestedUnkeyedContainer(forKey: .assertions)
-        for result in assertions {
-            var item = checks.nestedContainer(keyedBy: AssertionKeys.self)
-            try item.encode(result.assertion.expression, forKey: .expression)
-            try item.encode(result.assertion.field, forKey: .field)
-            try item.encode(Nullable(result.actual), forKey: .actual)
-            try item.encode(result.passed, forKey: .passed)
-        }
+        try container.encode(assertions.map(AssertionRecord.init), forKey: .assertions)
     }
 
     func text(style: TextStyle) -> String {
@@ -113,8 +105,7 @@ struct UsageResult: Renderable {
         let bars = shown.map { (label: ($0.name).displayEscaped, percent: $0.share, note: Human.fixed($0.share, 1) + " %") }
         out += BarChart(bars: bars).render(style: style, unicode: unicode)
         for result in assertions {
-            let actual = result.actual.map { Human.fixed($0, 2) } ?? "no value"
-            out += "assert \(result.assertion.expression): " + (result.passed ? style.green("passed") : style.red("failed")) + " (\(actual))\n"
+            out += "assert " + AssertionRecord(result).text(style: style) + "\n"
         }
         return out
     }
