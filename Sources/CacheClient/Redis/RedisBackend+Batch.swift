@@ -126,16 +126,8 @@ extension RedisBackend {
                            oneByOne: !indexExisting, into: &buffer)
         }
         for entry in batch {
-            let ms = entry.expiry.milliseconds
-            buffer.begin(arguments: 3 + (ms == nil ? 0 : 2) + (onlyMissing ? 1 : 0))
-            buffer.add("SET")
-            buffer.add(configuration.keyPrefix, entry.key)
-            buffer.add(entry.value)
-            if let ms {
-                buffer.add("PX")
-                buffer.add(ms)
-            }
-            if onlyMissing { buffer.add("NX") }
+            buffer.begin(arguments: RedisCommandBuffer.setArguments(entry, onlyMissing: onlyMissing))
+            buffer.addSet(entry, prefix: configuration.keyPrefix, onlyMissing: onlyMissing)
         }
         if !onlyMissing {
             // Overwriting SETs cannot fail once queued: the counter rides in the transaction.

@@ -145,3 +145,34 @@ public struct RedisCommandBuffer {
         }
     }
 }
+
+/// Where the arguments of a command are encoded: one connection's buffer, or the part of a
+/// routed batch that a key's node gets (after its `begin`).
+protocol RedisArgumentEncoding {
+    mutating func add(_ argument: [UInt8])
+    mutating func add(_ argument: String)
+    mutating func add(_ prefix: String, _ text: String)
+    mutating func add(_ number: Int64)
+}
+
+extension RedisCommandBuffer: RedisArgumentEncoding {}
+extension RoutedBatch: RedisArgumentEncoding {}
+
+extension RedisArgumentEncoding {
+    /// The argument count of `SET key value [PX ms] [NX]` for `entry`.
+    static func setArguments(_ entry: Entry, onlyMissing: Bool) -> Int {
+        3 + (entry.expiry.milliseconds == nil ? 0 : 2) + (onlyMissing ? 1 : 0)
+    }
+
+    /// The arguments of `SET key value [PX ms] [NX]` writing `entry` under `prefix`.
+    mutating func addSet(_ entry: Entry, prefix: String, onlyMissing: Bool) {
+        add("SET")
+        add(prefix, entry.key)
+        add(entry.value)
+        if let ms = entry.expiry.milliseconds {
+            add("PX")
+            add(ms)
+        }
+        if onlyMissing { add("NX") }
+    }
+}

@@ -178,16 +178,8 @@ public final class RedisTopologyBackend: CacheBackend {
         """
 
     private func encodeSet(_ entry: Entry, onlyMissing: Bool, into batch: inout RoutedBatch) {
-        let ms = entry.expiry.milliseconds
-        batch.begin(prefix: configuration.keyPrefix, key: entry.key, arguments: 3 + (ms == nil ? 0 : 2) + (onlyMissing ? 1 : 0))
-        batch.add("SET")
-        batch.add(configuration.keyPrefix, entry.key)
-        batch.add(entry.value)
-        if let ms {
-            batch.add("PX")
-            batch.add(ms)
-        }
-        if onlyMissing { batch.add("NX") }
+        batch.begin(prefix: configuration.keyPrefix, key: entry.key, arguments: RoutedBatch.setArguments(entry, onlyMissing: onlyMissing))
+        batch.addSet(entry, prefix: configuration.keyPrefix, onlyMissing: onlyMissing)
     }
 
     public func delete(_ keys: [String]) throws -> Int {
