@@ -8,6 +8,14 @@ public protocol PipelinedBatchWriting: CacheBackend {
     func receive(_ pending: PendingBatch) throws -> [WriteOutcome]
     /// Reads whatever the connection still owes after the last batch was received.
     func finishBatches() throws
+    /// How many batches may be sent before the oldest one's outcome is asked for: 1 for a
+    /// server (one batch on its way while the previous one is answered), more for the snapshot
+    /// file, which commits several batches in one transaction.
+    var batchesInFlight: Int { get }
+}
+
+extension PipelinedBatchWriting {
+    public var batchesInFlight: Int { 1 }
 }
 
 /// A batch sent and not yet answered.

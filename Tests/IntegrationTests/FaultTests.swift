@@ -175,6 +175,78 @@ import Testing
         expectMostRunsInterrupted("warmup")
     }
 
+    /// The snapshot file takes a warmup's batches several to a transaction: interrupted at any
+    /// point, the file holds whole transactions only (every entry in its tags, the counter equal to
+    /// the entries), a report printed says exactly what the file holds, and the rerun completes.
+    @Test func interruptedSnapshotWarmupsLeaveWholeTransactionsAndTheRerunCompletes() throws {
+        var random = Random(state: Self.seed &+ 3)
+        let count = 20_000
+        let path = try manifest(count)
+        for run in 0..<Self.runs {
+            let file = directory.appendingPathComponent("fault-\(run).snapshot").path
+            let target = ["--url", "file:" + file]
+            let signal = Self.signals[run % 3]
+            let at = fraction(&random)
+            let note = "snapshot warmup run \(run), seed \(Self.seed), signal \(signal), at \(at) of the work"
+            let probe = try SnapshotBackend(path: file)
+            let output = try interrupt(["warmup", "--from", path, "--batch", "100", "--format", "json"] + target,
+                                       at: { try probe.statistics().app.sets >= Int64(Double(count) * at) }, with: signal)
+            if signal != SIGKILL { expectStatus(output, signal: signal, note, field: "stopped") }
+            let reader = try SnapshotBackend(path: file)
+            let entries = try reader.statistics().entries
+            #expect(entries % 100 == 0, "\(note): \(entries) entries: a batch was cut in half")
+            #expect(try reader.statistics().app.sets == entries, "\(note): the counter moves with what the file holds")
+            let tags = Dictionary(uniqueKeysWithValues: try reader.tagSummaries(pattern: nil, orphans: false).map { ($0.tag, $0.members) })
+            #expect(Int64(tags["all"] ?? 0) == entries, "\(note): entries outside the tag all")
+            #expect(Int64((0..<5).reduce(0) { $0 + (tags["n\($1)"] ?? 0) }) == entries, "\(note): entries outside their n… tag")
+            if signal != SIGKILL, let written = report(output)?["written"] as? Int {
+                #expect(Int64(written) == entries, "\(note): the report matches the file")
+            }
+            let check = try CLI.run(["check"] + target)
+            #expect(check.status == 0, "\(note): check \(String(decoding: check.stdout + check.stderr, as: UTF8.self))")
+            let rerun = try CLI.run(["warmup", "--from", path, "--only-missing", "--format", "json"] + target)
+            #expect(rerun.status == 0, "\(note): rerun")
+            let after = try SnapshotBackend(path: file).statistics()
+            #expect(after.entries == Int64(count), "\(note): rerun completes")
+            #expect(after.app.sets == Int64(count), "\(note): counted once")
+        }
+        expectMostRunsInterrupted("snapshot warmup")
+    }
+
+    /// While a warmup writes the snapshot file, another process's `set` gets the write lock between
+    /// two of its transactions: it neither fails nor waits out the busy timeout.
+    @Test func aSetDuringASnapshotWarmupGoesThrough() throws {
+        let count = 200_000
+        let path = try manifest(count)
+        let file = directory.appendingPathComponent("concurrent.snapshot").path
+        let started = ContinuousClock.now
+        var setsDone = 0.0
+        let target = ["--url", "file:" + file]
+        let probe = try SnapshotBackend(path: file)
+        var waited: [Double] = []
+        let output = try run(["warmup", "--from", path, "--batch", "100", "--format", "json"] + target, when: { process in
+            try progress(process) { try probe.statistics().app.sets >= 2000 }
+        }, fault: { _ in
+            for index in 0..<3 {
+                let start = ContinuousClock.now
+                let set = try CLI.run(["set", "concurrent:\(index)", "value"] + target)
+                waited.append((ContinuousClock.now - start) / .seconds(1))
+                #expect(set.status == 0, "set \(index) during the warmup: \(String(decoding: set.stderr, as: UTF8.self))")
+            }
+            setsDone = (ContinuousClock.now - started) / .seconds(1)
+        })
+        // The warmup's own duration (it started just after `started`).
+        let warmupDone = report(output)?["seconds"] as? Double ?? 0
+        #expect(setsDone < warmupDone, "waited \(waited): the sets (done after \(setsDone) s) ran while the warmup (\(warmupDone) s) was writing")
+        #expect(output.status == 0)
+        #expect(report(output)?["written"] as? Int == count)
+        let stats = try SnapshotBackend(path: file).statistics()
+        #expect(stats.entries == Int64(count + 3))
+        // The busy timeout is 5 s; a transaction stays open about 0.25 s (plus one batch).
+        #expect(waited.allSatisfy { $0 < 1.5 }, "sets waited \(waited) s for the lock")
+        print("FaultTests: sets during a snapshot warmup waited \(waited.map { String(format: "%.3f", $0) }) s")
+    }
+
     @Test func interruptedMigrationsLeaveEveryEntryTaggedAndTheRerunCompletes() throws {
         var random = Random(state: Self.seed &+ 1)
         let count = 4000

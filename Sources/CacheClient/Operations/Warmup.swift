@@ -298,7 +298,14 @@ public struct Warmup: Sendable {
             return true
         }
         var sequence = 0
-        batches: while let produced = queue.pop() {
+        batches: while true {
+            // Outcomes still open while the next batch is not ready (a slow source) are settled
+            // first: the snapshot file then commits instead of holding its write lock meanwhile.
+            if inFlight.count > 0, (backend as? PipelinedBatchWriting)?.batchesInFlight ?? 1 > 1, queue.isEmpty,
+               !settle(keeping: 0) {
+                break
+            }
+            guard let produced = queue.pop() else { break }
             var batch: WarmupBatch
             switch produced {
             case .failure(let error):
@@ -323,7 +330,7 @@ public struct Warmup: Sendable {
                     do {
                         (backend as? BatchSequencing)?.batchSequence = batch.sequence
                         inFlight.append((batch, try pipelined.send(batch: batch.entries)))
-                        guard settle(keeping: 1) else { break batches }
+                        guard settle(keeping: pipelined.batchesInFlight) else { break batches }
                     } catch let error as CacheError where error.kind == .unreachable {
                         // What reached the server is unknown: write the unanswered batches and this one again, in order.
                         let unanswered = inFlight.map(\.batch) + [batch]
@@ -580,6 +587,13 @@ final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
         elements.append(element)
         condition.broadcast()
         return true
+    }
+
+    /// Whether no element is waiting right now.
+    var isEmpty: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return elements.isEmpty
     }
 
     /// The next element, waiting for one; nil once the producer closed the queue and it is empty.

@@ -133,7 +133,14 @@ final class SQLiteDatabase {
         }
         handle = opened
         sqlite3_extended_result_codes(handle, 0)
-        sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
+        // Waiting for another connection's lock: try again every millisecond, up to the timeout.
+        // (sqlite3_busy_timeout backs off to 100 ms between tries, and a writer that commits and
+        // begins again within a few milliseconds — a bulk warmup — would starve such a waiter.)
+        sqlite3_busy_handler(handle, { context, tries in
+            guard Int(tries) < Int(bitPattern: context) else { return 0 }
+            usleep(1000)
+            return 1
+        }, UnsafeMutableRawPointer(bitPattern: Int(busyTimeoutMilliseconds)))
         // Nothing is written back on close unless a caller asks for it: a file that turns out to
         // be damaged or foreign must keep its pending WAL instead of having it checkpointed into it.
         _ = cachectl_sqlite_checkpoint_on_close(handle, 0)
@@ -260,6 +267,36 @@ final class SQLiteDatabase {
         if transactionDepth > 0 { return try savepoint(body) }
         try beginImmediate()
         return try committing(body)
+    }
+
+    /// Begins a write transaction (`BEGIN IMMEDIATE`) that stays open across calls until
+    /// `commitOpenTransaction()` or `rollbackOpenTransaction()`: a bulk write commits several
+    /// batches at once. Meanwhile `writeTransaction` nests as savepoints and reads see its writes.
+    func beginOpenTransaction() throws {
+        precondition(transactionDepth == 0, "a transaction is already open")
+        try beginImmediate()
+        transactionDepth = 1
+    }
+
+    /// Commits the transaction `beginOpenTransaction()` opened; when COMMIT fails, rolls it back
+    /// (nothing of it stays) and throws. Then leaves the write lock free for 2 ms: long enough
+    /// for a waiting connection (which tries every millisecond) to take it before this one
+    /// begins its next transaction.
+    func commitOpenTransaction() throws {
+        defer { transactionDepth = 0 }
+        do {
+            try execute("COMMIT")
+        } catch {
+            rollback()
+            throw error
+        }
+        usleep(2000)
+    }
+
+    /// Rolls back the transaction `beginOpenTransaction()` opened.
+    func rollbackOpenTransaction() {
+        rollback()
+        transactionDepth = 0
     }
 
     /// Runs `body` in a read transaction, so several queries see one consistent state of the file.

@@ -74,6 +74,8 @@ public final class SnapshotBackend: CacheBackend {
     /// The format version of the file as of the transaction in progress (1 or 2), read at the
     /// start of each transaction: another process may bring a version 1 file to version 2 at any time.
     var fileVersion = SnapshotBackend.formatVersion
+    /// A warmup's batches written into one open transaction (`SnapshotBackend+Bulk.swift`).
+    var bulk = BulkTransaction()
 
     /// Opens the snapshot file at `path` when it exists, checking that it is one.
     ///
@@ -128,6 +130,8 @@ public final class SnapshotBackend: CacheBackend {
     /// purges up to `purgeLimit` expired entries, so the file does not grow without bound.
     @discardableResult
     func transaction<T>(_ body: (SQLiteDatabase) throws -> T) throws -> T {
+        // A warmup's batches still in an open transaction are committed first: this write is on its own.
+        try commitBulk()
         let database = try writableDatabase()
         let outermost = !database.isInTransaction
         return try database.writeTransaction {
@@ -142,7 +146,7 @@ public final class SnapshotBackend: CacheBackend {
     /// Brings a version 1 file to version 2 inside the write transaction just begun: adds the
     /// `value_id` column (a change of the schema only: no row is rewritten) and `large_values`.
     /// A crash before the commit leaves it at version 1, complete.
-    private func upgradeFormat(of database: SQLiteDatabase) throws {
+    func upgradeFormat(of database: SQLiteDatabase) throws {
         fileVersion = try Self.version(of: database)
         guard fileVersion < Self.formatVersion else { return }
         try database.executeScript("""
