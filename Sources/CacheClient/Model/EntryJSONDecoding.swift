@@ -378,6 +378,20 @@ private struct JSONScanner {
         let start = index
         var hasEscape = false
         while index < bytes.count {
+            // Eight bytes at a time while none is a quote, a backslash or a control character
+            // (each test is exact: a byte's high bit in `(x - 0x01…) & ~x` is set only where
+            // some byte of x is zero, and in `(w - 0x20…) & ~w` only where some byte is < 0x20).
+            let base = UnsafeRawPointer(bytes.baseAddress!)
+            while index + 8 <= bytes.count {
+                let word = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                let quote = word ^ 0x2222_2222_2222_2222, backslash = word ^ 0x5C5C_5C5C_5C5C_5C5C
+                let ones: UInt64 = 0x0101_0101_0101_0101
+                let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
+                    | ((word &- 0x2020_2020_2020_2020) & ~word)
+                if special & 0x8080_8080_8080_8080 != 0 { break }
+                index += 8
+            }
+            guard index < bytes.count else { break }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 index += 1
@@ -415,10 +429,9 @@ private struct JSONScanner {
         var i = 0
         var plain = 0
         while i < raw.count {
-            guard raw[i] == UInt8(ascii: "\\") else {
-                i += 1
-                continue
-            }
+            // The next backslash; what comes before it is copied as it is.
+            guard let hit = memchr(raw.baseAddress! + i, 0x5C, raw.count - i) else { break }
+            i = UnsafeRawPointer(hit) - UnsafeRawPointer(raw.baseAddress!)
             if plain < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: raw[plain..<i])) }
             guard i + 1 < raw.count else { throw EntryFormatError("invalid escape at the end of a string") }
             let code = raw[i + 1]

@@ -107,4 +107,7 @@ public final class JSONLinesEntryReader: EntryReader {
     }
 
     public func rewind() throws { try lines.rewind() }
+
+    /// Lines read so far (blank ones included).
+    var linesRead: Int { lines.lineNumber }
 }

@@ -23,6 +23,10 @@ public final class LineReader {
     /// Whether the input starts with a UTF-16 byte-order mark (a manifest saved as "Unicode"):
     /// readers then say so instead of reporting bytes that are not UTF-8.
     public private(set) var isUTF16 = false
+    /// For a reader of one part of a regular file (`init(descriptor:name:range:)`): the bytes
+    /// it reads (with pread(2), so readers of other parts share the descriptor), and the next.
+    private var range: Range<Int64>?
+    private var position: Int64 = 0
 
     /// Reads from an open descriptor; `closing` closes it when the reader goes away.
     /// `name` appears in I/O error messages.
@@ -32,6 +36,18 @@ public final class LineReader {
         ownsDescriptor = closing
         buffer = [UInt8](repeating: 0, count: max(bufferSize, 4096))
     }
+
+    /// Reads the lines of `range` of a regular file open at `descriptor` (not closed here): a part
+    /// that starts after a newline, or at 0. Line numbers count from the part's start; a
+    /// byte-order mark is looked for only at the file's start.
+    convenience init(descriptor: Int32, name: String, range: Range<Int64>, bufferSize: Int = 1 << 20) {
+        self.init(descriptor: descriptor, name: name, closing: false, bufferSize: bufferSize)
+        self.range = range
+        position = range.lowerBound
+    }
+
+    /// The descriptor read from (for readers of parts of the same file).
+    var fileDescriptor: Int32 { descriptor }
 
     /// Opens a file for reading; throws `.io` naming the file and the reason.
     public convenience init(path: String) throws {
@@ -88,10 +104,10 @@ public final class LineReader {
 
     /// Where the line at `start` begins: past a byte-order mark when it is the input's first line.
     private func firstLineStart(_ start: Int, end: Int) -> Int {
-        if lineNumber == 1, end - start >= 2 {
+        if lineNumber == 1, (range?.lowerBound ?? 0) == 0, end - start >= 2 {
             isUTF16 = (buffer[start] == 0xFF && buffer[start + 1] == 0xFE) || (buffer[start] == 0xFE && buffer[start + 1] == 0xFF)
         }
-        guard lineNumber == 1, end - start >= 3, buffer[start] == 0xEF, buffer[start + 1] == 0xBB, buffer[start + 2] == 0xBF else {
+        guard lineNumber == 1, (range?.lowerBound ?? 0) == 0, end - start >= 3, buffer[start] == 0xEF, buffer[start + 1] == 0xBB, buffer[start + 2] == 0xBF else {
             return start
         }
         return start + 3
@@ -113,7 +129,12 @@ public final class LineReader {
         if end == buffer.count { buffer.append(contentsOf: [UInt8](repeating: 0, count: buffer.count)) }
         while true {
             let count = buffer.withUnsafeMutableBytes { raw in
-                read(descriptor, raw.baseAddress! + end, raw.count - end)
+                guard let range else { return read(descriptor, raw.baseAddress! + end, raw.count - end) }
+                let wanted = Int(min(Int64(raw.count - end), range.upperBound - position))
+                guard wanted > 0 else { return 0 }
+                let got = pread(descriptor, raw.baseAddress! + end, wanted, off_t(position))
+                if got > 0 { position += Int64(got) }
+                return got
             }
             if count < 0 {
                 if errno == EINTR { continue }
@@ -126,7 +147,9 @@ public final class LineReader {
 
     /// Starts again from the beginning (for a second pass over a regular file).
     public func rewind() throws {
-        guard lseek(descriptor, 0, SEEK_SET) == 0 else {
+        if let range {
+            position = range.lowerBound
+        } else if lseek(descriptor, 0, SEEK_SET) != 0 {
             throw CacheError(.io, "Cannot read \(name) again: \(String(cString: strerror(errno)))")
         }
         start = 0

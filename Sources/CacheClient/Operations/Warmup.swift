@@ -90,7 +90,11 @@ public struct Warmup: Sendable {
                 return completed()
             }
             let reader = EntryFormat.reader(try format(), lines: lines, defaults: defaults)
-            guard try validate(reader, into: &report, for: backend) else { return completed() }
+            if let finished = try validateInParts(lines, into: &report, for: backend) {
+                guard finished else { return completed() }
+            } else {
+                guard try validate(reader, into: &report, for: backend) else { return completed() }
+            }
             producer = ManifestBatchProducer(reader: reader, batchSize: batchSize)
         }
         if report.invalid > 0, !skipInvalid {
@@ -373,7 +377,7 @@ public struct Warmup: Sendable {
         [.temporary, .unavailable, .permission, .authentication, .unreachable].contains(error.kind)
     }
 
-    private func record(_ issue: WarmupIssue, in report: inout WarmupReport, failed: Bool) {
+    func record(_ issue: WarmupIssue, in report: inout WarmupReport, failed: Bool) {
         if failed { report.failed += 1 } else { report.invalid += 1 }
         if report.issues.count < Self.issueLimit { report.issues.append(issue) }
     }
@@ -404,7 +408,7 @@ public struct Warmup: Sendable {
         return true
     }
 
-    private func format() throws -> EntryInputFormat {
+    func format() throws -> EntryInputFormat {
         switch source {
         case .file(_, let format), .standardInput(let format): return format
         default: return .jsonLines
