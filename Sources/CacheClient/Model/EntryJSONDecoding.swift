@@ -28,6 +28,11 @@ extension EntryJSON {
     /// Unknown fields are ignored, so `get --format jsonl` output reads back as a manifest; one
     /// that is a near miss of a known field (`"tll"`) is refused, naming the field it resembles.
     public static func decode(line: [UInt8], defaultExpiry: Expiry) throws(EntryFormatError) -> Entry {
+        try line.withUnsafeBufferPointer { (buffer) throws(EntryFormatError) -> Entry in try decode(line: buffer, defaultExpiry: defaultExpiry) }
+    }
+
+    /// `decode(line:defaultExpiry:)` of bytes read in place (a line reader's buffer).
+    static func decode(line: UnsafeBufferPointer<UInt8>, defaultExpiry: Expiry) throws(EntryFormatError) -> Entry {
         let record = try decodeRecord(line: line, defaultExpiry: defaultExpiry)
         guard let entry = record.entry else {
             throw EntryFormatError("\"\(record.key)\" is a \(record.type), not a string entry (migrate copies it to Redis; warmup writes strings)")
@@ -40,19 +45,69 @@ extension EntryJSON {
     /// `"fields": {...}`, `"zset"` with `"members": [[member, score], ...]`, and any type with
     /// `"dump_base64"` (a Redis DUMP payload, for streams and elements that are not UTF-8).
     public static func decodeRecord(line: [UInt8], defaultExpiry: Expiry) throws(EntryFormatError) -> MigrationRecord {
-        // Most manifests are ASCII: checking that is much cheaper than building a String to validate.
-        guard line.allSatisfy({ $0 < 0x80 }) || String(validating: line, as: UTF8.self) != nil else {
+        try line.withUnsafeBufferPointer { (buffer) throws(EntryFormatError) -> MigrationRecord in
+            try decodeRecord(line: buffer, defaultExpiry: defaultExpiry)
+        }
+    }
+
+    /// `decodeRecord(line:defaultExpiry:)` of bytes read in place (a line reader's buffer).
+    static func decodeRecord(line: UnsafeBufferPointer<UInt8>, defaultExpiry: Expiry) throws(EntryFormatError) -> MigrationRecord {
+        // Most manifests are ASCII: checking that (8 bytes at a time) is much cheaper than building a String to validate.
+        guard isASCII(line) || String(validating: line, as: UTF8.self) != nil else {
             throw EntryFormatError("not valid UTF-8")
         }
-        return try line.withUnsafeBufferPointer { (buffer) throws(EntryFormatError) -> MigrationRecord in
-            var scanner = JSONScanner(bytes: buffer)
-            return try scanner.record(defaultExpiry: defaultExpiry)
+        var scanner = JSONScanner(bytes: line)
+        return try scanner.record(defaultExpiry: defaultExpiry)
+    }
+
+    /// Whether every byte is below 0x80.
+    static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        let raw = UnsafeRawPointer(base)
+        var index = 0
+        var high: UInt64 = 0
+        while index + 8 <= bytes.count {
+            high |= raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            index += 8
         }
+        while index < bytes.count {
+            high |= UInt64(bytes[index])
+            index += 1
+        }
+        return high & 0x8080_8080_8080_8080 == 0
     }
 
     /// Reads one line of the entry format given as text.
     public static func decode(line: String, defaultExpiry: Expiry) throws(EntryFormatError) -> Entry {
         try decode(line: Array(line.utf8), defaultExpiry: defaultExpiry)
+    }
+}
+
+/// The fields of the entry format that mean something (`EntryJSON.fieldNames` but `size`).
+private enum EntryField: String {
+    case key, value, ttl, tags, type, members, items, fields
+    case valueBase64 = "value_base64", dumpBase64 = "dump_base64"
+
+    /// The field whose name is exactly these bytes (no escapes), without building a String.
+    init?(_ name: UnsafeBufferPointer<UInt8>) {
+        func matches(_ candidate: StaticString) -> Bool {
+            memcmp(name.baseAddress!, candidate.utf8Start, name.count) == 0
+        }
+        switch name.count {
+        case 3: self.init(matches("key") ? .key : matches("ttl") ? .ttl : nil)
+        case 4: self.init(matches("tags") ? .tags : matches("type") ? .type : nil)
+        case 5: self.init(matches("value") ? .value : matches("items") ? .items : nil)
+        case 6: self.init(matches("fields") ? .fields : nil)
+        case 7: self.init(matches("members") ? .members : nil)
+        case 11: self.init(matches("dump_base64") ? .dumpBase64 : nil)
+        case 12: self.init(matches("value_base64") ? .valueBase64 : nil)
+        default: return nil
+        }
+    }
+
+    private init?(_ field: EntryField?) {
+        guard let field else { return nil }
+        self = field
     }
 }
 
@@ -83,17 +138,27 @@ private struct JSONScanner {
             while true {
                 skipWhitespace()
                 guard peek() == UInt8(ascii: "\"") else { throw EntryFormatError("expected a field name in quotes at column \(index + 1)") }
-                let field = try string()
-                let bit: UInt16 = switch field {
-                case "key": 1
-                case "value": 2
-                case "value_base64": 4
-                case "ttl": 8
-                case "tags": 16
-                case "type": 32
-                case "members", "items", "fields": 64
-                case "dump_base64": 128
-                default: 0
+                // A known field is recognised from its bytes: no String is built for it.
+                let (nameStart, nameEnd, nameEscaped) = try stringBounds()
+                let nameBytes = UnsafeBufferPointer(rebasing: bytes[nameStart..<nameEnd])
+                let known = nameEscaped ? nil : EntryField(nameBytes)
+                var field: String {
+                    if let known { return known.rawValue }
+                    guard nameEscaped else { return String(decoding: nameBytes, as: UTF8.self) }
+                    var out: [UInt8] = []
+                    try? unescape(nameBytes, into: &out)
+                    return String(decoding: out, as: UTF8.self)
+                }
+                let bit: UInt16 = switch known ?? EntryField(rawValue: field) {
+                case .key: 1
+                case .value: 2
+                case .valueBase64: 4
+                case .ttl: 8
+                case .tags: 16
+                case .type: 32
+                case .members, .items, .fields: 64
+                case .dumpBase64: 128
+                case nil: 0
                 }
                 guard seen & bit == 0 else { throw EntryFormatError("field \(field.displayQuoted) appears twice") }
                 seen |= bit
@@ -101,13 +166,13 @@ private struct JSONScanner {
                 guard peek() == UInt8(ascii: ":") else { throw EntryFormatError("expected ':' after \(field.displayQuoted) at column \(index + 1)") }
                 index += 1
                 skipWhitespace()
-                switch field {
-                case "key":
+                switch known ?? EntryField(rawValue: field) {
+                case .key:
                     guard peek() == UInt8(ascii: "\"") else { throw EntryFormatError("\"key\" must be a string") }
                     let text = try string()
                     guard !text.isEmpty else { throw EntryFormatError("\"key\" is empty") }
                     key = text
-                case "value":
+                case .value:
                     if peek() == UInt8(ascii: "\"") {
                         value = try stringBytes()
                     } else {
@@ -116,32 +181,32 @@ private struct JSONScanner {
                         value = compact
                         valueIsJSON = true
                     }
-                case "value_base64":
+                case .valueBase64:
                     guard peek() == UInt8(ascii: "\"") else { throw EntryFormatError("\"value_base64\" must be a string") }
                     guard let data = Data(base64Encoded: try string()) else {
                         throw EntryFormatError("\"value_base64\" is not valid base64")
                     }
                     base64 = Array(data)
-                case "ttl":
+                case .ttl:
                     expiry = try ttl()
-                case "tags":
+                case .tags:
                     tags = try tagList()
-                case "type":
+                case .type:
                     guard peek() == UInt8(ascii: "\""), let name = Optional(try string()), !name.isEmpty else {
                         throw EntryFormatError("\"type\" must be a Redis type name such as \"set\"")
                     }
                     type = name
-                case "members", "items":
+                case .members, .items:
                     (elements, pairs) = try elementList(field)
-                case "fields":
+                case .fields:
                     elements = try fieldObject()
                     pairs = true
-                case "dump_base64":
+                case .dumpBase64:
                     guard peek() == UInt8(ascii: "\""), let data = Data(base64Encoded: try string()) else {
                         throw EntryFormatError("\"dump_base64\" must be base64 text")
                     }
                     dump = Array(data)
-                default:
+                case nil:
                     // Other fields are ignored (`size` from `get --format jsonl`), but a near miss of a
                     // known one is a typo whose value would silently not apply.
                     if let meant = NameSuggestion.closest(to: field, among: EntryJSON.fieldNames) {
@@ -388,7 +453,13 @@ private struct JSONScanner {
                 let ones: UInt64 = 0x0101_0101_0101_0101
                 let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
                     | ((word &- 0x2020_2020_2020_2020) & ~word)
-                if special & 0x8080_8080_8080_8080 != 0 { break }
+                let found = special & 0x8080_8080_8080_8080
+                if found != 0 {
+                    // The lowest flagged byte is the first special one (a false flag can only
+                    // follow a true one, through the borrow): go straight to it.
+                    index += found.trailingZeroBitCount >> 3
+                    break
+                }
                 index += 8
             }
             guard index < bytes.count else { break }

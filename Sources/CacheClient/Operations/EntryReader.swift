@@ -94,7 +94,7 @@ public final class JSONLinesEntryReader: EntryReader {
                 guard bytes.contains(where: { $0 != 0x20 && $0 != 0x09 }) else { return }
                 do {
                     if lines.lineNumber == 1, lines.isUTF16 { throw EntryFormatError(EntryFormat.utf16Reason) }
-                    var entry = try EntryJSON.decode(line: Array(bytes), defaultExpiry: defaults.expiry)
+                    var entry = try EntryJSON.decode(line: bytes, defaultExpiry: defaults.expiry)
                     defaults.apply(to: &entry)
                     item = .entry(entry, line: lines.lineNumber)
                 } catch {

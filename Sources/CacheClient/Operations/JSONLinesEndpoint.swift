@@ -66,7 +66,7 @@ public final class JSONLinesSource: EntrySource {
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
             let entry: MigrationRecord
             do {
-                entry = try EntryJSON.decodeRecord(line: Array(line), defaultExpiry: defaultExpiry)
+                entry = try EntryJSON.decodeRecord(line: line, defaultExpiry: defaultExpiry)
             } catch {
                 throw CacheError(.badInput, "\(shownPath):\(number): \(error.reason)")
             }
