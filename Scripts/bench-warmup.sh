@@ -24,6 +24,8 @@ for _ in $(seq 50); do redis-cli -p "$PORT" ping >/dev/null 2>&1 && break; sleep
 url="redis://127.0.0.1:$PORT"
 
 now() { date +%s.%N; }
+# verdict RATIO GOAL: " ✗" when RATIO is under GOAL (the rows here are rates: higher is better).
+verdict() { if (( $(echo "$1 < $2" | bc -l) )); then printf ' ✗'; fi; }
 # The server's user + system CPU seconds so far (INFO cpu).
 server_cpu() { redis-cli -p "$PORT" INFO cpu | awk -F: '/^used_cpu_(user|sys):/ { s += $2 } END { printf "%.3f", s }'; }
 
@@ -54,9 +56,11 @@ pipe_row() {
         [ "$ours" -gt "$best_ours" ] && best_ours=$ours
         [ "$pipe" -gt "$best_pipe" ] && best_pipe=$pipe
     done
-    printf '| %s (best of %d) | %d/s (CPU client %.2f s + server %.2f s) | %d/s (CPU client %.2f s + server %.2f s) | %.2f× rate | ≥ %s× |\n' \
+    local ratio
+    ratio=$(echo "$best_ours / $best_pipe" | bc -l)
+    printf '| %s (best of %d) | %d/s (CPU client %.2f s + server %.2f s) | %d/s (CPU client %.2f s + server %.2f s) | %.2f× rate%s | ≥ %s× |\n' \
         "$name" "$RUNS" "$best_ours" "$cpu_ours" "$server_ours" "$best_pipe" "$cpu_pipe" "$server_pipe" \
-        "$(echo "$best_ours / $best_pipe" | bc -l)" "$4"
+        "$ratio" "$(verdict "$ratio" "$4")" "$4"
 }
 
 # snapshot_row COUNT MANIFEST: best of RUNS of `cachectl warmup` into a new snapshot file against
@@ -77,8 +81,10 @@ snapshot_row() {
         [ "$ref" -gt "$best_ref" ] && best_ref=$ref
     done
     rm -f "$work"/bulk.snapshot*
-    printf '| warmup %d entries → snapshot file vs Python sqlite3 executemany loader (best of %d) | %d/s | %d/s | %.2f× rate | ≥ 1.0× |\n' \
-        "$count" "$RUNS" "$best_ours" "$best_ref" "$(echo "$best_ours / $best_ref" | bc -l)"
+    local ratio
+    ratio=$(echo "$best_ours / $best_ref" | bc -l)
+    printf '| warmup %d entries → snapshot file vs Python sqlite3 executemany loader (best of %d) | %d/s | %d/s | %.2f× rate%s | ≥ 1.0× |\n' \
+        "$count" "$RUNS" "$best_ours" "$best_ref" "$ratio" "$(verdict "$ratio" 1.0)"
 }
 
 python3 Scripts/generate-manifest.py "$COUNT" > "$work/manifest.jsonl"

@@ -78,7 +78,9 @@ enum Manual {
           counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL)
               hits, misses, sets, deletes, tag_invalidations
           Writers change the file only in BEGIN IMMEDIATE transactions: concurrent processes queue \
-        for the lock, and a process killed at any instant leaves the old or the new state. A file \
+        for the lock (a waiting writer tries again every millisecond), and a process killed at any \
+        instant leaves the old or the new state. warmup commits up to 16 batches (8 MiB of values, \
+        250 ms) per transaction and counts an entry as written only once committed. A file \
         that is not such a database (or is damaged) is refused with exit 65 and never modified: \
         nothing is checkpointed into it and its -wal stays as it was. What is checked: on every \
         open the header, the identity pragmas, the meta row and that each table has the format's \
