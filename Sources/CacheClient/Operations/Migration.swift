@@ -272,10 +272,16 @@ public struct Migration {
                 // Redis→Redis: the tag sets first, so that no copied entry is ever outside its tags (a
                 // membership whose entry is not there yet is harmless: tags prune removes it).
                 redisSource?.copiesTagSetsInline = false
-                try tagSource.scanTagSets(pattern: options.pattern) { page in
+                func copy(_ page: [TagMembers]) throws {
                     if options.cancellation.isCancelled { throw Interrupted() }
                     try tagSink.addTagMembers(page)
                     report.tagMemberships += page.reduce(0) { $0 + $1.keys.count }
+                }
+                if let redisSource, redisSource.walksOnce(pattern: options.pattern) {
+                    // One walk of the source finds the tag sets and keeps the keys for the copy.
+                    try redisSource.scanTagSetsKeepingKeys(copy)
+                } else {
+                    try tagSource.scanTagSets(pattern: options.pattern, copy)
                 }
             }
             try scanAhead(serialized: serialized, keysOnly: false) { batch in

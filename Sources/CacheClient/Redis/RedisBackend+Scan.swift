@@ -138,11 +138,43 @@ public final class RedisEntrySource: EntrySource, TagSetSource {
         try backend.scanStoreKeys(match: match, count: count, body)
     }
 
+    /// The keys of a walk that already happened (`scanTagSetsKeepingKeys`): the next full `scan`
+    /// reads its pages from here instead of walking the keyspace again.
+    private var keptKeys: KeySpool?
+
+    /// Whether one walk of the keyspace can hand over both the tag sets and the keys of a copy:
+    /// a full copy (no pattern) whose key walk covers the tag prefix.
+    public func walksOnce(pattern: String?) -> Bool {
+        pattern == nil && configuration.tagPrefix.hasPrefix(configuration.keyPrefix)
+    }
+
+    /// Walks the keyspace once: calls `body` with each page of tag sets (read whole), and keeps
+    /// every other key (on disk: memory stays flat) for the next full `scan`. Walking it twice —
+    /// once for the tag sets, which a Redis → Redis copy writes first, once for the keys — cost
+    /// the source server 0.9 µs per key per walk.
+    public func scanTagSetsKeepingKeys(_ body: ([TagMembers]) throws -> Void) throws {
+        let spool = try KeySpool()
+        try scanKeys(match: RedisGlob.escape(configuration.keyPrefix) + "*", count: 1000) { storeKeys in
+            let tagKeys = storeKeys.filter { $0.hasPrefix(configuration.tagPrefix) }
+            if !tagKeys.isEmpty {
+                let page = try readTagSets(tagKeys, pattern: nil)
+                if !page.isEmpty { try body(page) }
+            }
+            try spool.append(storeKeys.filter { !isBookkeeping($0) })
+        }
+        keptKeys = spool
+    }
+
     public func scan(pattern: String?, batchSize: Int, serialized: Bool, keysOnly: Bool,
                      _ body: (MigrationBatch) throws -> Void) throws {
         if !serialized && !keysOnly && memberships == nil { memberships = try membershipFile(pattern: pattern) }
         let match = RedisGlob.escape(configuration.keyPrefix) + (pattern ?? "*")
-        try scanKeys(match: match, count: batchSize) { storeKeys in
+        let kept = pattern == nil ? keptKeys : nil
+        if kept != nil { keptKeys = nil }  // one copy reads them; a later scan (--verify) walks again
+        let walk = { (page: ([String]) throws -> Void) throws in
+            if let kept { try kept.forEachPage(size: batchSize, page) } else { try self.scanKeys(match: match, count: batchSize, page) }
+        }
+        try walk { storeKeys in
             let keys = storeKeys.filter { !isBookkeeping($0) }
             // A full copy meets every tag set on its way: copy them as they come rather than
             // walking the whole keyspace a second time for them.
