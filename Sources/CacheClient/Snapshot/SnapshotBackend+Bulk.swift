@@ -40,7 +40,9 @@ extension SnapshotBackend: PipelinedBatchWriting {
     public var batchesInFlight: Int { Self.bulkBatchLimit }
 
     /// Writes the batch into the open transaction (beginning one, with the purge of expired
-    /// entries every write transaction does), committing when a limit is reached.
+    /// entries every write transaction does), committing when a limit is reached. Until then the
+    /// transaction holds the file's write lock: a caller that sends a batch must `receive` it (or
+    /// call `finishBatches`) soon; a backend released with batches not received rolls them back.
     public func send(batch: [Entry]) throws -> PendingBatch {
         let database = try writableDatabase()
         do {
