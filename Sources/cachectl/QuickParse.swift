@@ -1,7 +1,8 @@
 import ArgumentParser
 
 /// Plain invocations of the one-key commands (`get article:1 --url …`, `set k v --ttl 60`, `delete k`,
-/// `stats`, `ping`), read without building the argument parser's definitions of the command.
+/// `stats`, `ping`) and of `invalidate-tag` (an application's deploy hook runs it per tag), read
+/// without building the argument parser's definitions of the command.
 ///
 /// Those definitions are built by reflecting over the command's properties, with a search through
 /// every protocol conformance of the program for each property type: about 10 M instructions, twice
@@ -26,7 +27,7 @@ enum QuickParse {
     /// The commands read here, by name.
     static let commands: [String: any QuickCommand.Type] = [
         "get": Cachectl.Get.self, "set": Cachectl.SetEntry.self, "delete": Cachectl.Delete.self,
-        "stats": Cachectl.Stats.self, "ping": Cachectl.Ping.self,
+        "stats": Cachectl.Stats.self, "ping": Cachectl.Ping.self, "invalidate-tag": Cachectl.InvalidateTag.self,
     ]
 
     /// Thrown for anything outside the plain forms; never shown (the argument parser takes over).
@@ -243,5 +244,17 @@ extension Cachectl.Ping: QuickCommand {
         self.init()
         global = try GlobalOptions(quick: arguments)
         _ = try arguments.operands(0...0)
+    }
+}
+
+extension Cachectl.InvalidateTag: QuickCommand {
+    static let quickOptions = QuickOptions(values: ["--limit"], flags: ["--dry-run"])
+
+    init(quick arguments: QuickArguments) throws {
+        self.init()
+        global = try GlobalOptions(quick: arguments)
+        tags = try arguments.operands(1...Int.max)
+        dryRun = arguments.flag("--dry-run")
+        limit = try arguments.value("--limit", as: Int.init(argument:)) ?? 100
     }
 }

@@ -31,6 +31,10 @@ struct QuickParseTests {
         ["stats", "--watch", "2s", "--count", "3"],
         ["ping", "--url", "rediss://localhost:1", "--cacert", "ca.crt"],
         ["ping", "--format=json", "--verbose"],
+        ["invalidate-tag", "articles"],
+        ["invalidate-tag", "articles", "user:42", "--format", "json", "--url", "redis://127.0.0.1:1/0", "-q"],
+        ["invalidate-tag", "articles", "--dry-run", "--limit", "5", "--tag-prefix", "t:"],
+        ["invalidate-tag", "--limit=0", "a", "--dry-run"],
     ]
 
     @Test("builds the same command as the argument parser", arguments: plain)
@@ -60,6 +64,9 @@ struct QuickParseTests {
         ["stats", "--per-node", "--watch", "1s"], ["stats", "extra"], ["stats", "--server"], ["stats", "--count", "0", "--watch", "1s"], ["stats", "--count", "2"],
         ["stats", "--watch", "1s", "--reset"], ["stats", "--watch", "0s"], ["stats", "--watch", "1s", "--format", "prometheus"],
         ["ping", "extra"], ["ping", "--version"], ["warmup", "--from", "m.jsonl"], ["flush"], ["tags", "list"], ["--version"], [],
+        ["invalidate-tag"], ["invalidate-tag", ""], ["invalidate-tag", "a", "--limit", "-1"], ["invalidate-tag", "a", "--limit", "x"],
+        ["invalidate-tag", "a", "--dry-run", "--dry-run"], ["invalidate-tag", "a", "--help"], ["invalidate-tag", "--", "a"],
+        ["invalidate-tag", "a", "--wait-replicas", "1"], ["invalidate-tag", "a", "--limit", "1", "--limit", "2"],
     ]
 
     @Test("leaves everything else to the argument parser", arguments: others)
@@ -82,13 +89,19 @@ struct QuickParseTests {
             (["get", "article:1", "missing", "--url", url, "--format", "json"], ["get", "--url", url, "--format", "json", "--", "article:1", "missing"]),
             (["delete", "missing", "--url", url], ["delete", "--url", url, "--", "missing"]),
             (["ping", "--url", url, "--format", "json"], ["ping", "--url", url, "--format", "json", "--"]),
+            (["invalidate-tag", "nothing", "--url", url, "--dry-run", "--format", "json"],
+             ["invalidate-tag", "--url", url, "--dry-run", "--format", "json", "--", "nothing"]),
+            (["invalidate-tag", "articles", "--url", url, "--dry-run", "--format", "json"],
+             ["invalidate-tag", "--url", url, "--dry-run", "--format", "json", "--", "articles"]),
         ]
         for (quick, parsed) in pairs {
             #expect(QuickParse.command(quick) != nil && QuickParse.command(parsed) == nil)
             let a = try CLI.run(quick), b = try CLI.run(parsed)
             #expect(a.status == b.status, "\(quick): \(a.status) vs \(b.status)")
-            // ping's JSON has the measured latency: compare it without that line.
-            let text = { (output: Data) in String(decoding: output, as: UTF8.self).split(separator: "\n").filter { !$0.contains("latency") } }
+            // ping's JSON has the measured latency, invalidate-tag's the seconds taken: compare without those lines.
+            let text = { (output: Data) in
+                String(decoding: output, as: UTF8.self).split(separator: "\n").filter { !$0.contains("latency") && !$0.contains("\"seconds\"") }
+            }
             #expect(text(a.stdout) == text(b.stdout), "\(quick)")
             #expect(a.stderr == b.stderr, "\(quick)")
         }
