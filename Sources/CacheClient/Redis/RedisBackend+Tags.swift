@@ -72,16 +72,14 @@ extension RedisBackend: TagIndexing, TagMemberWalking {
     /// (checking its type atomically with the move: WATCH, TYPE, MULTI/RENAME/EXEC, no script)
     /// and drains it.
     ///
-    /// Round trips: the look (WATCH, TYPE, SCARD and the registry of interrupted runs), the move
-    /// (with the moved set's SMEMBERS behind the EXEC when it is read whole: a null EXEC leaves
-    /// nothing under the temporary name, so that read is empty), the deletions, the counters.
+    /// Round trips: the look (WATCH, TYPE, SCARD and the registry of interrupted runs), the move,
+    /// the members (each group's UNLINK sent as soon as it is read), the counters.
     private func invalidateOnce(tag: String, tagKey: String, start: ContinuousClock.Instant,
                                 movedAside: inout [String], unconfirmed: inout [String]) throws -> TagInvalidation {
         let context = "Cannot invalidate tag \"\(tag)\""
         let temporary = tagKey + TagName.invalidatingMarker + UUID().uuidString.lowercased()
         var moved: (members: Int64, existed: Bool)?
         var leftovers: [String] = []
-        var prefetched: [[UInt8]]?
         for _ in 0..<100 {
             let looked = try connection.pipeline([["WATCH", RedisArgument(tagKey)], ["TYPE", RedisArgument(tagKey)],
                                                   ["SCARD", RedisArgument(tagKey)], ["SMEMBERS", RedisArgument(invalidationRegistry)]])
@@ -97,13 +95,11 @@ extension RedisBackend: TagIndexing, TagMemberWalking {
             leftovers = try interruptedInvalidations(of: tagKey, registry: looked[3])
             // Unchanged until EXEC (WATCH), so the count is the moved set's: read whole when moderate,
             // and only when no interrupted run of the tag is to be finished first.
-            let readWhole = leftovers.isEmpty && (looked[2].integer ?? Int64.max) <= Self.wholeSetLimit
             // Queued only if the key is still the set we looked at; a writer in between makes EXEC null: look again.
             unconfirmed.append(temporary)
-            var commands: [[RedisArgument]] = [["MULTI"], ["RENAME", RedisArgument(tagKey), RedisArgument(temporary)],
+            let commands: [[RedisArgument]] = [["MULTI"], ["RENAME", RedisArgument(tagKey), RedisArgument(temporary)],
                                                ["SADD", RedisArgument(invalidationRegistry), RedisArgument(temporary)],
                                                ["SCARD", RedisArgument(temporary)], ["EXEC"]]
-            if readWhole { commands.append(["SMEMBERS", RedisArgument(temporary)]) }
             let replies = try connection.pipeline(commands)
             for reply in replies.prefix(4) { try check(reply, context: context) }
             unconfirmed.removeAll { $0 == temporary }
@@ -111,7 +107,6 @@ extension RedisBackend: TagIndexing, TagMemberWalking {
             for reply in results { try check(reply, context: context) }
             movedAside.append(temporary)
             moved = (results[2].integer ?? 0, true)
-            if readWhole { prefetched = (try check(replies[5], context: context).array ?? []).compactMap(\.bytes) }
             break
         }
         guard let moved else {
@@ -134,7 +129,7 @@ extension RedisBackend: TagIndexing, TagMemberWalking {
             if report.interrupted {
                 report.remaining += Int(moved.members)
             } else {
-                let drained = try drain(temporary, cardinality: moved.members, members: prefetched, context: context)
+                let drained = try drain(temporary, cardinality: moved.members, context: context)
                 report.deleted += drained.deleted
                 report.remaining += drained.remaining
                 report.interrupted = drained.remaining > 0
@@ -156,31 +151,46 @@ extension RedisBackend: TagIndexing, TagMemberWalking {
     /// ever sparser hash table. Nobody else writes to the private set, so SSCAN sees every member
     /// exactly once. (Deleting on the server with a script was measured too: no faster, and it
     /// would touch undeclared keys, which a cluster forbids.)
-    private func drain(_ setKey: String, cardinality known: Int64? = nil, members read: [[UInt8]]? = nil,
+    private func drain(_ setKey: String, cardinality known: Int64? = nil,
                        context: String) throws -> (members: Int, deleted: Int, remaining: Int) {
-        // A set of moderate size is read whole (`read`: already read along with the move):
-        // SMEMBERS costs the server a third of what the same members cost through SSCAN, and
-        // memory stays bounded by the limit.
+        // A set of moderate size is read by SMEMBERS (a third of what the same members cost the
+        // server through SSCAN), its members streamed: never all in memory at once.
         let cardinality = try known ?? check(try connection.send(["SCARD", RedisArgument(setKey)]), context: context).integer ?? 0
         let cancellation = configuration.cancellation
         if cancellation.isCancelled { return (0, 0, Int(cardinality)) }
-        if read != nil || cardinality <= Self.wholeSetLimit {
-            let keys = try read ?? (check(try connection.send(["SMEMBERS", RedisArgument(setKey)]), context: context).array ?? []).compactMap(\.bytes)
-            var buffer = RedisCommandBuffer(capacity: 64 * keys.count + 64)
-            for chunk in keys.chunks(of: Self.tagBatch) {
-                buffer.begin(arguments: chunk.count + 1)
+        if cardinality <= Self.wholeSetLimit {
+            // The members are read as they arrive, and each group's UNLINK goes out at once: the
+            // server deletes the first keys while the rest of the reply is still being read.
+            var buffer = RedisCommandBuffer(capacity: 64 * Self.tagBatch)
+            buffer.append(["SMEMBERS", RedisArgument(setKey)])
+            try connection.send(buffer)  // without waiting: the reply is read by streamArray
+            var unlinks = 0
+            let streamed = try connection.streamArray(group: Self.tagBatch) { keys in
+                buffer.removeAll()
+                buffer.begin(arguments: keys.count + 1)
                 buffer.add("UNLINK")
-                for key in chunk { buffer.add(key) }
+                for key in keys { buffer.add(key) }
+                try connection.send(buffer)
+                unlinks += 1
             }
+            let members: Int
+            switch streamed {
+            case .elements(let count): members = count
+            case .other(let reply):
+                try check(reply, context: context)
+                members = 0
+            }
+            buffer.removeAll()
             buffer.begin(arguments: 2)
             buffer.add("UNLINK")
             buffer.add(setKey)
             buffer.append(["SREM", RedisArgument(invalidationRegistry), RedisArgument(setKey)])
+            try connection.send(buffer)
             var deleted = 0
-            let replies = try connection.pipeline(buffer)
+            let replies = try connection.receive(count: unlinks + 2)
             for reply in replies.dropLast(2) { deleted += Int(try check(reply, context: context).integer ?? 0) }
             for reply in replies.suffix(2) { try check(reply, context: context) }
-            return (keys.count, deleted, 0)
+            return (members, deleted, 0)
         }
         var members = 0
         var deleted = 0

@@ -120,6 +120,101 @@ public final class RedisConnection {
         return replies
     }
 
+    /// What `streamArray` read: the number of elements handed out, or a reply of another kind
+    /// (an error, a null array), as `receive` returns it.
+    public enum StreamedArray: Equatable {
+        case elements(Int)
+        case other(RESPValue)
+    }
+
+    /// Reads the next reply, an array of bulk strings (SMEMBERS), handing its elements to `body`
+    /// in groups of up to `group` as they are read: the caller can act on the first ones (send
+    /// commands on this connection) while the rest are still arriving, and the whole array is
+    /// never held. Read here rather than by hiredis, which holds a reply until it is complete; when
+    /// hiredis already holds bytes of it, it is read the usual way and handed out in groups.
+    public func streamArray(group: Int, _ body: ([[UInt8]]) throws -> Void) throws -> StreamedArray {
+        guard readerIsIdle, unfed == nil, pendingTrailer == 0 else { return try handOut(try nextReply(), group: group, body) }
+        var start = 0, count = 0
+        /// Moves the unread bytes to the front of the buffer and reads more after them.
+        func more() throws {
+            if start > 0 {
+                if count > start { memmove(readBuffer.baseAddress!, readBuffer.baseAddress! + start, count - start) }
+                count -= start
+                start = 0
+            }
+            guard count < readBuffer.count else { throw notAReply("a line longer than \(readBuffer.count) bytes") }
+            let read = try transport.read(into: UnsafeMutableRawBufferPointer(rebasing: readBuffer[count...]))
+            guard read > 0 else {
+                throw CacheError(.unreachable, "Lost the connection to Redis at \(address): the server closed it",
+                                 hint: "the server stopped, restarted or dropped the client")
+            }
+            answered = true
+            count += read
+            start = try skipTrailer(count, from: start)
+        }
+        /// A header line `<type><integer>\r\n`: its type byte and number.
+        func header() throws -> (type: UInt8, number: Int) {
+            while true {
+                let window = UnsafeRawBufferPointer(rebasing: readBuffer[start..<count])
+                if let newline = window.firstIndex(of: 0x0A) {
+                    guard newline >= 2, window[newline - 1] == 0x0D,
+                          let number = Int(String(decoding: window[1..<(newline - 1)], as: UTF8.self)) else {
+                        throw notAReply("a malformed header in an array")
+                    }
+                    start += newline + 1
+                    return (window[0], number)
+                }
+                try more()
+            }
+        }
+        while count == start { try more() }
+        guard readBuffer[start] == UInt8(ascii: "*") else {
+            // Not an array (an error reply): hiredis reads it.
+            unfed = start..<count
+            return .other(try nextReply())
+        }
+        let (_, length) = try header()
+        guard length >= 0 else {
+            if start < count { unfed = start..<count }
+            return .other(.null)
+        }
+        guard length <= 1 << 32 else { throw notAReply("an array of \(length) elements") }
+        var elements: [[UInt8]] = []
+        elements.reserveCapacity(min(group, length))
+        for _ in 0..<length {
+            let (type, size) = try header()
+            guard type == UInt8(ascii: "$"), size >= -1, size <= 1 << 29 else { throw notAReply("an element that is not a bulk string") }
+            if size >= 0 {
+                elements.append(try readBulk(length: size, start: &start, count: count))
+                start = try skipTrailer(count, from: start)
+            }
+            if elements.count == group {
+                try body(elements)
+                elements.removeAll(keepingCapacity: true)
+            }
+        }
+        if !elements.isEmpty { try body(elements) }
+        if start < count { unfed = start..<count }
+        return .elements(length)
+    }
+
+    /// `streamArray` of a reply hiredis read whole.
+    private func handOut(_ reply: RESPValue, group: Int, _ body: ([[UInt8]]) throws -> Void) throws -> StreamedArray {
+        guard let array = reply.array else { return .other(reply) }
+        let members = array.compactMap(\.bytes)
+        var index = 0
+        while index < members.count {
+            try body(Array(members[index..<min(index + group, members.count)]))
+            index += group
+        }
+        return .elements(array.count)
+    }
+
+    private func notAReply(_ what: String) -> CacheError {
+        CacheError(.unreachable, "Redis at \(address) sent something that is not a Redis reply: \(what)",
+                   hint: "check that the URL names a Redis server")
+    }
+
     // MARK: - C boundary
 
     /// The next complete reply: from what the reader holds, else after reading more.
