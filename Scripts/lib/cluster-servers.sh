@@ -171,6 +171,11 @@ stop_cluster_servers() {
     done
     for pid in "${pids[@]}"; do
         for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        # A server that started with SIGTERM blocked (inherited from its parent) never ends by it.
+        if kill -0 "$pid" 2>/dev/null; then
+            echo "redis-server $pid ignored SIGTERM: killing it" >&2
+            kill -KILL "$pid" 2>/dev/null || true
+        fi
     done
     cluster_pid_files=()
 }
