@@ -68,18 +68,7 @@ import Testing
         process.standardInput = FileHandle.nullDevice
         let exited = DispatchSemaphore(value: 0)
         process.terminationHandler = { _ in exited.signal() }
-        // Started from a thread with no blocked signals (Swift Testing's threads block them).
-        let started = DispatchSemaphore(value: 0)
-        let failure = UnsafeSendable<Error?>(nil)
-        Thread.detachNewThread {
-            var none = sigset_t()
-            sigemptyset(&none)
-            pthread_sigmask(SIG_SETMASK, &none, nil)
-            do { try process.run() } catch { failure.value = error }
-            started.signal()
-        }
-        started.wait()
-        if let error = failure.value { throw error }
+        try process.runWithSignalsUnblocked()
         let stdout = UnsafeSendable(Data()), stderr = UnsafeSendable(Data())
         let drained = DispatchSemaphore(value: 0)
         Thread.detachNewThread { stdout.value = out.fileHandleForReading.readDataToEndOfFile(); drained.signal() }

@@ -69,20 +69,8 @@ enum TestCluster {
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        // Started from a thread with no blocked signals: a child inherits the mask, and Swift
-        // Testing's threads block SIGTERM, which the test script's stop would then never reach
-        // (the node outlived every `make test`, found by looking for stray servers).
-        let started = DispatchSemaphore(value: 0)
-        let failure = UnsafeSendable<Error?>(nil)
-        Thread.detachNewThread {
-            var none = sigset_t()
-            sigemptyset(&none)
-            pthread_sigmask(SIG_SETMASK, &none, nil)
-            do { try process.run() } catch { failure.value = error }
-            started.signal()
-        }
-        started.wait()
-        if let error = failure.value { throw error }
+        // The test script stops it with SIGTERM (started with it blocked, the node outlived every `make test`).
+        try process.runWithSignalsUnblocked()
     }
 
     static func connection(_ address: RedisAddress) throws -> RedisConnection {
