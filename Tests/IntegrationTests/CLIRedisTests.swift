@@ -6,7 +6,7 @@ import Testing
 /// The built binary against the real redis-server: stdout, stderr and exit codes.
 @Suite(.serialized) struct CLIRedisTests {
     func run(_ ns: RedisNamespace, _ args: [String], stdin: Data? = nil, environment: [String: String] = [:]) throws -> ProcessOutput {
-        try CLI.run(args + ["--url", ns.url, "--key-prefix", ns.prefix, "--tag-prefix", ns.prefix + "tag:", "--stats-key", ns.prefix + "stats"],
+        try CLI.run(args + ["--url", ns.url] + ns.prefixOptions,
                     stdin: stdin, environment: environment)
     }
 

@@ -30,6 +30,12 @@ import Testing
         return directory
     }
 
+    /// The options that select the backend under test: the namespace on the test server, or a
+    /// snapshot file in `directory`.
+    static func target(_ backend: String, _ ns: RedisNamespace, _ directory: URL) -> [String] {
+        backend == "redis" ? ["--url", ns.url] + ns.prefixOptions : ["--url", "file:" + directory.appendingPathComponent("cache.snapshot").path]
+    }
+
     /// The base64 value of the only entry of `get --format json`.
     static func jsonBase64Value(_ output: Data) throws -> Data? {
         let object = try JSONSerialization.jsonObject(with: output) as? [String: Any]
@@ -85,9 +91,7 @@ import Testing
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let ns = try RedisNamespace()
-        let target = backend == "redis"
-            ? ["--url", ns.url, "--key-prefix", ns.prefix, "--tag-prefix", ns.prefix + "tag:", "--stats-key", ns.prefix + "stats"]
-            : ["--url", "file:" + directory.appendingPathComponent("cache.snapshot").path]
+        let target = Self.target(backend, ns, directory)
         try ns.withCleanup {
             var piece = "\"quoted\" \\ back/slash é ☕ 𝄞 \u{7F}"
             for scalar in 0..<0x20 { piece.unicodeScalars.append(Unicode.Scalar(UInt8(scalar))) }
@@ -223,9 +227,7 @@ import Testing
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let ns = try RedisNamespace()
-        let target = backend == "redis"
-            ? ["--url", ns.url, "--key-prefix", ns.prefix, "--tag-prefix", ns.prefix + "tag:", "--stats-key", ns.prefix + "stats"]
-            : ["--url", "file:" + directory.appendingPathComponent("cache.snapshot").path]
+        let target = Self.target(backend, ns, directory)
         let value = Self.randomValue(Self.size)
         let valueFile = directory.appendingPathComponent("value.bin").path
         try value.write(to: URL(fileURLWithPath: valueFile))
@@ -253,7 +255,7 @@ import Testing
             // migrate into database 11 of the test server: it pipelines PTTL, GET per key, so
             // from Redis the big bulk arrives behind an integer reply in the same read.
             let copy = ns.url + "/11"
-            let prefixes = backend == "redis" ? ["--key-prefix", ns.prefix, "--tag-prefix", ns.prefix + "tag:", "--stats-key", ns.prefix + "stats"] : []
+            let prefixes = backend == "redis" ? ns.prefixOptions : []
             let storeKey = (backend == "redis" ? ns.prefix : "") + "big"
             defer { _ = try? ProcessRunner.run("redis-cli", ["-u", copy, "DEL", storeKey]) }
             let run = try Self.peakRun(["migrate", "--from", backend == "redis" ? ns.url : target[1], "--to", copy,

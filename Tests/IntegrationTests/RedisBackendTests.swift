@@ -13,6 +13,9 @@ struct RedisNamespace {
         configuration = CacheConfiguration(keyPrefix: prefix, tagPrefix: prefix + "tag:", statsKey: prefix + "stats")
     }
 
+    /// The CLI options that select this namespace's prefixes (`--url` not included).
+    var prefixOptions: [String] { ["--key-prefix", prefix, "--tag-prefix", prefix + "tag:", "--stats-key", prefix + "stats"] }
+
     func backend() throws -> RedisBackend {
         guard case .redis(let address, let database, let credentials) = try Endpoint(parsing: url) else {
             throw CacheError(.usage, "CACHECTL_TEST_REDIS_URL is not a redis:// URL")
